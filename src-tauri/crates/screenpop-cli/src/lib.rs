@@ -1,0 +1,110 @@
+//! The `screenpop` command line: profiles, keys, lookups, the local sandbox and a demo.
+//!
+//! Every command is a thin layer over `screenpop-core`; this crate only parses arguments, picks
+//! the settings file and the keychain, prints, and maps errors to exit codes.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use screenpop_core::{Error, ErrorKind};
+
+mod key;
+mod lookup;
+mod profile;
+mod sandbox;
+
+/// Exit codes, as documented in the README.
+pub mod exit {
+    /// The lookup found a state, or the command did what it was asked.
+    pub const OK: i32 = 0;
+    /// Bad usage or input (including a missing or unknown profile).
+    pub const USAGE: i32 = 2;
+    /// No key stored, or the key was rejected.
+    pub const KEY: i32 = 3;
+    /// No handoff state for this id.
+    pub const NOT_FOUND: i32 = 4;
+    /// Network, server, rate-limit or malformed-response failure.
+    pub const REMOTE: i32 = 5;
+    /// The system keychain is unavailable.
+    pub const KEYCHAIN: i32 = 6;
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "screenpop", version, about = "Screen pop for PolyAI handoffs: look up who is calling and why.", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Manage profiles (one per PolyAI project).
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
+    /// Store, check or delete a profile's API key in the system keychain.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
+    /// Look up a handoff state and print the caller card.
+    Lookup(lookup::LookupArgs),
+    /// Run the local Handoff API (sandbox) until interrupted.
+    Sandbox(sandbox::SandboxArgs),
+    /// Start a sandbox in this process and look up a demo state through it.
+    Demo(sandbox::DemoArgs),
+}
+
+/// Selects a profile by name; the active profile when omitted.
+#[derive(Debug, Args)]
+struct ProfileArg {
+    /// Profile to use (default: the active profile).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+}
+
+/// Runs the command line with `args` (including the program name) and returns the exit code.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with code 0, usage errors to stderr with 2.
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let result = match cli.command {
+        Command::Profile(cmd) => profile::run(cmd),
+        Command::Key(cmd) => key::run(cmd),
+        Command::Lookup(args) => lookup::run(args),
+        Command::Sandbox(args) => sandbox::run_sandbox(args),
+        Command::Demo(args) => sandbox::run_demo(args),
+    };
+    match result {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("screenpop: {e}");
+            exit_code(&e)
+        }
+    }
+}
+
+/// The exit code for an error.
+pub fn exit_code(e: &Error) -> i32 {
+    match e.kind() {
+        ErrorKind::BadInput | ErrorKind::Config => exit::USAGE,
+        ErrorKind::NoKey | ErrorKind::KeyRejected => exit::KEY,
+        ErrorKind::NotFound => exit::NOT_FOUND,
+        ErrorKind::KeychainUnavailable => exit::KEYCHAIN,
+        _ => exit::REMOTE,
+    }
+}
+
+fn settings_path() -> screenpop_core::Result<PathBuf> {
+    screenpop_core::config::default_path()
+}
+
+fn runtime() -> screenpop_core::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Config(format!("Cannot start the async runtime: {e}.")))
+}

@@ -1,0 +1,63 @@
+//! `screenpop lookup …`
+
+use clap::Args;
+use screenpop_core::config::Settings;
+use screenpop_core::secret::{KeyStore, Keychain};
+use screenpop_core::summary::render_text;
+use screenpop_core::{Error, HandoffClient, HandoffState, Lookup, Profile, Result};
+
+use crate::{runtime, settings_path};
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("ids").required(true).multiple(true).args(["id", "shared_id"])))]
+pub(crate) struct LookupArgs {
+    /// PolyAI conversation id.
+    #[arg(long, value_name = "ID")]
+    id: Option<String>,
+    /// The integrator's shared id (wins over --id on the server when both are given).
+    #[arg(long, value_name = "SID")]
+    shared_id: Option<String>,
+    /// Profile to use (default: the active profile).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Print the raw handoff state as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Make a single attempt: do not wait for a state that is not written yet.
+    #[arg(long)]
+    no_wait: bool,
+}
+
+pub(crate) fn run(args: LookupArgs) -> Result<()> {
+    let lookup = Lookup::new(args.id.as_deref(), args.shared_id.as_deref())?;
+    let settings = Settings::load(&settings_path()?)?;
+    let profile = settings.profile(args.profile.as_deref())?.clone();
+    let key = Keychain
+        .get(&profile.name)?
+        .ok_or_else(|| Error::NoKey { profile: profile.name.clone() })?;
+    let client = HandoffClient::new(profile, settings.timeouts)?;
+    let state = runtime()?.block_on(async {
+        if args.no_wait {
+            client.lookup_once(&key, &lookup).await
+        } else {
+            client.lookup(&key, &lookup).await
+        }
+    })?;
+    print_state(&state, client.profile(), args.json);
+    Ok(())
+}
+
+/// Prints a state as JSON or as the text card.
+pub(crate) fn print_state(state: &HandoffState, profile: &Profile, json: bool) {
+    if json {
+        match serde_json::to_string_pretty(state) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("screenpop: cannot encode the state: {e}"),
+        }
+        return;
+    }
+    print!("{}", render_text(state));
+    if let Some(link) = state.id.as_deref().and_then(|id| profile.studio_conversation_url(id)) {
+        println!("\nOpen in Agent Studio: {link}");
+    }
+}

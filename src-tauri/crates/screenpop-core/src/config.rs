@@ -1,0 +1,304 @@
+//! Non-secret settings (profiles, the active profile, timeouts) in a TOML file in the OS config
+//! directory. The file never holds an API key: keys live in the keychain only.
+//!
+//! The file is read as raw strings and validated once on load, so the rest of the program only
+//! sees valid profiles; a hand-edited mistake is reported with the file's path and the culprit.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::endpoint::Endpoint;
+use crate::retry::Timeouts;
+use crate::{Error, Profile, Result};
+
+/// File name of the settings inside the screenpop config directory.
+pub const SETTINGS_FILE: &str = "settings.toml";
+
+/// Where the settings file lives: `$XDG_CONFIG_HOME/screenpop/settings.toml` on Linux
+/// (`~/.config/…` without it), the platform's config directory elsewhere.
+pub fn default_path() -> Result<PathBuf> {
+    dirs::config_dir()
+        .map(|d| d.join("screenpop").join(SETTINGS_FILE))
+        .ok_or_else(|| {
+            Error::Config(
+                "Cannot find the configuration directory: set HOME (or XDG_CONFIG_HOME).".to_owned(),
+            )
+        })
+}
+
+/// Validated settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    profiles: Vec<Profile>,
+    active: Option<String>,
+    /// Time limits for lookups.
+    pub timeouts: Timeouts,
+}
+
+/// The file as written on disk.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    active_profile: Option<String>,
+    #[serde(default)]
+    timeouts: Timeouts,
+    #[serde(default, rename = "profile")]
+    profiles: Vec<RawProfile>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    base_url: Option<String>,
+    account: String,
+    project: String,
+}
+
+impl Settings {
+    /// Reads the settings at `path`; a missing file means no profiles yet.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = match fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => {
+                return Err(Error::Config(format!(
+                    "Cannot read the settings file {}: {e}.",
+                    path.display()
+                )))
+            }
+        };
+        Self::parse(&text).map_err(|why| {
+            Error::Config(format!(
+                "The settings file {} is not valid: {why}. Fix or delete it.",
+                path.display()
+            ))
+        })
+    }
+
+    fn parse(text: &str) -> std::result::Result<Self, String> {
+        let raw: RawSettings = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        raw.timeouts.validate()?;
+        let mut settings = Settings {
+            profiles: Vec::with_capacity(raw.profiles.len()),
+            active: None,
+            timeouts: raw.timeouts,
+        };
+        for p in raw.profiles {
+            let endpoint = match (p.region.as_deref(), p.base_url.as_deref()) {
+                (Some(r), None) => Endpoint::Region(r.parse().map_err(|e: Error| e.to_string())?),
+                (None, Some(u)) => Endpoint::custom(u).map_err(|e| e.to_string())?,
+                _ => {
+                    return Err(format!(
+                        "profile \"{}\" needs exactly one of `region` and `base_url`",
+                        p.name
+                    ))
+                }
+            };
+            let profile = Profile::new(&p.name, endpoint, &p.account, &p.project)
+                .map_err(|e| format!("profile \"{}\": {e}", p.name))?;
+            settings.add_profile(profile).map_err(|e| e.to_string())?;
+        }
+        if let Some(active) = raw.active_profile {
+            settings.use_profile(&active).map_err(|e| e.to_string())?;
+        }
+        Ok(settings)
+    }
+
+    /// Writes the settings to `path` atomically (a crash never leaves half a file), creating the
+    /// directory if needed.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let fail = |e: std::io::Error| {
+            Error::Config(format!("Cannot write the settings file {}: {e}.", path.display()))
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir).map_err(fail)?;
+        let text = self.to_toml()?;
+        let tmp = dir.join(format!(".{SETTINGS_FILE}.{}.tmp", std::process::id()));
+        let mut file = fs::File::create(&tmp).map_err(fail)?;
+        file.write_all(text.as_bytes()).map_err(fail)?;
+        file.sync_all().map_err(fail)?;
+        fs::rename(&tmp, path).map_err(fail)
+    }
+
+    fn to_toml(&self) -> Result<String> {
+        let raw = RawSettings {
+            active_profile: self.active.clone(),
+            timeouts: self.timeouts,
+            profiles: self
+                .profiles
+                .iter()
+                .map(|p| RawProfile {
+                    name: p.name.clone(),
+                    region: p.endpoint.region().map(|r| r.name().to_owned()),
+                    base_url: match &p.endpoint {
+                        Endpoint::BaseUrl(u) => Some(u.to_string()),
+                        Endpoint::Region(_) => None,
+                    },
+                    account: p.account.to_string(),
+                    project: p.project.to_string(),
+                })
+                .collect(),
+        };
+        let body = toml::to_string_pretty(&raw)
+            .map_err(|e| Error::Config(format!("Cannot encode the settings: {e}.")))?;
+        Ok(format!(
+            "# screenpop settings. API keys are not stored here: they live in the system keychain.\n{body}"
+        ))
+    }
+
+    /// All profiles, in the order they were added.
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    /// The name of the active profile, if any.
+    pub fn active(&self) -> Option<&str> {
+        self.active.as_deref()
+    }
+
+    /// Adds a profile; the first one becomes active. Names are unique, ignoring case.
+    pub fn add_profile(&mut self, profile: Profile) -> Result<()> {
+        if self.find(&profile.name).is_some() {
+            return Err(Error::BadInput(format!(
+                "A profile named \"{}\" already exists. Remove it first or choose another name.",
+                profile.name
+            )));
+        }
+        if self.active.is_none() {
+            self.active = Some(profile.name.clone());
+        }
+        self.profiles.push(profile);
+        Ok(())
+    }
+
+    /// Removes a profile and returns it. If it was active, the first remaining one becomes active.
+    pub fn remove_profile(&mut self, name: &str) -> Result<Profile> {
+        let index = self.index_of(name)?;
+        let removed = self.profiles.remove(index);
+        if self.active.as_deref() == Some(removed.name.as_str()) {
+            self.active = self.profiles.first().map(|p| p.name.clone());
+        }
+        Ok(removed)
+    }
+
+    /// Makes `name` the active profile.
+    pub fn use_profile(&mut self, name: &str) -> Result<()> {
+        let index = self.index_of(name)?;
+        self.active = Some(self.profiles[index].name.clone());
+        Ok(())
+    }
+
+    /// The profile called `name`, or the active one when `name` is `None`.
+    pub fn profile(&self, name: Option<&str>) -> Result<&Profile> {
+        match name {
+            Some(n) => self.index_of(n).map(|i| &self.profiles[i]),
+            None => {
+                let active = self.active.as_deref().ok_or_else(|| {
+                    Error::Config(
+                        "No profile is set up yet. Add one with `screenpop profile add NAME --studio-url URL`."
+                            .to_owned(),
+                    )
+                })?;
+                self.index_of(active).map(|i| &self.profiles[i])
+            }
+        }
+    }
+
+    fn find(&self, name: &str) -> Option<usize> {
+        let name = name.trim();
+        self.profiles
+            .iter()
+            .position(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    fn index_of(&self, name: &str) -> Result<usize> {
+        self.find(name).ok_or_else(|| {
+            let known: Vec<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
+            Error::Config(if known.is_empty() {
+                format!("There is no profile named \"{}\"; no profiles are set up yet.", name.trim())
+            } else {
+                format!(
+                    "There is no profile named \"{}\". Known profiles: {}.",
+                    name.trim(),
+                    known.join(", ")
+                )
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::Region;
+
+    fn profile(name: &str) -> Profile {
+        Profile::new(name, Endpoint::Region(Region::Uk1), "acme", "team").expect("valid")
+    }
+
+    #[test]
+    fn round_trips_through_a_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nested").join(SETTINGS_FILE);
+        let mut s = Settings::default();
+        s.add_profile(profile("uk")).expect("add");
+        s.add_profile(
+            Profile::new("local", Endpoint::custom("http://127.0.0.1:9999").expect("url"), "a", "b").expect("valid"),
+        )
+        .expect("add");
+        s.use_profile("LOCAL").expect("case-insensitive");
+        s.timeouts.wait_window_ms = 1_500;
+        s.save(&path).expect("save");
+        let loaded = Settings::load(&path).expect("load");
+        assert_eq!(loaded, s);
+        assert_eq!(loaded.active(), Some("local"));
+    }
+
+    #[test]
+    fn a_missing_file_is_an_empty_setup() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Settings::load(&dir.path().join("none.toml")).expect("load");
+        assert!(s.profiles().is_empty());
+        let e = s.profile(None).expect_err("no profile");
+        assert!(e.to_string().contains("screenpop profile add"), "{e}");
+    }
+
+    #[test]
+    fn first_profile_is_active_and_removal_moves_on() {
+        let mut s = Settings::default();
+        s.add_profile(profile("a")).expect("add");
+        s.add_profile(profile("b")).expect("add");
+        assert_eq!(s.active(), Some("a"));
+        assert!(s.add_profile(profile("A")).is_err(), "names are unique ignoring case");
+        s.remove_profile("a").expect("remove");
+        assert_eq!(s.active(), Some("b"));
+        s.remove_profile("b").expect("remove");
+        assert_eq!(s.active(), None);
+        assert!(s.remove_profile("b").is_err());
+    }
+
+    #[test]
+    fn bad_files_name_the_problem() {
+        for (text, expect) in [
+            ("[[profile]]\nname='x'\naccount='a'\nproject='b'\n", "exactly one of"),
+            ("[[profile]]\nname='x'\nregion='mars'\naccount='a'\nproject='b'\n", "Unknown region"),
+            ("[[profile]]\nname='x'\nbase_url='http://example.com'\naccount='a'\nproject='b'\n", "https"),
+            ("[[profile]]\nname='x'\nregion='uk-1'\naccount='a/b'\nproject='b'\n", "account id"),
+            ("api_key = 'nope'\n", "unknown field"),
+            ("active_profile = 'ghost'\n", "ghost"),
+            ("[timeouts]\nconnect_ms = 0\n", "connect_ms"),
+            ("not toml", ""),
+        ] {
+            let e = Settings::parse(text).expect_err(text);
+            assert!(e.contains(expect), "{text}: {e}");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! The Tauri-free core of screenpop.
+//!
+//! It knows how to reach PolyAI's Handoff API for one project (a [`Profile`]), where the API key
+//! lives (the OS keychain, see [`secret`]), where the non-secret settings live ([`config`]), and
+//! how to turn any failure into an [`Error`] a contact-centre agent can act on. The desktop shell
+//! and the command line are thin adapters over this crate.
+#![deny(missing_docs)]
+
+pub mod client;
+pub mod config;
+pub mod endpoint;
+mod error;
+pub mod ids;
+pub mod profile;
+pub mod retry;
+pub mod secret;
+pub mod state;
+pub mod studio_url;
+pub mod summary;
+
+pub use client::HandoffClient;
+pub use error::{Error, ErrorKind, Result};
+pub use ids::{Lookup, PathId};
+pub use profile::Profile;
+pub use secret::ApiKey;
+pub use state::HandoffState;

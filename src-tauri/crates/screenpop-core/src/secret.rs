@@ -1,0 +1,176 @@
+//! The API key: a redacting wrapper, and where it is kept.
+//!
+//! This is the only module that touches the `keyring` crate. A key is stored per profile in the
+//! OS keychain (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows) and
+//! nowhere else: when no keychain is available the caller gets
+//! [`Error::KeychainUnavailable`], never a plaintext fallback.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+
+use crate::{Error, Result};
+
+/// The service name under which screenpop's keys are stored in the keychain; the profile name is
+/// the user/account attribute.
+pub const KEYCHAIN_SERVICE: &str = "screenpop";
+
+/// Longest key accepted. PolyAI does not document a format; this only stops pasting a novel.
+const MAX_KEY_BYTES: usize = 4096;
+
+/// A PolyAI API key. Its `Debug` is redacted, it has no `Display` and no `Serialize`, so it
+/// cannot end up in a log line, an error message or an IPC payload by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Accepts any non-empty key (trimmed) that can be sent in an HTTP header.
+    pub fn new(raw: &str) -> Result<Self> {
+        let key = raw.trim();
+        if key.is_empty() {
+            return Err(Error::BadInput("The API key is empty.".to_owned()));
+        }
+        if key.len() > MAX_KEY_BYTES {
+            return Err(Error::BadInput(format!(
+                "The API key is longer than {MAX_KEY_BYTES} characters; check what was pasted."
+            )));
+        }
+        // Visible ASCII only: anything else cannot travel in the x-api-key header, and rejecting
+        // it here names the problem instead of failing later with a transport error.
+        if !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::BadInput(
+                "The API key contains spaces, control characters or non-ASCII characters; copy it again from Agent Studio.".to_owned(),
+            ));
+        }
+        Ok(Self(key.to_owned()))
+    }
+
+    /// The secret itself, for the one place that sends it (the request header) and the keychain.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// Where API keys are kept, one per profile name.
+pub trait KeyStore: Send + Sync {
+    /// The key of `profile`, or `None` if none is stored.
+    fn get(&self, profile: &str) -> Result<Option<ApiKey>>;
+    /// Stores (or replaces) the key of `profile`.
+    fn set(&self, profile: &str, key: &ApiKey) -> Result<()>;
+    /// Deletes the key of `profile`; `Ok(false)` if there was none.
+    fn delete(&self, profile: &str) -> Result<bool>;
+}
+
+/// The OS keychain.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Keychain;
+
+impl Keychain {
+    fn entry(profile: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(KEYCHAIN_SERVICE, profile).map_err(keychain_error)
+    }
+}
+
+impl KeyStore for Keychain {
+    fn get(&self, profile: &str) -> Result<Option<ApiKey>> {
+        match Self::entry(profile)?.get_password() {
+            Ok(raw) => ApiKey::new(&raw).map(Some).map_err(|_| Error::KeychainUnavailable {
+                detail: format!("the key stored for profile \"{profile}\" is not a valid API key; store it again"),
+            }),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+
+    fn set(&self, profile: &str, key: &ApiKey) -> Result<()> {
+        Self::entry(profile)?
+            .set_password(key.expose())
+            .map_err(keychain_error)
+    }
+
+    fn delete(&self, profile: &str) -> Result<bool> {
+        match Self::entry(profile)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+}
+
+/// Keys held in this process's memory only: for the demo, which must never touch the keychain.
+#[derive(Debug, Default)]
+pub struct MemoryKeys(Mutex<HashMap<String, ApiKey>>);
+
+impl KeyStore for MemoryKeys {
+    fn get(&self, profile: &str) -> Result<Option<ApiKey>> {
+        Ok(self.lock().get(profile).cloned())
+    }
+
+    fn set(&self, profile: &str, key: &ApiKey) -> Result<()> {
+        self.lock().insert(profile.to_owned(), key.clone());
+        Ok(())
+    }
+
+    fn delete(&self, profile: &str) -> Result<bool> {
+        Ok(self.lock().remove(profile).is_some())
+    }
+}
+
+impl MemoryKeys {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ApiKey>> {
+        // A poisoned map of keys is still a valid map.
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Turns keyring's platform-specific errors into one stable message. D-Bus strings differ by
+/// distribution and locale, so only their gist is kept.
+fn keychain_error(e: keyring::Error) -> Error {
+    let detail = match &e {
+        keyring::Error::NoDefaultStore => {
+            "no keychain service could be reached when screenpop started; restart screenpop after starting it".to_owned()
+        }
+        keyring::Error::NoStorageAccess(inner) => format!("access was refused or the keychain is locked: {inner}"),
+        keyring::Error::PlatformFailure(inner) => format!("the keychain service failed: {inner}"),
+        other => other.to_string(),
+    };
+    Error::KeychainUnavailable { detail }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let k = ApiKey::new("  sk-live-0123456789  ").expect("valid");
+        assert_eq!(format!("{k:?}"), "ApiKey(<redacted>)");
+        assert_eq!(k.expose(), "sk-live-0123456789", "trimmed");
+    }
+
+    #[test]
+    fn keys_must_be_sendable() {
+        assert!(ApiKey::new("").is_err());
+        assert!(ApiKey::new("a b").is_err());
+        assert!(ApiKey::new("ключ").is_err());
+        assert!(ApiKey::new(&"k".repeat(5000)).is_err());
+        let err = ApiKey::new("abc\u{7}def").expect_err("control char");
+        assert!(!err.to_string().contains("abc"), "errors never echo the key");
+    }
+
+    #[test]
+    fn memory_keys_behave_like_a_store() {
+        let m = MemoryKeys::default();
+        assert_eq!(m.get("p").ok().flatten(), None);
+        m.set("p", &ApiKey::new("k1").expect("valid")).expect("set");
+        assert_eq!(m.get("p").ok().flatten(), Some(ApiKey::new("k1").expect("valid")));
+        assert!(m.delete("p").expect("delete"));
+        assert!(!m.delete("p").expect("delete again"), "idempotent");
+    }
+}

@@ -1,0 +1,41 @@
+//! A local stand-in for PolyAI's Handoff API.
+//!
+//! It serves `GET /v1/{account_id}/{project_id}/handoff_state` on 127.0.0.1 the way the real
+//! endpoint behaves (`x-api-key` check, 400 without an id, `shared_id` precedence, 404 with an
+//! `error_message` for unknown ids, `X-PolyAI-Correlation-Id` on every answer), with a built-in
+//! set of realistic states plus any from a fixtures directory, and it injects faults on demand
+//! (latency, 5xx, 429, pending-then-ready, hang, malformed or oversized bodies, a redirect to
+//! another origin). Tests, the demo and integrators all use it.
+#![deny(missing_docs)]
+
+mod fault;
+mod server;
+mod states;
+
+pub use fault::{Fault, FaultPlan};
+pub use server::{RecordedRequest, Sandbox, SandboxConfig};
+pub use states::{builtin_states, load_fixtures, StoredState};
+
+/// What can go wrong starting the sandbox.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The port could not be bound.
+    #[error("Cannot listen on 127.0.0.1:{port}: {source}. Choose another port with --port.")]
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// A fixture file is unreadable or not a handoff state.
+    #[error("Fixture {path}: {why}")]
+    Fixture {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A fault description could not be parsed.
+    #[error("{0}")]
+    BadFault(String),
+}
