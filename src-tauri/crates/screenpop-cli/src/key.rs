@@ -33,7 +33,11 @@ pub(crate) fn run(cmd: KeyCommand) -> Result<()> {
             let name = &settings.profile(p.profile.as_deref())?.name;
             match Keychain.get(name)? {
                 Some(_) => println!("An API key is stored for profile \"{name}\"."),
-                None => return Err(Error::NoKey { profile: name.clone() }),
+                None => {
+                    return Err(Error::NoKey {
+                        profile: name.clone(),
+                    })
+                }
             }
         }
         KeyCommand::Delete(p) => {
@@ -50,14 +54,15 @@ pub(crate) fn run(cmd: KeyCommand) -> Result<()> {
 
 fn read_key(profile: &str) -> Result<ApiKey> {
     let raw = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(format!("API key for profile \"{profile}\" (input hidden): "))
-            .map_err(|e| Error::BadInput(format!("Cannot read the key from the terminal: {e}.")))?
+        rpassword::prompt_password(format!(
+            "API key for profile \"{profile}\" (input hidden): "
+        ))
+        .map_err(|e| Error::BadInput(format!("Cannot read the key from the terminal: {e}.")))?
     } else {
         let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| Error::BadInput(format!("Cannot read the key from standard input: {e}.")))?;
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            Error::BadInput(format!("Cannot read the key from standard input: {e}."))
+        })?;
         line
     };
     ApiKey::new(&raw)

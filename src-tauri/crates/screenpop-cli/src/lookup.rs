@@ -32,9 +32,9 @@ pub(crate) fn run(args: LookupArgs) -> Result<()> {
     let lookup = Lookup::new(args.id.as_deref(), args.shared_id.as_deref())?;
     let settings = Settings::load(&settings_path()?)?;
     let profile = settings.profile(args.profile.as_deref())?.clone();
-    let key = Keychain
-        .get(&profile.name)?
-        .ok_or_else(|| Error::NoKey { profile: profile.name.clone() })?;
+    let key = Keychain.get(&profile.name)?.ok_or_else(|| Error::NoKey {
+        profile: profile.name.clone(),
+    })?;
     let client = HandoffClient::new(profile, settings.timeouts)?;
     let state = runtime()?.block_on(async {
         if args.no_wait {
@@ -57,7 +57,11 @@ pub(crate) fn print_state(state: &HandoffState, profile: &Profile, json: bool) {
         return;
     }
     print!("{}", render_text(state));
-    if let Some(link) = state.id.as_deref().and_then(|id| profile.studio_conversation_url(id)) {
+    if let Some(link) = state
+        .id
+        .as_deref()
+        .and_then(|id| profile.studio_conversation_url(id))
+    {
         println!("\nOpen in Agent Studio: {link}");
     }
 }

@@ -58,21 +58,33 @@ pub(crate) fn run(cmd: ProfileCommand) -> Result<()> {
             settings.add_profile(profile)?;
             settings.save(&path)?;
             println!("Added profile {summary}.");
-            println!("Next: store its API key with `screenpop key set --profile {}`.", args.name.trim());
+            println!(
+                "Next: store its API key with `screenpop key set --profile {}`.",
+                args.name.trim()
+            );
         }
         ProfileCommand::List => {
             if settings.profiles().is_empty() {
-                println!("No profiles yet. Add one with `screenpop profile add NAME --studio-url URL`.");
+                println!(
+                    "No profiles yet. Add one with `screenpop profile add NAME --studio-url URL`."
+                );
             }
             for p in settings.profiles() {
-                let mark = if settings.active() == Some(p.name.as_str()) { "*" } else { " " };
+                let mark = if settings.active() == Some(p.name.as_str()) {
+                    "*"
+                } else {
+                    " "
+                };
                 println!("{mark} {}", describe(p));
             }
         }
         ProfileCommand::Use { name } => {
             settings.use_profile(&name)?;
             settings.save(&path)?;
-            println!("Profile \"{}\" is now active.", settings.active().unwrap_or_default());
+            println!(
+                "Profile \"{}\" is now active.",
+                settings.active().unwrap_or_default()
+            );
         }
         ProfileCommand::Remove { name } => {
             let removed = settings.remove_profile(&name)?;
@@ -96,7 +108,11 @@ fn build(args: &AddArgs) -> Result<Profile> {
     let endpoint = match (&args.region, &args.base_url) {
         (Some(r), None) => Endpoint::Region(r.parse()?),
         (None, Some(u)) => Endpoint::custom(u)?,
-        _ => return Err(Error::BadInput("Give either --region or --base-url, not both.".to_owned())),
+        _ => {
+            return Err(Error::BadInput(
+                "Give either --region or --base-url, not both.".to_owned(),
+            ))
+        }
     };
     Profile::new(
         &args.name,
@@ -107,5 +123,8 @@ fn build(args: &AddArgs) -> Result<Profile> {
 }
 
 fn describe(p: &Profile) -> String {
-    format!("\"{}\": account {}, project {}, {}", p.name, p.account, p.project, p.endpoint)
+    format!(
+        "\"{}\": account {}, project {}, {}",
+        p.name, p.account, p.project, p.endpoint
+    )
 }

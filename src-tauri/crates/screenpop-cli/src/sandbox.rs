@@ -50,9 +50,17 @@ pub(crate) fn run_sandbox(args: SandboxArgs) -> Result<()> {
         })
         .await
         .map_err(|e| Error::BadInput(e.to_string()))?;
-        sandbox.set_faults(FaultPlan { latency_ms: args.latency_ms, fault, times: None });
+        sandbox.set_faults(FaultPlan {
+            latency_ms: args.latency_ms,
+            fault,
+            times: None,
+        });
         println!("{}", sandbox.base_url());
-        eprintln!("Local Handoff API listening on {} (key \"{}\"). Any account and project ids work.", sandbox.base_url(), sandbox.key());
+        eprintln!(
+            "Local Handoff API listening on {} (key \"{}\"). Any account and project ids work.",
+            sandbox.base_url(),
+            sandbox.key()
+        );
         eprintln!("States served:");
         for s in sandbox.states() {
             eprintln!(
@@ -61,7 +69,10 @@ pub(crate) fn run_sandbox(args: SandboxArgs) -> Result<()> {
                 s.shared_id.as_deref().unwrap_or("-")
             );
         }
-        eprintln!("Try: screenpop profile add sandbox --base-url {} --account demo --project demo", sandbox.base_url());
+        eprintln!(
+            "Try: screenpop profile add sandbox --base-url {} --account demo --project demo",
+            sandbox.base_url()
+        );
         eprintln!("Press Ctrl+C to stop.");
         tokio::signal::ctrl_c()
             .await
@@ -86,11 +97,20 @@ pub(crate) fn run_demo(args: DemoArgs) -> Result<()> {
         let sandbox = Sandbox::start(SandboxConfig::default())
             .await
             .map_err(|e| Error::Config(e.to_string()))?;
-        let profile = Profile::new("demo", Endpoint::custom(&sandbox.base_url())?, "demo", "demo")?;
+        let profile = Profile::new(
+            "demo",
+            Endpoint::custom(&sandbox.base_url())?,
+            "demo",
+            "demo",
+        )?;
         let client = HandoffClient::new(profile, Timeouts::default())?;
         let key = ApiKey::new(sandbox.key())?;
         let state = client.lookup(&key, &Lookup::by_id(&args.id)?).await?;
-        eprintln!("Looked up \"{}\" in a local sandbox at {}:\n", args.id, sandbox.base_url());
+        eprintln!(
+            "Looked up \"{}\" in a local sandbox at {}:\n",
+            args.id,
+            sandbox.base_url()
+        );
         print_state(&state, client.profile(), args.json);
         Ok(())
     })

@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, LOCATION, RE
 use reqwest::{redirect, Response, StatusCode};
 use url::Url;
 
-use crate::retry::{Retryable, RetryBudget, Timeouts};
+use crate::retry::{RetryBudget, Retryable, Timeouts};
 use crate::state::{error_message, HandoffState};
 use crate::{ApiKey, Error, Lookup, Profile, Result};
 
@@ -72,9 +72,17 @@ impl HandoffClient {
             builder = builder.no_proxy();
         }
         let http = builder.build().map_err(|e| {
-            Error::Config(format!("Cannot set up the HTTP client: {}.", root_cause(&e)))
+            Error::Config(format!(
+                "Cannot set up the HTTP client: {}.",
+                root_cause(&e)
+            ))
         })?;
-        Ok(Self { http, profile, url, timeouts })
+        Ok(Self {
+            http,
+            profile,
+            url,
+            timeouts,
+        })
     }
 
     /// The profile this client serves.
@@ -96,11 +104,19 @@ impl HandoffClient {
 
     /// A single-attempt variant for manual checks: no wait window for a missing state.
     pub async fn lookup_once(&self, key: &ApiKey, lookup: &Lookup) -> Result<HandoffState> {
-        let timeouts = Timeouts { wait_window_ms: 0, ..self.timeouts };
+        let timeouts = Timeouts {
+            wait_window_ms: 0,
+            ..self.timeouts
+        };
         self.lookup_within(key, lookup, timeouts).await
     }
 
-    async fn lookup_within(&self, key: &ApiKey, lookup: &Lookup, timeouts: Timeouts) -> Result<HandoffState> {
+    async fn lookup_within(
+        &self,
+        key: &ApiKey,
+        lookup: &Lookup,
+        timeouts: Timeouts,
+    ) -> Result<HandoffState> {
         let started = Instant::now();
         let deadline = timeouts.deadline();
         let work = async {
@@ -115,7 +131,9 @@ impl HandoffClient {
                 };
                 let (kind, error) = failure;
                 match budget.next_delay(kind, started.elapsed(), fastrand::f64()) {
-                    Some(delay) if started.elapsed() + delay + Duration::from_millis(50) < deadline => {
+                    Some(delay)
+                        if started.elapsed() + delay + Duration::from_millis(50) < deadline =>
+                    {
                         tokio::time::sleep(delay).await;
                     }
                     _ => return Err(error),
@@ -124,7 +142,9 @@ impl HandoffClient {
         };
         match tokio::time::timeout(deadline, work).await {
             Ok(result) => result,
-            Err(_) => Err(Error::Timeout { after: started.elapsed() }),
+            Err(_) => Err(Error::Timeout {
+                after: started.elapsed(),
+            }),
         }
     }
 
@@ -135,8 +155,11 @@ impl HandoffClient {
         timeout: Duration,
         started: Instant,
     ) -> std::result::Result<HandoffState, AttemptError> {
-        let mut key_header = HeaderValue::from_str(key.expose())
-            .map_err(|_| AttemptError::Final(Error::BadInput("The stored API key cannot be sent in a header; store it again.".to_owned())))?;
+        let mut key_header = HeaderValue::from_str(key.expose()).map_err(|_| {
+            AttemptError::Final(Error::BadInput(
+                "The stored API key cannot be sent in a header; store it again.".to_owned(),
+            ))
+        })?;
         // Marks the value as secret for HTTP/2 header compression and for hyper's Debug output.
         key_header.set_sensitive(true);
         let response = self
@@ -152,19 +175,24 @@ impl HandoffClient {
         self.read(response, started).await
     }
 
-    async fn read(&self, response: Response, started: Instant) -> std::result::Result<HandoffState, AttemptError> {
+    async fn read(
+        &self,
+        response: Response,
+        started: Instant,
+    ) -> std::result::Result<HandoffState, AttemptError> {
         let status = response.status();
         let headers = response.headers().clone();
         let correlation_id = correlation_id(&headers);
-        let body = read_limited(response)
-            .await
-            .map_err(|e| match e {
-                BodyError::TooLarge => AttemptError::Final(Error::Malformed {
-                    detail: format!("the response is larger than {} MiB", MAX_BODY_BYTES / (1024 * 1024)),
-                    correlation_id: correlation_id.clone(),
-                }),
-                BodyError::Transport(e) => self.transport_error(e, started),
-            })?;
+        let body = read_limited(response).await.map_err(|e| match e {
+            BodyError::TooLarge => AttemptError::Final(Error::Malformed {
+                detail: format!(
+                    "the response is larger than {} MiB",
+                    MAX_BODY_BYTES / (1024 * 1024)
+                ),
+                correlation_id: correlation_id.clone(),
+            }),
+            BodyError::Transport(e) => self.transport_error(e, started),
+        })?;
         let server_message = error_message(&body);
         match status {
             s if s.is_success() => {
@@ -177,7 +205,10 @@ impl HandoffClient {
                     }
                 }
                 HandoffState::from_body(&body).map_err(|why| {
-                    AttemptError::Final(Error::Malformed { detail: why.0, correlation_id })
+                    AttemptError::Final(Error::Malformed {
+                        detail: why.0,
+                        correlation_id,
+                    })
                 })
             }
             s if s.is_redirection() => {
@@ -194,16 +225,23 @@ impl HandoffClient {
             }
             StatusCode::BAD_REQUEST => Err(AttemptError::Final(Error::BadInput(format!(
                 "The PolyAI API refused the request as invalid (HTTP 400){}",
-                server_message.map(|m| format!(": \"{m}\".")).unwrap_or_else(|| ".".to_owned())
+                server_message
+                    .map(|m| format!(": \"{m}\"."))
+                    .unwrap_or_else(|| ".".to_owned())
             )))),
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(AttemptError::Final(Error::KeyRejected {
-                status: status.as_u16(),
-                server_message,
-                correlation_id,
-            })),
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                Err(AttemptError::Final(Error::KeyRejected {
+                    status: status.as_u16(),
+                    server_message,
+                    correlation_id,
+                }))
+            }
             StatusCode::NOT_FOUND => Err(AttemptError::Retry(
                 Retryable::NotFound,
-                Error::NotFound { server_message, correlation_id },
+                Error::NotFound {
+                    server_message,
+                    correlation_id,
+                },
             )),
             StatusCode::TOO_MANY_REQUESTS => {
                 let retry_after = headers
@@ -212,12 +250,19 @@ impl HandoffClient {
                     .and_then(|v| parse_retry_after(v, SystemTime::now()));
                 Err(AttemptError::Retry(
                     Retryable::RateLimited(retry_after),
-                    Error::RateLimited { retry_after, correlation_id },
+                    Error::RateLimited {
+                        retry_after,
+                        correlation_id,
+                    },
                 ))
             }
             s if s.is_server_error() => Err(AttemptError::Retry(
                 Retryable::Transient,
-                Error::Server { status: s.as_u16(), server_message, correlation_id },
+                Error::Server {
+                    status: s.as_u16(),
+                    server_message,
+                    correlation_id,
+                },
             )),
             s => Err(AttemptError::Final(Error::Server {
                 status: s.as_u16(),
@@ -233,7 +278,12 @@ impl HandoffClient {
         // The URL carries the looked-up ids in its query; keep it out of messages.
         let e = e.without_url();
         if e.is_timeout() {
-            return AttemptError::Retry(Retryable::Transient, Error::Timeout { after: started.elapsed() });
+            return AttemptError::Retry(
+                Retryable::Transient,
+                Error::Timeout {
+                    after: started.elapsed(),
+                },
+            );
         }
         let host = match (self.url.host_str(), self.url.port_or_known_default()) {
             (Some(h), Some(p)) if Some(p) != default_port(self.url.scheme()) => format!("{h}:{p}"),
@@ -242,7 +292,10 @@ impl HandoffClient {
         };
         AttemptError::Retry(
             Retryable::Transient,
-            Error::Unreachable { host, reason: root_cause(&e) },
+            Error::Unreachable {
+                host,
+                reason: root_cause(&e),
+            },
         )
     }
 }
@@ -262,7 +315,10 @@ enum BodyError {
 
 /// Reads the body chunk by chunk and stops as soon as it passes [`MAX_BODY_BYTES`].
 async fn read_limited(mut response: Response) -> std::result::Result<Vec<u8>, BodyError> {
-    if response.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+    {
         return Err(BodyError::TooLarge);
     }
     let mut body = Vec::new();
@@ -276,7 +332,12 @@ async fn read_limited(mut response: Response) -> std::result::Result<Vec<u8>, Bo
 }
 
 fn is_json(content_type: &str) -> bool {
-    let mime = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     mime == "application/json" || mime.ends_with("+json")
 }
 

@@ -24,7 +24,8 @@ pub fn default_path() -> Result<PathBuf> {
         .map(|d| d.join("screenpop").join(SETTINGS_FILE))
         .ok_or_else(|| {
             Error::Config(
-                "Cannot find the configuration directory: set HOME (or XDG_CONFIG_HOME).".to_owned(),
+                "Cannot find the configuration directory: set HOME (or XDG_CONFIG_HOME)."
+                    .to_owned(),
             )
         })
 }
@@ -116,7 +117,10 @@ impl Settings {
     /// directory if needed.
     pub fn save(&self, path: &Path) -> Result<()> {
         let fail = |e: std::io::Error| {
-            Error::Config(format!("Cannot write the settings file {}: {e}.", path.display()))
+            Error::Config(format!(
+                "Cannot write the settings file {}: {e}.",
+                path.display()
+            ))
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir).map_err(fail)?;
@@ -223,7 +227,10 @@ impl Settings {
         self.find(name).ok_or_else(|| {
             let known: Vec<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
             Error::Config(if known.is_empty() {
-                format!("There is no profile named \"{}\"; no profiles are set up yet.", name.trim())
+                format!(
+                    "There is no profile named \"{}\"; no profiles are set up yet.",
+                    name.trim()
+                )
             } else {
                 format!(
                     "There is no profile named \"{}\". Known profiles: {}.",
@@ -251,7 +258,13 @@ mod tests {
         let mut s = Settings::default();
         s.add_profile(profile("uk")).expect("add");
         s.add_profile(
-            Profile::new("local", Endpoint::custom("http://127.0.0.1:9999").expect("url"), "a", "b").expect("valid"),
+            Profile::new(
+                "local",
+                Endpoint::custom("http://127.0.0.1:9999").expect("url"),
+                "a",
+                "b",
+            )
+            .expect("valid"),
         )
         .expect("add");
         s.use_profile("LOCAL").expect("case-insensitive");
@@ -277,7 +290,10 @@ mod tests {
         s.add_profile(profile("a")).expect("add");
         s.add_profile(profile("b")).expect("add");
         assert_eq!(s.active(), Some("a"));
-        assert!(s.add_profile(profile("A")).is_err(), "names are unique ignoring case");
+        assert!(
+            s.add_profile(profile("A")).is_err(),
+            "names are unique ignoring case"
+        );
         s.remove_profile("a").expect("remove");
         assert_eq!(s.active(), Some("b"));
         s.remove_profile("b").expect("remove");
@@ -288,10 +304,22 @@ mod tests {
     #[test]
     fn bad_files_name_the_problem() {
         for (text, expect) in [
-            ("[[profile]]\nname='x'\naccount='a'\nproject='b'\n", "exactly one of"),
-            ("[[profile]]\nname='x'\nregion='mars'\naccount='a'\nproject='b'\n", "Unknown region"),
-            ("[[profile]]\nname='x'\nbase_url='http://example.com'\naccount='a'\nproject='b'\n", "https"),
-            ("[[profile]]\nname='x'\nregion='uk-1'\naccount='a/b'\nproject='b'\n", "account id"),
+            (
+                "[[profile]]\nname='x'\naccount='a'\nproject='b'\n",
+                "exactly one of",
+            ),
+            (
+                "[[profile]]\nname='x'\nregion='mars'\naccount='a'\nproject='b'\n",
+                "Unknown region",
+            ),
+            (
+                "[[profile]]\nname='x'\nbase_url='http://example.com'\naccount='a'\nproject='b'\n",
+                "https",
+            ),
+            (
+                "[[profile]]\nname='x'\nregion='uk-1'\naccount='a/b'\nproject='b'\n",
+                "account id",
+            ),
             ("api_key = 'nope'\n", "unknown field"),
             ("active_profile = 'ghost'\n", "ghost"),
             ("[timeouts]\nconnect_ms = 0\n", "connect_ms"),

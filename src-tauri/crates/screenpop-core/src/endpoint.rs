@@ -120,7 +120,9 @@ impl Endpoint {
             }
         }
         if url.host().is_none() {
-            return Err(Error::BadInput(format!("The base URL \"{raw}\" has no host.")));
+            return Err(Error::BadInput(format!(
+                "The base URL \"{raw}\" has no host."
+            )));
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(Error::BadInput(
@@ -216,7 +218,10 @@ mod tests {
             Endpoint::Region(Region::Us1).base_url().as_str(),
             "https://api.us-1.platform.polyai.app/"
         );
-        assert_eq!(Endpoint::Region(Region::Studio).base_url().as_str(), "https://api.studio.poly.ai/");
+        assert_eq!(
+            Endpoint::Region(Region::Studio).base_url().as_str(),
+            "https://api.studio.poly.ai/"
+        );
     }
 
     #[test]

@@ -213,7 +213,7 @@ fn human_duration(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1000 {
         format!("{ms} ms")
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         let s = ms / 1000;
         format!("{s} second{}", if s == 1 { "" } else { "s" })
     } else {
@@ -243,7 +243,10 @@ mod tests {
         };
         let m = e.to_string();
         assert!(m.contains("No handoff state found"), "{m}");
-        assert!(m.contains("corr-1"), "support needs the correlation id: {m}");
+        assert!(
+            m.contains("corr-1"),
+            "support needs the correlation id: {m}"
+        );
         assert_eq!(e.kind().code(), "not_found");
     }
 
@@ -257,8 +260,16 @@ mod tests {
 
     #[test]
     fn key_rejected_differs_for_401_and_403() {
-        let e401 = Error::KeyRejected { status: 401, server_message: None, correlation_id: None };
-        let e403 = Error::KeyRejected { status: 403, server_message: None, correlation_id: None };
+        let e401 = Error::KeyRejected {
+            status: 401,
+            server_message: None,
+            correlation_id: None,
+        };
+        let e403 = Error::KeyRejected {
+            status: 403,
+            server_message: None,
+            correlation_id: None,
+        };
         assert!(e401.to_string().contains("401"));
         assert!(e403.to_string().contains("Handoff permission"));
     }

@@ -93,7 +93,9 @@ pub struct Lookup {
 impl Lookup {
     /// Validates a lookup; at least one of `id` and `shared_id` must be given.
     pub fn new(id: Option<&str>, shared_id: Option<&str>) -> Result<Self> {
-        let id = id.map(|v| validate_lookup_value(v, "conversation id")).transpose()?;
+        let id = id
+            .map(|v| validate_lookup_value(v, "conversation id"))
+            .transpose()?;
         let shared_id = shared_id
             .map(|v| validate_lookup_value(v, "shared id"))
             .transpose()?;
@@ -209,15 +211,42 @@ mod tests {
 
     #[test]
     fn path_ids_accept_slugs_and_prefixed_forms() {
-        for ok in ["acme-uk", "acme-team-4", "ws-fd112d8f", "ACCOUNT-1234567", "PROJECT-58RP822I", "a_b.c"] {
-            assert_eq!(PathId::parse(ok, "account id").ok().map(|p| p.0), Some(ok.to_owned()), "{ok}");
+        for ok in [
+            "acme-uk",
+            "acme-team-4",
+            "ws-fd112d8f",
+            "ACCOUNT-1234567",
+            "PROJECT-58RP822I",
+            "a_b.c",
+        ] {
+            assert_eq!(
+                PathId::parse(ok, "account id").ok().map(|p| p.0),
+                Some(ok.to_owned()),
+                "{ok}"
+            );
         }
-        assert_eq!(PathId::parse("  acme  ", "account id").map(|p| p.0).ok(), Some("acme".into()));
+        assert_eq!(
+            PathId::parse("  acme  ", "account id").map(|p| p.0).ok(),
+            Some("acme".into())
+        );
     }
 
     #[test]
     fn path_ids_refuse_anything_that_could_escape_the_segment() {
-        for bad in ["", " ", ".", "..", "a/b", "a?b", "a#b", "a%2F", "a b", "é", "a\u{0}", &"x".repeat(129)] {
+        for bad in [
+            "",
+            " ",
+            ".",
+            "..",
+            "a/b",
+            "a?b",
+            "a#b",
+            "a%2F",
+            "a b",
+            "é",
+            "a\u{0}",
+            &"x".repeat(129),
+        ] {
             let err = PathId::parse(bad, "project id").expect_err(bad);
             assert_eq!(err.kind(), crate::ErrorKind::BadInput);
             assert!(err.to_string().contains("project id"), "{err}");
@@ -238,19 +267,28 @@ mod tests {
         assert!(Lookup::by_id("abc\ndef").is_err());
         assert!(Lookup::by_id("abc\u{7f}").is_err());
         assert!(Lookup::by_id(&"x".repeat(512)).is_ok());
-        assert!(Lookup::by_id(&"é".repeat(512)).is_ok(), "the limit counts characters, not bytes");
+        assert!(
+            Lookup::by_id(&"é".repeat(512)).is_ok(),
+            "the limit counts characters, not bytes"
+        );
         assert!(Lookup::by_id(&"x".repeat(513)).is_err());
     }
 
     #[test]
     fn both_ids_are_sent_in_a_fixed_order() {
         let l = Lookup::new(Some("conv"), Some("shared")).expect("valid");
-        assert_eq!(l.query_pairs(), vec![("id", "conv"), ("shared_id", "shared")]);
+        assert_eq!(
+            l.query_pairs(),
+            vec![("id", "conv"), ("shared_id", "shared")]
+        );
     }
 
     #[test]
     fn profile_names() {
-        assert_eq!(validate_profile_name(" Acme UK ").ok(), Some("Acme UK".into()));
+        assert_eq!(
+            validate_profile_name(" Acme UK ").ok(),
+            Some("Acme UK".into())
+        );
         assert!(validate_profile_name("a/b").is_err());
         assert!(validate_profile_name("").is_err());
         assert!(validate_profile_name(&"p".repeat(65)).is_err());

@@ -79,25 +79,44 @@ mod tests {
 
     #[test]
     fn handoff_url_follows_the_spec_path() {
-        let p = Profile::from_studio_url("acme", "https://studio.uk.poly.ai/acme-uk/acme-team-4/agent")
-            .expect("valid");
+        let p = Profile::from_studio_url(
+            "acme",
+            "https://studio.uk.poly.ai/acme-uk/acme-team-4/agent",
+        )
+        .expect("valid");
         assert_eq!(
             p.handoff_url().as_str(),
             "https://api.uk-1.platform.polyai.app/v1/acme-uk/acme-team-4/handoff_state"
         );
-        let p = Profile::new("proxy", Endpoint::custom("https://proxy.example.com/polyai").expect("valid"), "a", "b")
-            .expect("valid");
-        assert_eq!(p.handoff_url().as_str(), "https://proxy.example.com/polyai/v1/a/b/handoff_state");
+        let p = Profile::new(
+            "proxy",
+            Endpoint::custom("https://proxy.example.com/polyai").expect("valid"),
+            "a",
+            "b",
+        )
+        .expect("valid");
+        assert_eq!(
+            p.handoff_url().as_str(),
+            "https://proxy.example.com/polyai/v1/a/b/handoff_state"
+        );
     }
 
     #[test]
     fn studio_links_encode_the_conversation_id() {
         let p = Profile::new("eu", Endpoint::Region(Region::Euw1), "acme", "team").expect("valid");
         assert_eq!(
-            p.studio_conversation_url("a/b c").map(String::from).as_deref(),
+            p.studio_conversation_url("a/b c")
+                .map(String::from)
+                .as_deref(),
             Some("https://studio.eu.poly.ai/acme/team/conversations/a%2Fb%20c")
         );
-        let local = Profile::new("sb", Endpoint::custom("http://127.0.0.1:1").expect("valid"), "a", "b").expect("valid");
+        let local = Profile::new(
+            "sb",
+            Endpoint::custom("http://127.0.0.1:1").expect("valid"),
+            "a",
+            "b",
+        )
+        .expect("valid");
         assert_eq!(local.studio_conversation_url("x"), None);
     }
 }

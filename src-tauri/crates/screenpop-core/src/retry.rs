@@ -55,7 +55,9 @@ impl Timeouts {
             if (min..=max).contains(&v) {
                 Ok(())
             } else {
-                Err(format!("{name} must be between {min} and {max} milliseconds, not {v}"))
+                Err(format!(
+                    "{name} must be between {min} and {max} milliseconds, not {v}"
+                ))
             }
         };
         in_range("connect_ms", self.connect_ms, 100, 60_000)?;
@@ -107,7 +109,12 @@ impl RetryBudget {
     /// After a failed attempt, `elapsed` into the lookup: how long to wait before the next
     /// attempt, or `None` to give up. `unit_random` is a number in `[0, 1)` used for jitter, so
     /// that hundreds of desktops retrying at once do not hit the API in waves.
-    pub fn next_delay(&mut self, failure: Retryable, elapsed: Duration, unit_random: f64) -> Option<Duration> {
+    pub fn next_delay(
+        &mut self,
+        failure: Retryable,
+        elapsed: Duration,
+        unit_random: f64,
+    ) -> Option<Duration> {
         let r = unit_random.clamp(0.0, 1.0);
         let (delay, limit) = match failure {
             Retryable::NotFound => {
@@ -160,18 +167,35 @@ mod tests {
             elapsed += d + ms(20);
             attempts += 1;
         }
-        assert!(elapsed < ms(4_000) + ms(1_100), "stops near the 4 s window, took {elapsed:?}");
-        assert!((5..=8).contains(&attempts), "a handful of attempts, got {attempts}");
-        let mut zero = RetryBudget::new(&Timeouts { wait_window_ms: 0, ..Timeouts::default() });
-        assert_eq!(zero.next_delay(Retryable::NotFound, ms(10), 0.5), None, "no window, no retry");
+        assert!(
+            elapsed < ms(4_000) + ms(1_100),
+            "stops near the 4 s window, took {elapsed:?}"
+        );
+        assert!(
+            (5..=8).contains(&attempts),
+            "a handful of attempts, got {attempts}"
+        );
+        let mut zero = RetryBudget::new(&Timeouts {
+            wait_window_ms: 0,
+            ..Timeouts::default()
+        });
+        assert_eq!(
+            zero.next_delay(Retryable::NotFound, ms(10), 0.5),
+            None,
+            "no window, no retry"
+        );
     }
 
     #[test]
     fn rate_limits_honour_retry_after_within_the_window() {
         let mut b = RetryBudget::new(&Timeouts::default());
-        let d = b.next_delay(Retryable::RateLimited(Some(ms(1_000))), ms(100), 0.0).expect("fits");
+        let d = b
+            .next_delay(Retryable::RateLimited(Some(ms(1_000))), ms(100), 0.0)
+            .expect("fits");
         assert_eq!(d, ms(1_000));
-        let d = b.next_delay(Retryable::RateLimited(Some(ms(1_000))), ms(100), 0.99).expect("fits");
+        let d = b
+            .next_delay(Retryable::RateLimited(Some(ms(1_000))), ms(100), 0.99)
+            .expect("fits");
         assert!(d > ms(1_000) && d < ms(1_500), "{d:?}");
         assert_eq!(
             b.next_delay(Retryable::RateLimited(Some(ms(30_000))), ms(100), 0.0),
@@ -197,14 +221,25 @@ mod tests {
     #[test]
     fn jitter_spreads_clients() {
         let lo = RetryBudget::new(&Timeouts::default()).next_delay(Retryable::NotFound, ms(0), 0.0);
-        let hi = RetryBudget::new(&Timeouts::default()).next_delay(Retryable::NotFound, ms(0), 0.99);
+        let hi =
+            RetryBudget::new(&Timeouts::default()).next_delay(Retryable::NotFound, ms(0), 0.99);
         assert_ne!(lo, hi);
     }
 
     #[test]
     fn timeouts_validate() {
         assert!(Timeouts::default().validate().is_ok());
-        assert!(Timeouts { connect_ms: 0, ..Timeouts::default() }.validate().is_err());
-        assert!(Timeouts { deadline_ms: 1_000, ..Timeouts::default() }.validate().is_err());
+        assert!(Timeouts {
+            connect_ms: 0,
+            ..Timeouts::default()
+        }
+        .validate()
+        .is_err());
+        assert!(Timeouts {
+            deadline_ms: 1_000,
+            ..Timeouts::default()
+        }
+        .validate()
+        .is_err());
     }
 }

@@ -161,7 +161,10 @@ mod tests {
         assert!(ApiKey::new("ключ").is_err());
         assert!(ApiKey::new(&"k".repeat(5000)).is_err());
         let err = ApiKey::new("abc\u{7}def").expect_err("control char");
-        assert!(!err.to_string().contains("abc"), "errors never echo the key");
+        assert!(
+            !err.to_string().contains("abc"),
+            "errors never echo the key"
+        );
     }
 
     #[test]
@@ -169,7 +172,10 @@ mod tests {
         let m = MemoryKeys::default();
         assert_eq!(m.get("p").ok().flatten(), None);
         m.set("p", &ApiKey::new("k1").expect("valid")).expect("set");
-        assert_eq!(m.get("p").ok().flatten(), Some(ApiKey::new("k1").expect("valid")));
+        assert_eq!(
+            m.get("p").ok().flatten(),
+            Some(ApiKey::new("k1").expect("valid"))
+        );
         assert!(m.delete("p").expect("delete"));
         assert!(!m.delete("p").expect("delete again"), "idempotent");
     }

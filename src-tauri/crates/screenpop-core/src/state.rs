@@ -84,7 +84,11 @@ pub(crate) fn error_message(body: &[u8]) -> Option<String> {
         return None;
     }
     // A hostile or broken server could send a novel; keep messages to a readable sentence.
-    let clipped: String = message.chars().filter(|c| !c.is_control()).take(300).collect();
+    let clipped: String = message
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect();
     Some(clipped)
 }
 
@@ -96,14 +100,22 @@ mod tests {
     fn parses_the_spec_example() {
         let s = HandoffState::from_body(br#"{"id":"0bba04d7-38b3-4fd3-a1a8-329c34517fc1","shared_id":"acme_inc","data":{"customer_id":"12345","handoff_reason":"successfully_identified"}}"#)
             .expect("valid");
-        assert_eq!(s.id.as_deref(), Some("0bba04d7-38b3-4fd3-a1a8-329c34517fc1"));
+        assert_eq!(
+            s.id.as_deref(),
+            Some("0bba04d7-38b3-4fd3-a1a8-329c34517fc1")
+        );
         assert_eq!(s.shared_id.as_deref(), Some("acme_inc"));
-        assert_eq!(s.data.keys().collect::<Vec<_>>(), ["customer_id", "handoff_reason"], "server order is kept");
+        assert_eq!(
+            s.data.keys().collect::<Vec<_>>(),
+            ["customer_id", "handoff_reason"],
+            "server order is kept"
+        );
     }
 
     #[test]
     fn tolerates_null_or_missing_ids() {
-        let s = HandoffState::from_body(br#"{"id":null,"shared_id":"s","data":{}}"#).expect("valid");
+        let s =
+            HandoffState::from_body(br#"{"id":null,"shared_id":"s","data":{}}"#).expect("valid");
         assert_eq!((s.id, s.shared_id.as_deref()), (None, Some("s")));
         let s = HandoffState::from_body(br#"{"data":{"a":1}}"#).expect("valid");
         assert_eq!((s.id, s.shared_id), (None, None));
@@ -121,19 +133,29 @@ mod tests {
             br#"{"id":5,"data":{}}"#,
             b"",
         ] {
-            assert!(HandoffState::from_body(body).is_err(), "{}", String::from_utf8_lossy(body));
+            assert!(
+                HandoffState::from_body(body).is_err(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 
     #[test]
     fn error_messages_from_both_formats() {
-        assert_eq!(error_message(br#"{"error_message":"Unauthorized"}"#).as_deref(), Some("Unauthorized"));
+        assert_eq!(
+            error_message(br#"{"error_message":"Unauthorized"}"#).as_deref(),
+            Some("Unauthorized")
+        );
         assert_eq!(
             error_message(br#"{"success":false,"error":"x","error_id":"e1","error_code":"RATE","error_message":"Slow down","data":null}"#).as_deref(),
             Some("Slow down")
         );
         assert_eq!(error_message(b"<html>bad gateway</html>"), None);
         assert_eq!(error_message(br#"{"error_message":"  "}"#), None);
-        assert_eq!(error_message(br#"{"error_message":"a\u001b[31mb"}"#).as_deref(), Some("a[31mb"));
+        assert_eq!(
+            error_message(br#"{"error_message":"a\u001b[31mb"}"#).as_deref(),
+            Some("a[31mb")
+        );
     }
 }

@@ -23,15 +23,21 @@ const EXPECTED: &str = "Expected an Agent Studio address like https://studio.uk.
 pub fn parse_studio_url(raw: &str) -> Result<StudioProject> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(Error::BadInput(format!("The Studio URL is empty. {EXPECTED}")));
+        return Err(Error::BadInput(format!(
+            "The Studio URL is empty. {EXPECTED}"
+        )));
     }
     let with_scheme = if raw.contains("://") {
         raw.to_owned()
     } else {
         format!("https://{raw}")
     };
-    let url = Url::parse(&with_scheme)
-        .map_err(|_| Error::BadInput(format!("\"{}\" is not a web address. {EXPECTED}", shorten(raw))))?;
+    let url = Url::parse(&with_scheme).map_err(|_| {
+        Error::BadInput(format!(
+            "\"{}\" is not a web address. {EXPECTED}",
+            shorten(raw)
+        ))
+    })?;
     if url.scheme() != "https" && url.scheme() != "http" {
         return Err(Error::BadInput(format!(
             "\"{}\" is not a web address. {EXPECTED}",
@@ -102,9 +108,19 @@ mod tests {
     fn every_studio_host_maps_to_its_region() {
         assert_eq!(parsed("https://studio.us.poly.ai/a/b").0, Region::Us1);
         assert_eq!(parsed("https://studio.eu.poly.ai/a/b/").0, Region::Euw1);
-        assert_eq!(parsed("https://studio.poly.ai/ws-fd112d8f/PROJECT-58RP822I/conversations/x?tab=1#y").0, Region::Studio);
-        assert_eq!(parsed("studio.uk.poly.ai/acme/proj").0, Region::Uk1, "scheme may be left out");
-        assert_eq!(parsed("  HTTPS://Studio.UK.poly.ai/acme/proj  ").0, Region::Uk1);
+        assert_eq!(
+            parsed("https://studio.poly.ai/ws-fd112d8f/PROJECT-58RP822I/conversations/x?tab=1#y").0,
+            Region::Studio
+        );
+        assert_eq!(
+            parsed("studio.uk.poly.ai/acme/proj").0,
+            Region::Uk1,
+            "scheme may be left out"
+        );
+        assert_eq!(
+            parsed("  HTTPS://Studio.UK.poly.ai/acme/proj  ").0,
+            Region::Uk1
+        );
     }
 
     #[test]
@@ -122,7 +138,11 @@ mod tests {
             assert_eq!(e.kind(), crate::ErrorKind::BadInput, "{bad}");
         }
         let e = parse_studio_url("https://example.com/a/b").expect_err("not studio");
-        assert!(e.to_string().contains("studio.uk.poly.ai/acme-uk/acme-team-4"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("studio.uk.poly.ai/acme-uk/acme-team-4"),
+            "{e}"
+        );
         let e = parse_studio_url("https://jupiter.polyai.app/a/b").expect_err("legacy");
         assert!(e.to_string().contains("--region"), "{e}");
     }

@@ -7,9 +7,22 @@ use serde_json::{Map, Value};
 use crate::HandoffState;
 
 /// Keys that name the caller, best first.
-const NAME_KEYS: [&str; 6] = ["name", "customer_name", "caller_name", "full_name", "contact_name", "display_name"];
+const NAME_KEYS: [&str; 6] = [
+    "name",
+    "customer_name",
+    "caller_name",
+    "full_name",
+    "contact_name",
+    "display_name",
+];
 /// Keys that say why the call was handed over, best first.
-const REASON_KEYS: [&str; 5] = ["handoff_reason", "reason", "handoff_reason_summary", "routing_reason", "intent"];
+const REASON_KEYS: [&str; 5] = [
+    "handoff_reason",
+    "reason",
+    "handoff_reason_summary",
+    "routing_reason",
+    "intent",
+];
 
 /// Renders `state` as indented text lines.
 pub fn render_text(state: &HandoffState) -> String {
@@ -61,7 +74,9 @@ fn find_text(data: &Map<String, Value>, key: &str) -> Option<String> {
             for (k, v) in map {
                 if k.eq_ignore_ascii_case(key) {
                     match v {
-                        Value::String(s) if !s.trim().is_empty() => return Some(s.trim().to_owned()),
+                        Value::String(s) if !s.trim().is_empty() => {
+                            return Some(s.trim().to_owned())
+                        }
                         Value::Number(n) => return Some(n.to_string()),
                         _ => {}
                     }
@@ -88,7 +103,9 @@ fn write_map(out: &mut String, map: &Map<String, Value>, depth: usize) {
 fn write_field(out: &mut String, label: &str, value: &Value, depth: usize) {
     let pad = "  ".repeat(depth);
     match value {
-        Value::Object(child) if child.is_empty() => out.push_str(&format!("{pad}{label}: (empty)\n")),
+        Value::Object(child) if child.is_empty() => {
+            out.push_str(&format!("{pad}{label}: (empty)\n"))
+        }
         Value::Object(child) => {
             out.push_str(&format!("{pad}{label}:\n"));
             write_map(out, child, depth + 1);
@@ -102,7 +119,12 @@ fn write_field(out: &mut String, label: &str, value: &Value, depth: usize) {
         }
         Value::String(s) if s.contains("/n") || s.contains('\n') => {
             out.push_str(&format!("{pad}{label}:\n"));
-            for line in s.split("/n").flat_map(|p| p.split('\n')).map(str::trim).filter(|l| !l.is_empty()) {
+            for line in s
+                .split("/n")
+                .flat_map(|p| p.split('\n'))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+            {
                 out.push_str(&format!("{pad}  • {}\n", inert(line)));
             }
         }
@@ -149,7 +171,13 @@ pub fn label(key: &str) -> String {
     }
     let mut text = words
         .iter()
-        .map(|w| if w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) { w.clone() } else { w.to_lowercase() })
+        .map(|w| {
+            if w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) {
+                w.clone()
+            } else {
+                w.to_lowercase()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ");
     if let Some(first) = text.chars().next() {
@@ -183,8 +211,14 @@ mod tests {
     use serde_json::json;
 
     fn state(data: Value) -> HandoffState {
-        let Value::Object(data) = data else { panic!("object") };
-        HandoffState { id: Some("conv-1".into()), shared_id: None, data }
+        let Value::Object(data) = data else {
+            panic!("object")
+        };
+        HandoffState {
+            id: Some("conv-1".into()),
+            shared_id: None,
+            data,
+        }
     }
 
     #[test]
@@ -198,8 +232,14 @@ mod tests {
 
     #[test]
     fn names_are_found_nested_or_composed() {
-        assert_eq!(caller_name(&state(json!({"customer": {"name": "Ana"}})).data).as_deref(), Some("Ana"));
-        assert_eq!(caller_name(&state(json!({"first_name": "Ana", "last_name": "Lee"})).data).as_deref(), Some("Ana Lee"));
+        assert_eq!(
+            caller_name(&state(json!({"customer": {"name": "Ana"}})).data).as_deref(),
+            Some("Ana")
+        );
+        assert_eq!(
+            caller_name(&state(json!({"first_name": "Ana", "last_name": "Lee"})).data).as_deref(),
+            Some("Ana Lee")
+        );
         assert_eq!(caller_name(&state(json!({"x": 1})).data), None);
     }
 
@@ -212,9 +252,15 @@ mod tests {
             "orders": [{"id": 42}],
             "notes": null
         })));
-        assert!(text.starts_with("Caller: Ana \u{FFFD}Lee\u{FFFD}[31m\n"), "{text}");
+        assert!(
+            text.starts_with("Caller: Ana \u{FFFD}Lee\u{FFFD}[31m\n"),
+            "{text}"
+        );
         assert!(text.contains("Verified: yes"));
-        assert!(text.contains("  • Wants refund\n  • Order 42 late"), "{text}");
+        assert!(
+            text.contains("  • Wants refund\n  • Order 42 late"),
+            "{text}"
+        );
         assert!(text.contains("Orders:\n  1.:\n    Id: 42"), "{text}");
         assert!(!text.contains('\u{1b}'));
     }

@@ -67,10 +67,14 @@ impl FromStr for Fault {
     /// `hang`, `malformed`, `wrong-content-type`, `oversized`, `redirect`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim().to_ascii_lowercase();
-        let (name, arg) = s.split_once(':').map_or((s.as_str(), None), |(n, a)| (n, Some(a)));
+        let (name, arg) = s
+            .split_once(':')
+            .map_or((s.as_str(), None), |(n, a)| (n, Some(a)));
         let number = |a: Option<&str>, default: u64| -> Result<u64, SandboxError> {
             a.map_or(Ok(default), |v| {
-                v.parse().map_err(|_| SandboxError::BadFault(format!("\"{v}\" is not a number in fault \"{s}\".")))
+                v.parse().map_err(|_| {
+                    SandboxError::BadFault(format!("\"{v}\" is not a number in fault \"{s}\"."))
+                })
             })
         };
         Ok(match name {
@@ -99,9 +103,20 @@ mod tests {
 
     #[test]
     fn command_line_forms() {
-        assert_eq!("500".parse::<Fault>().ok(), Some(Fault::Status { status: 500 }));
-        assert_eq!("429:3".parse::<Fault>().ok(), Some(Fault::RateLimited { retry_after_secs: 3 }));
-        assert_eq!("pending:1500".parse::<Fault>().ok(), Some(Fault::PendingFor { ms: 1500 }));
+        assert_eq!(
+            "500".parse::<Fault>().ok(),
+            Some(Fault::Status { status: 500 })
+        );
+        assert_eq!(
+            "429:3".parse::<Fault>().ok(),
+            Some(Fault::RateLimited {
+                retry_after_secs: 3
+            })
+        );
+        assert_eq!(
+            "pending:1500".parse::<Fault>().ok(),
+            Some(Fault::PendingFor { ms: 1500 })
+        );
         assert_eq!("Hang".parse::<Fault>().ok(), Some(Fault::Hang));
         assert!("200".parse::<Fault>().is_err());
         assert!("pending:soon".parse::<Fault>().is_err());
@@ -110,8 +125,10 @@ mod tests {
 
     #[test]
     fn plans_read_from_json() {
-        let plan: FaultPlan = serde_json::from_str(r#"{"latency_ms":80,"fault":{"kind":"status","status":503},"times":2}"#)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let plan: FaultPlan = serde_json::from_str(
+            r#"{"latency_ms":80,"fault":{"kind":"status","status":503},"times":2}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(plan.fault, Some(Fault::Status { status: 503 }));
         assert_eq!(plan.times, Some(2));
     }

@@ -11,6 +11,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -35,7 +36,12 @@ pub struct SandboxConfig {
 
 impl Default for SandboxConfig {
     fn default() -> Self {
-        Self { port: 0, key: "sandbox-key".to_owned(), fixtures: None, builtin: true }
+        Self {
+            port: 0,
+            key: "sandbox-key".to_owned(),
+            fixtures: None,
+            builtin: true,
+        }
     }
 }
 
@@ -63,6 +69,7 @@ struct Shared {
     requests: Mutex<Vec<RecordedRequest>>,
     stray: Mutex<Vec<RecordedRequest>>,
     correlation: AtomicU64,
+    connections: Arc<AtomicU64>,
     other_origin: String,
 }
 
@@ -81,19 +88,31 @@ pub struct Sandbox {
 impl Sandbox {
     /// Binds 127.0.0.1 and starts serving. Must be called inside a Tokio runtime.
     pub async fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
-        let mut states = if config.builtin { builtin_states() } else { Vec::new() };
+        let mut states = if config.builtin {
+            builtin_states()
+        } else {
+            Vec::new()
+        };
         if let Some(dir) = &config.fixtures {
             states.extend(load_fixtures(dir)?);
         }
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
             .await
-            .map_err(|source| SandboxError::Bind { port: config.port, source })?;
+            .map_err(|source| SandboxError::Bind {
+                port: config.port,
+                source,
+            })?;
         // The "other origin" a redirect points to: another port is another origin.
         let other = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
             .map_err(|source| SandboxError::Bind { port: 0, source })?;
-        let addr = listener.local_addr().map_err(|source| SandboxError::Bind { port: config.port, source })?;
-        let other_addr = other.local_addr().map_err(|source| SandboxError::Bind { port: 0, source })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            port: config.port,
+            source,
+        })?;
+        let other_addr = other
+            .local_addr()
+            .map_err(|source| SandboxError::Bind { port: 0, source })?;
         let shared = Arc::new(Shared {
             key: config.key,
             states: Mutex::new(states),
@@ -101,15 +120,25 @@ impl Sandbox {
             requests: Mutex::new(Vec::new()),
             stray: Mutex::new(Vec::new()),
             correlation: AtomicU64::new(1),
+            connections: Arc::new(AtomicU64::new(0)),
             other_origin: format!("http://{other_addr}"),
         });
         let api = Router::new()
-            .route("/v1/{account_id}/{project_id}/handoff_state", get(handoff_state))
+            .route(
+                "/v1/{account_id}/{project_id}/handoff_state",
+                get(handoff_state),
+            )
             .route("/_sandbox/faults", put(set_faults).delete(clear_faults))
             .route("/_sandbox/states", axum::routing::post(add_state))
             .fallback(not_a_route)
             .with_state(shared.clone());
-        let stray = Router::new().fallback(stray_request).with_state(shared.clone());
+        let stray = Router::new()
+            .fallback(stray_request)
+            .with_state(shared.clone());
+        let connections = shared.connections.clone();
+        let listener = listener.tap_io(move |_| {
+            connections.fetch_add(1, Ordering::Relaxed);
+        });
         let tasks = vec![
             tokio::spawn(async move {
                 let _ = axum::serve(listener, api).await;
@@ -118,7 +147,11 @@ impl Sandbox {
                 let _ = axum::serve(other, stray).await;
             }),
         ];
-        Ok(Self { addr, shared, tasks })
+        Ok(Self {
+            addr,
+            shared,
+            tasks,
+        })
     }
 
     /// `http://127.0.0.1:PORT`, to use as a profile's base URL.
@@ -161,6 +194,12 @@ impl Sandbox {
         lock(&self.shared.stray).clone()
     }
 
+    /// How many TCP connections the API origin has accepted: a client that keeps its connection
+    /// alive opens one for many lookups.
+    pub fn connections(&self) -> u64 {
+        self.shared.connections.load(Ordering::Relaxed)
+    }
+
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
         lock(&self.shared.requests).clear();
@@ -183,7 +222,12 @@ impl Drop for Sandbox {
 }
 
 fn record(headers: &HeaderMap, path: &str, raw_query: Option<String>) -> RecordedRequest {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     let query = raw_query
         .as_deref()
         .map(form_urlencoded_pairs)
@@ -253,7 +297,11 @@ async fn handoff_state(
     RawQuery(raw_query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let request = record(&headers, &format!("/v1/{account}/{project}/handoff_state"), raw_query);
+    let request = record(
+        &headers,
+        &format!("/v1/{account}/{project}/handoff_state"),
+        raw_query,
+    );
     lock(&shared.requests).push(request.clone());
     let reply = Reply(shared.clone());
     let (plan, fault, since) = take_fault(&shared);
@@ -267,7 +315,8 @@ async fn handoff_state(
         }
         Some(Fault::RateLimited { retry_after_secs }) => {
             let mut r = reply.error(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded");
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             return r;
         }
         Some(Fault::Hang) => {
@@ -275,18 +324,36 @@ async fn handoff_state(
             return reply.error(StatusCode::GATEWAY_TIMEOUT, "hung");
         }
         Some(Fault::Malformed) => {
-            return reply.raw(StatusCode::OK, "application/json", Body::from("{\"id\": \"x\", \"data\": {\"unterminated"));
+            return reply.raw(
+                StatusCode::OK,
+                "application/json",
+                Body::from("{\"id\": \"x\", \"data\": {\"unterminated"),
+            );
         }
         Some(Fault::WrongContentType) => {
-            return reply.raw(StatusCode::OK, "text/html", Body::from("<html><body>Sign in to continue</body></html>"));
+            return reply.raw(
+                StatusCode::OK,
+                "text/html",
+                Body::from("<html><body>Sign in to continue</body></html>"),
+            );
         }
         Some(Fault::Oversized) => {
             let chunk = Bytes::from(vec![b' '; 64 * 1024]);
-            let stream = futures_util::stream::iter((0..32).map(move |_| Ok::<_, std::io::Error>(chunk.clone())));
-            return reply.raw(StatusCode::OK, "application/json", Body::from_stream(stream));
+            let stream = futures_util::stream::iter(
+                (0..32).map(move |_| Ok::<_, std::io::Error>(chunk.clone())),
+            );
+            return reply.raw(
+                StatusCode::OK,
+                "application/json",
+                Body::from_stream(stream),
+            );
         }
         Some(Fault::Redirect) => {
-            let query = request.raw_query.as_deref().map(|q| format!("?{q}")).unwrap_or_default();
+            let query = request
+                .raw_query
+                .as_deref()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default();
             let location = format!("{}{}{}", shared.other_origin, request.path, query);
             let mut r = reply.error(StatusCode::FOUND, "Moved");
             if let Ok(v) = HeaderValue::from_str(&location) {
@@ -297,7 +364,11 @@ async fn handoff_state(
         Some(Fault::PendingFor { .. }) | None => {}
     }
     if request.api_key.as_deref() != Some(shared.key.as_str()) {
-        let message = if request.api_key.is_none() { "Missing API key" } else { "Invalid API key" };
+        let message = if request.api_key.is_none() {
+            "Missing API key"
+        } else {
+            "Invalid API key"
+        };
         return reply.error(StatusCode::UNAUTHORIZED, message);
     }
     let param = |name: &str| {
@@ -309,7 +380,10 @@ async fn handoff_state(
     };
     let (id, shared_id) = (param("id"), param("shared_id"));
     if id.is_none() && shared_id.is_none() {
-        return reply.error(StatusCode::BAD_REQUEST, "Either id or shared_id must be provided");
+        return reply.error(
+            StatusCode::BAD_REQUEST,
+            "Either id or shared_id must be provided",
+        );
     }
     if let Some(Fault::PendingFor { ms }) = fault {
         if since.elapsed() < Duration::from_millis(ms) {
@@ -320,8 +394,14 @@ async fn handoff_state(
         let states = lock(&shared.states);
         // shared_id takes precedence when both are given, as on PolyAI.
         match &shared_id {
-            Some(sid) => states.iter().find(|s| s.shared_id.as_deref() == Some(sid.as_str())).cloned(),
-            None => states.iter().find(|s| s.id.as_deref() == id.as_deref()).cloned(),
+            Some(sid) => states
+                .iter()
+                .find(|s| s.shared_id.as_deref() == Some(sid.as_str()))
+                .cloned(),
+            None => states
+                .iter()
+                .find(|s| s.id.as_deref() == id.as_deref())
+                .cloned(),
         }
     };
     match found {
@@ -334,7 +414,11 @@ fn authorised(shared: &Shared, headers: &HeaderMap) -> bool {
     headers.get("x-api-key").and_then(|v| v.to_str().ok()) == Some(shared.key.as_str())
 }
 
-async fn set_faults(State(shared): State<Arc<Shared>>, headers: HeaderMap, Json(plan): Json<FaultPlan>) -> Response {
+async fn set_faults(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Json(plan): Json<FaultPlan>,
+) -> Response {
     let reply = Reply(shared.clone());
     if !authorised(&shared, &headers) {
         return reply.error(StatusCode::UNAUTHORIZED, "Invalid API key");
@@ -352,13 +436,20 @@ async fn clear_faults(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> 
     reply.json(StatusCode::OK, json!(FaultPlan::default()))
 }
 
-async fn add_state(State(shared): State<Arc<Shared>>, headers: HeaderMap, Json(state): Json<StoredState>) -> Response {
+async fn add_state(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Json(state): Json<StoredState>,
+) -> Response {
     let reply = Reply(shared.clone());
     if !authorised(&shared, &headers) {
         return reply.error(StatusCode::UNAUTHORIZED, "Invalid API key");
     }
     if state.id.is_none() && state.shared_id.is_none() {
-        return reply.error(StatusCode::BAD_REQUEST, "A state needs an id or a shared_id");
+        return reply.error(
+            StatusCode::BAD_REQUEST,
+            "A state needs an id or a shared_id",
+        );
     }
     lock(&shared.states).insert(0, state.clone());
     reply.json(StatusCode::CREATED, json!(state))
@@ -368,9 +459,14 @@ async fn not_a_route(State(shared): State<Arc<Shared>>) -> Response {
     Reply(shared).error(StatusCode::NOT_FOUND, "Not found")
 }
 
-async fn stray_request(State(shared): State<Arc<Shared>>, uri: axum::http::Uri, headers: HeaderMap) -> Response {
+async fn stray_request(
+    State(shared): State<Arc<Shared>>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
     let request = record(&headers, uri.path(), uri.query().map(str::to_owned));
     lock(&shared.stray).push(request);
-    let body = json!({"id": "stolen", "data": {"note": "a client followed a cross-origin redirect"}});
+    let body =
+        json!({"id": "stolen", "data": {"note": "a client followed a cross-origin redirect"}});
     Reply(shared).json(StatusCode::OK, body)
 }
