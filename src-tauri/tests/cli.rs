@@ -1,14 +1,533 @@
-//! The `screenpop` binary's command line, run as a real process.
+//! The `screenpop` binary, run as a user would, with its settings in a throw-away directory.
+//!
+//! Tests marked `ignore` need a real Secret Service; `bash .ci/test` runs them inside a private
+//! D-Bus session with gnome-keyring unlocked, so they never touch a real keyring.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
-fn screenpop() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_screenpop"))
+use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig};
+
+/// A user with an empty configuration.
+struct User {
+    home: tempfile::TempDir,
+    /// Without a Secret Service the keychain must fail cleanly, not touch the developer's own.
+    no_keychain: bool,
+}
+
+struct Ran {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl User {
+    fn new() -> Self {
+        Self {
+            home: tempfile::tempdir().unwrap(),
+            no_keychain: true,
+        }
+    }
+
+    fn with_keychain() -> Self {
+        Self {
+            no_keychain: false,
+            ..Self::new()
+        }
+    }
+
+    fn config_dir(&self) -> PathBuf {
+        self.home.path().join("config")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_screenpop"));
+        c.args(args)
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.config_dir())
+            .env_remove("RUST_LOG");
+        if self.no_keychain {
+            c.env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                format!("unix:path={}/no-bus", self.home.path().display()),
+            );
+        }
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Ran {
+        self.run_with_stdin(args, "")
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Ran {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        ran(child.wait_with_output().unwrap())
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        r.stdout
+    }
+}
+
+fn ran(out: Output) -> Ran {
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// One sentence on one line, prefixed with the program name.
+fn assert_one_line_error(r: &Ran) {
+    assert!(r.stderr.starts_with("screenpop: "), "{:?}", r.stderr);
+    assert_eq!(r.stderr.trim_end().lines().count(), 1, "{:?}", r.stderr);
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A sandbox served from this test process while the binary runs.
+struct LocalApi {
+    // Declared first so it is dropped before the runtime that serves it.
+    sandbox: Sandbox,
+    #[allow(dead_code)]
+    runtime: tokio::runtime::Runtime,
+}
+
+impl LocalApi {
+    fn start() -> Self {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let sandbox = runtime
+            .block_on(Sandbox::start(SandboxConfig {
+                key: "sbx-9f8e7d6c5b4a".to_owned(),
+                ..SandboxConfig::default()
+            }))
+            .unwrap();
+        Self { runtime, sandbox }
+    }
 }
 
 #[test]
-fn version_names_the_app() {
-    let out = screenpop().arg("--version").output().expect("runs");
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("screenpop "));
+fn version_and_help() {
+    let user = User::new();
+    assert!(user
+        .ok(&["--version"])
+        .starts_with(concat!("screenpop ", env!("CARGO_PKG_VERSION"))));
+    let help = user.ok(&["--help"]);
+    for cmd in ["profile", "key", "lookup", "sandbox", "demo"] {
+        assert!(help.contains(cmd), "{help}");
+    }
+}
+
+#[test]
+fn profiles_are_added_listed_switched_and_removed() {
+    let user = User::new();
+    assert!(user.ok(&["profile", "list"]).contains("No profiles yet"));
+    let added = user.ok(&[
+        "profile",
+        "add",
+        "acme-uk",
+        "--studio-url",
+        "https://studio.uk.poly.ai/acme-uk/acme-team-4/agent",
+    ]);
+    assert!(
+        added.contains("account acme-uk, project acme-team-4"),
+        "{added}"
+    );
+    assert!(
+        added.contains("screenpop key set --profile acme-uk"),
+        "{added}"
+    );
+    user.ok(&[
+        "profile",
+        "add",
+        "acme-us",
+        "--region",
+        "us-1",
+        "--account",
+        "acme",
+        "--project",
+        "acme-us",
+    ]);
+    user.ok(&[
+        "profile",
+        "add",
+        "local",
+        "--base-url",
+        "http://127.0.0.1:8765",
+        "--account",
+        "demo",
+        "--project",
+        "demo",
+    ]);
+    let list = user.ok(&["profile", "list"]);
+    assert_eq!(list.lines().count(), 3, "{list}");
+    assert!(
+        list.lines().next().unwrap().starts_with("* \"acme-uk\""),
+        "first is active: {list}"
+    );
+
+    user.ok(&["profile", "use", "local"]);
+    let list = user.ok(&["profile", "list"]);
+    assert!(list.lines().any(|l| l.starts_with("* \"local\"")), "{list}");
+
+    let settings =
+        std::fs::read_to_string(user.config_dir().join("screenpop/settings.toml")).unwrap();
+    assert!(
+        settings.contains("active_profile = \"local\""),
+        "{settings}"
+    );
+    assert!(settings.contains("region = \"uk-1\""), "{settings}");
+
+    // No keychain is reachable here: removal still works and says why the key was not deleted.
+    let r = user.run(&["profile", "remove", "acme-us"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Removed profile \"acme-us\""));
+    assert!(r.stderr.contains("keychain"), "{}", r.stderr);
+    assert_eq!(user.ok(&["profile", "list"]).lines().count(), 2);
+}
+
+#[test]
+fn bad_profile_input_exits_2_with_one_sentence() {
+    let user = User::new();
+    let cases: &[&[&str]] = &[
+        &[
+            "profile",
+            "add",
+            "x",
+            "--studio-url",
+            "https://example.com/a/b",
+        ],
+        &[
+            "profile",
+            "add",
+            "x",
+            "--region",
+            "mars-1",
+            "--account",
+            "a",
+            "--project",
+            "b",
+        ],
+        &[
+            "profile",
+            "add",
+            "x",
+            "--base-url",
+            "http://api.example.com",
+            "--account",
+            "a",
+            "--project",
+            "b",
+        ],
+        &[
+            "profile",
+            "add",
+            "bad name!",
+            "--region",
+            "us-1",
+            "--account",
+            "a",
+            "--project",
+            "b",
+        ],
+        &[
+            "profile",
+            "add",
+            "x",
+            "--region",
+            "us-1",
+            "--account",
+            "a/b",
+            "--project",
+            "b",
+        ],
+        &["profile", "use", "nobody"],
+        &["profile", "remove", "nobody"],
+    ];
+    for args in cases {
+        let r = user.run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert_one_line_error(&r);
+    }
+    user.ok(&[
+        "profile",
+        "add",
+        "x",
+        "--region",
+        "us-1",
+        "--account",
+        "a",
+        "--project",
+        "b",
+    ]);
+    let dup = user.run(&[
+        "profile",
+        "add",
+        "X",
+        "--region",
+        "uk-1",
+        "--account",
+        "a",
+        "--project",
+        "b",
+    ]);
+    assert_eq!(dup.code, 2, "names are case-insensitive: {}", dup.stderr);
+}
+
+#[test]
+fn a_hand_broken_settings_file_is_named_in_the_error() {
+    let user = User::new();
+    let dir = user.config_dir().join("screenpop");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("settings.toml"), "[[profile]]\nname = 1\n").unwrap();
+    let r = user.run(&["profile", "list"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("settings.toml"), "{}", r.stderr);
+}
+
+#[test]
+fn lookup_validates_ids_before_anything_else() {
+    let user = User::new();
+    for args in [
+        vec!["lookup"],
+        vec!["lookup", "--id", "   "],
+        vec!["lookup", "--id", "a\u{7}b"],
+    ] {
+        let r = user.run(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+    }
+    let long = "x".repeat(513);
+    let r = user.run(&["lookup", "--id", &long]);
+    assert_eq!(r.code, 2);
+    assert_one_line_error(&r);
+    assert!(!r.stderr.contains(&long), "the id is not echoed whole");
+}
+
+#[test]
+fn lookup_without_a_profile_says_how_to_add_one() {
+    let r = User::new().run(&["lookup", "--id", "demo-billing"]);
+    assert_eq!(r.code, 2);
+    assert_one_line_error(&r);
+    assert!(r.stderr.contains("screenpop profile add"), "{}", r.stderr);
+}
+
+#[test]
+fn an_unreachable_keychain_exits_6() {
+    let user = User::new();
+    user.ok(&[
+        "profile",
+        "add",
+        "p",
+        "--region",
+        "us-1",
+        "--account",
+        "a",
+        "--project",
+        "b",
+    ]);
+    for args in [
+        vec!["key", "status"],
+        vec!["lookup", "--id", "demo-billing"],
+    ] {
+        let r = user.run(&args);
+        assert_eq!(r.code, 6, "{args:?}: {}", r.stderr);
+        assert_one_line_error(&r);
+        assert!(
+            r.stderr.contains("keychain is not available"),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn demo_shows_a_card_without_any_setup() {
+    let user = User::new();
+    let r = user.run(&["demo"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("Caller: Priya Raman\nReason: BILLING\n"),
+        "{}",
+        r.stdout
+    );
+    let json = user.ok(&["demo", "--id", "demo-nested", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["id"], "demo-nested");
+    assert!(!user.config_dir().exists(), "the demo writes no settings");
+}
+
+#[test]
+fn sandbox_prints_its_base_url_and_serves_the_api() {
+    let user = User::new();
+    let mut child = user
+        .command(&["sandbox", "--port", "0", "--key", "k-123"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().to_owned();
+    let hostport = base.strip_prefix("http://").expect("http base URL");
+    let mut s = TcpStream::connect(hostport).unwrap();
+    write!(
+        s,
+        "GET /v1/a/p/handoff_state?id=demo-billing HTTP/1.1\r\nHost: {hostport}\r\nx-api-key: k-123\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"Priya Raman\""), "{response}");
+}
+
+#[test]
+fn sandbox_rejects_an_unknown_fault() {
+    let r = User::new().run(&["sandbox", "--port", "0", "--fault", "explode"]);
+    assert_eq!(r.code, 2);
+    assert_one_line_error(&r);
+}
+
+// ---- With a real Secret Service ------------------------------------------------------------
+
+/// A user whose active profile points at `api`; `tag` keeps parallel tests' keychain entries apart.
+fn sandbox_user(api: &LocalApi, tag: &str) -> User {
+    let user = User::with_keychain();
+    let name = format!("sbx-{tag}-{}", std::process::id());
+    user.ok(&[
+        "profile",
+        "add",
+        &name,
+        "--base-url",
+        &api.sandbox.base_url(),
+        "--account",
+        "acct",
+        "--project",
+        "proj",
+    ]);
+    user
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run `bash .ci/test`"]
+fn key_set_status_lookup_and_delete_through_the_keychain() {
+    let api = LocalApi::start();
+    let user = sandbox_user(&api, "key");
+    let key = api.sandbox.key().to_owned();
+
+    let r = user.run(&["key", "status"]);
+    assert_eq!(r.code, 3, "no key yet: {}", r.stderr);
+
+    let r = user.run_with_stdin(&["key", "set"], &format!("{key}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(user.ok(&["key", "status"]).contains("An API key is stored"));
+
+    let card = user.ok(&["lookup", "--id", "demo-billing"]);
+    assert!(card.starts_with("Caller: Priya Raman\n"), "{card}");
+    let json = user.ok(&["lookup", "--shared-id", "zoom-trace-81f3c0de", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["id"], serde_json::Value::Null);
+    assert_eq!(v["data"]["handoff_to"], "default_queue");
+    assert_eq!(
+        api.sandbox.requests().last().unwrap().api_key.as_deref(),
+        Some(key.as_str())
+    );
+
+    // The key is in the keychain, and nowhere in the settings.
+    for file in files_under(&user.config_dir()) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(!text.contains(&key), "{} holds the key", file.display());
+    }
+
+    let r = user.run(&["key", "delete"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = user.run(&["lookup", "--id", "demo-billing"]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("screenpop key set"), "{}", r.stderr);
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run `bash .ci/test`"]
+fn lookup_exit_codes_follow_the_api() {
+    let api = LocalApi::start();
+    let user = sandbox_user(&api, "codes");
+    let key = api.sandbox.key().to_owned();
+    let r = user.run_with_stdin(&["key", "set"], &key);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let r = user.run(&["lookup", "--id", "nobody", "--no-wait"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert_one_line_error(&r);
+    assert!(
+        r.stderr.contains("sandbox-"),
+        "correlation id: {}",
+        r.stderr
+    );
+
+    api.sandbox.set_faults(FaultPlan {
+        fault: Some(Fault::Status { status: 503 }),
+        ..FaultPlan::default()
+    });
+    let r = user.run(&["lookup", "--id", "demo-billing"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert_one_line_error(&r);
+
+    api.sandbox.set_faults(FaultPlan {
+        fault: Some(Fault::Status { status: 401 }),
+        ..FaultPlan::default()
+    });
+    let r = user.run(&["lookup", "--id", "demo-billing"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    api.sandbox.clear_faults();
+
+    // A key the API rejects.
+    let r = user.run_with_stdin(&["key", "set"], "wrong-key-0000");
+    assert_eq!(r.code, 0);
+    let r = user.run(&["lookup", "--id", "demo-billing"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("HTTP 401"), "{}", r.stderr);
+    assert!(!r.stderr.contains("wrong-key-0000") && !r.stdout.contains("wrong-key-0000"));
+
+    let r = user.run_with_stdin(&["key", "set"], "   \n");
+    assert_eq!(r.code, 2, "an empty key is refused: {}", r.stderr);
+    let r = user.run(&[
+        "profile",
+        "remove",
+        &format!("sbx-codes-{}", std::process::id()),
+    ]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("and its API key"), "{}", r.stdout);
 }

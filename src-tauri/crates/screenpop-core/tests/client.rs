@@ -1,5 +1,6 @@
 //! The Handoff API client against the sandbox: a real HTTP server on loopback that speaks the
 //! Handoff API, with faults injected per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 
@@ -256,7 +257,10 @@ async fn server_errors_are_retried_a_bounded_number_of_times() {
     assert_eq!(err.kind(), ErrorKind::Server);
     let msg = err.to_string();
     assert!(msg.contains("HTTP 503"), "{msg}");
-    assert!(msg.contains("Injected failure"), "server reason shown: {msg}");
+    assert!(
+        msg.contains("Injected failure"),
+        "server reason shown: {msg}"
+    );
     assert_eq!(sb.requests().len(), 3, "one try and two retries");
 }
 
@@ -313,7 +317,10 @@ async fn a_retry_after_beyond_the_deadline_is_reported_not_waited_for() {
         .expect_err("429");
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert!(err.to_string().contains("30 s"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(1), "gave up at once");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "gave up at once"
+    );
 }
 
 #[tokio::test]
@@ -396,7 +403,10 @@ async fn data_that_is_not_an_object_is_malformed() {
         .await
         .expect_err("array data");
     assert_eq!(err.kind(), ErrorKind::Malformed);
-    assert!(err.to_string().contains("\"data\" should be an object"), "{err}");
+    assert!(
+        err.to_string().contains("\"data\" should be an object"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -421,7 +431,10 @@ async fn a_cross_origin_redirect_never_delivers_the_key() {
         .await
         .expect_err("refused redirect");
     assert_eq!(err.kind(), ErrorKind::Config);
-    assert!(err.to_string().contains("redirected to http://127.0.0.1:"), "{err}");
+    assert!(
+        err.to_string().contains("redirected to http://127.0.0.1:"),
+        "{err}"
+    );
     assert!(
         sb.stray_requests().is_empty(),
         "the other origin was contacted: {:?}",

@@ -1,0 +1,101 @@
+//! The keychain against the real Secret Service (gnome-keyring). `bash .ci/test` runs these in a
+//! private D-Bus session with a throw-away keyring; `secret-tool` checks what really got stored.
+//! One test function, because keyring connects once per process and D-Bus calls race.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+use screenpop_core::config::Settings;
+use screenpop_core::endpoint::{Endpoint, Region};
+use screenpop_core::secret::{KeyStore, Keychain, KEYCHAIN_SERVICE};
+use screenpop_core::{ApiKey, Profile};
+
+fn secret_tool(args: &[&str]) -> (bool, String) {
+    let out = Command::new("secret-tool")
+        .args(args)
+        .output()
+        .expect("secret-tool is installed (libsecret-tools)");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run `bash .ci/test`"]
+fn keys_live_in_the_secret_service_and_nowhere_else() {
+    let profile = format!("keychain-test-{}", std::process::id());
+    let key = ApiKey::new("pk-live-5a1d9c3e7f").expect("key");
+
+    assert_eq!(Keychain.get(&profile).expect("reachable"), None);
+    Keychain.set(&profile, &key).expect("set");
+    assert_eq!(
+        Keychain.get(&profile).expect("get").as_ref(),
+        Some(&key),
+        "read back"
+    );
+
+    // Stored under service "screenpop", user = profile name, as IT admins are told.
+    let (found, secret) =
+        secret_tool(&["lookup", "service", KEYCHAIN_SERVICE, "username", &profile]);
+    assert!(found, "secret-tool sees the entry");
+    assert_eq!(secret.trim_end(), "pk-live-5a1d9c3e7f");
+
+    // Replacing a key overwrites it rather than adding a second entry.
+    let replaced = ApiKey::new("pk-live-000replaced").expect("key");
+    Keychain.set(&profile, &replaced).expect("replace");
+    assert_eq!(Keychain.get(&profile).expect("get"), Some(replaced));
+
+    // A key stored by another tool (an IT admin's script) is read, trimmed.
+    let scripted = format!("{profile}-scripted");
+    let mut store = Command::new("secret-tool")
+        .args([
+            "store",
+            "--label=screenpop test",
+            "service",
+            KEYCHAIN_SERVICE,
+            "username",
+            &scripted,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("secret-tool store");
+    std::io::Write::write_all(&mut store.stdin.take().expect("stdin"), b"pk-from-script\n")
+        .expect("write");
+    assert!(store.wait().expect("wait").success());
+    assert_eq!(
+        Keychain
+            .get(&scripted)
+            .expect("get")
+            .map(|k| format!("{k:?}")),
+        Some("ApiKey(<redacted>)".to_owned())
+    );
+    assert_eq!(
+        Keychain.get(&scripted).expect("get"),
+        Some(ApiKey::new("pk-from-script").expect("key"))
+    );
+
+    // Settings saved beside a stored key never contain it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("settings.toml");
+    let mut settings = Settings::default();
+    settings
+        .add_profile(
+            Profile::new(&profile, Endpoint::Region(Region::Uk1), "acme", "team").expect("profile"),
+        )
+        .expect("add");
+    settings.save(&path).expect("save");
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains(&profile));
+    assert!(!text.contains("pk-live"), "{text}");
+
+    assert!(Keychain.delete(&profile).expect("delete"));
+    assert!(
+        !Keychain.delete(&profile).expect("delete again"),
+        "idempotent"
+    );
+    assert!(Keychain.delete(&scripted).expect("delete"));
+    assert_eq!(Keychain.get(&profile).expect("get"), None);
+    let (found, _) = secret_tool(&["lookup", "service", KEYCHAIN_SERVICE, "username", &profile]);
+    assert!(!found, "gone from the Secret Service");
+}
