@@ -86,6 +86,11 @@ impl User {
     }
 }
 
+/// A command line split on spaces (none of the tests' arguments contain one).
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 fn ran(out: Output) -> Ran {
     Ran {
         code: out.status.code().unwrap_or(-1),
@@ -150,13 +155,9 @@ fn version_and_help() {
 fn profiles_are_added_listed_switched_and_removed() {
     let user = User::new();
     assert!(user.ok(&["profile", "list"]).contains("No profiles yet"));
-    let added = user.ok(&[
-        "profile",
-        "add",
-        "acme-uk",
-        "--studio-url",
-        "https://studio.uk.poly.ai/acme-uk/acme-team-4/agent",
-    ]);
+    let added = user.ok(&words(
+        "profile add acme-uk --studio-url https://studio.uk.poly.ai/acme-uk/acme-team-4/agent",
+    ));
     assert!(
         added.contains("account acme-uk, project acme-team-4"),
         "{added}"
@@ -165,28 +166,12 @@ fn profiles_are_added_listed_switched_and_removed() {
         added.contains("screenpop key set --profile acme-uk"),
         "{added}"
     );
-    user.ok(&[
-        "profile",
-        "add",
-        "acme-us",
-        "--region",
-        "us-1",
-        "--account",
-        "acme",
-        "--project",
-        "acme-us",
-    ]);
-    user.ok(&[
-        "profile",
-        "add",
-        "local",
-        "--base-url",
-        "http://127.0.0.1:8765",
-        "--account",
-        "demo",
-        "--project",
-        "demo",
-    ]);
+    user.ok(&words(
+        "profile add acme-us --region us-1 --account acme --project acme-us",
+    ));
+    user.ok(&words(
+        "profile add local --base-url http://127.0.0.1:8765 --account demo --project demo",
+    ));
     let list = user.ok(&["profile", "list"]);
     assert_eq!(list.lines().count(), 3, "{list}");
     assert!(
@@ -217,91 +202,28 @@ fn profiles_are_added_listed_switched_and_removed() {
 #[test]
 fn bad_profile_input_exits_2_with_one_sentence() {
     let user = User::new();
-    let cases: &[&[&str]] = &[
-        &[
-            "profile",
-            "add",
-            "x",
-            "--studio-url",
-            "https://example.com/a/b",
-        ],
-        &[
-            "profile",
-            "add",
-            "x",
-            "--region",
-            "mars-1",
-            "--account",
-            "a",
-            "--project",
-            "b",
-        ],
-        &[
-            "profile",
-            "add",
-            "x",
-            "--base-url",
-            "http://api.example.com",
-            "--account",
-            "a",
-            "--project",
-            "b",
-        ],
-        &[
-            "profile",
-            "add",
-            "bad name!",
-            "--region",
-            "us-1",
-            "--account",
-            "a",
-            "--project",
-            "b",
-        ],
-        &[
-            "profile",
-            "add",
-            "x",
-            "--region",
-            "us-1",
-            "--account",
-            "a/b",
-            "--project",
-            "b",
-        ],
-        &["profile", "use", "nobody"],
-        &["profile", "remove", "nobody"],
+    let cases = [
+        "profile add x --studio-url https://example.com/a/b",
+        "profile add x --region mars-1 --account a --project b",
+        "profile add x --base-url http://api.example.com --account a --project b",
+        "profile add bad%name --region us-1 --account a --project b",
+        "profile add x --region us-1 --account a/b --project b",
+        "profile use nobody",
+        "profile remove nobody",
     ];
-    for args in cases {
-        let r = user.run(args);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+    for line in cases {
+        let r = user.run(&words(line));
+        assert_eq!(r.code, 2, "{line}: {}", r.stderr);
         assert_one_line_error(&r);
     }
-    user.ok(&[
-        "profile",
-        "add",
-        "x",
-        "--region",
-        "us-1",
-        "--account",
-        "a",
-        "--project",
-        "b",
-    ]);
-    let dup = user.run(&[
-        "profile",
-        "add",
-        "X",
-        "--region",
-        "uk-1",
-        "--account",
-        "a",
-        "--project",
-        "b",
-    ]);
+    user.ok(&words(
+        "profile add x --region us-1 --account a --project b",
+    ));
+    let dup = user.run(&words(
+        "profile add X --region uk-1 --account a --project b",
+    ));
     assert_eq!(dup.code, 2, "names are case-insensitive: {}", dup.stderr);
 }
-
 #[test]
 fn a_hand_broken_settings_file_is_named_in_the_error() {
     let user = User::new();
@@ -342,17 +264,9 @@ fn lookup_without_a_profile_says_how_to_add_one() {
 #[test]
 fn an_unreachable_keychain_exits_6() {
     let user = User::new();
-    user.ok(&[
-        "profile",
-        "add",
-        "p",
-        "--region",
-        "us-1",
-        "--account",
-        "a",
-        "--project",
-        "b",
-    ]);
+    user.ok(&words(
+        "profile add p --region us-1 --account a --project b",
+    ));
     for args in [
         vec!["key", "status"],
         vec!["lookup", "--id", "demo-billing"],
@@ -427,17 +341,11 @@ fn sandbox_rejects_an_unknown_fault() {
 fn sandbox_user(api: &LocalApi, tag: &str) -> User {
     let user = User::with_keychain();
     let name = format!("sbx-{tag}-{}", std::process::id());
-    user.ok(&[
-        "profile",
-        "add",
-        &name,
-        "--base-url",
-        &api.sandbox.base_url(),
-        "--account",
-        "acct",
-        "--project",
-        "proj",
-    ]);
+    let line = format!(
+        "profile add {name} --base-url {} --account acct --project proj",
+        api.sandbox.base_url()
+    );
+    user.ok(&words(&line));
     user
 }
 

@@ -92,6 +92,9 @@ pub struct RetryBudget {
     transient_retries_left: u32,
 }
 
+/// A missing state is not retried when less than this is left of the wait window.
+const LAST_CHANCE: Duration = Duration::from_millis(100);
+
 /// How many times 5xx, resets and timeouts are retried within one lookup.
 pub const MAX_TRANSIENT_RETRIES: u32 = 2;
 
@@ -122,7 +125,13 @@ impl RetryBudget {
                 // is usually written within moments of the transfer.
                 let step = 250 * u64::from(self.not_found_retries.min(3) + 1);
                 self.not_found_retries += 1;
-                (jittered(Duration::from_millis(step), r), self.wait_window)
+                let remaining = self.wait_window.saturating_sub(elapsed);
+                if remaining < LAST_CHANCE {
+                    return None;
+                }
+                // The last retry is pulled in to the end of the window rather than dropped: a
+                // state written just before the window closes is still found.
+                return Some(jittered(Duration::from_millis(step), r).min(remaining));
             }
             Retryable::RateLimited(after) => {
                 let base = after.unwrap_or(Duration::from_secs(1));
