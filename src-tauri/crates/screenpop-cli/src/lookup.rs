@@ -1,9 +1,9 @@
 //! `screenpop lookup …`
 
 use clap::Args;
+use screenpop_core::card::Card;
 use screenpop_core::config::Settings;
 use screenpop_core::secret::{KeyStore, Keychain};
-use screenpop_core::summary::render_text;
 use screenpop_core::{Error, HandoffClient, HandoffState, Lookup, Profile, Result};
 
 use crate::{runtime, settings_path};
@@ -56,12 +56,9 @@ pub(crate) fn print_state(state: &HandoffState, profile: &Profile, json: bool) {
         }
         return;
     }
-    print!("{}", render_text(state));
-    if let Some(link) = state
+    let link = state
         .id
         .as_deref()
-        .and_then(|id| profile.studio_conversation_url(id))
-    {
-        println!("\nOpen in Agent Studio: {link}");
-    }
+        .and_then(|id| profile.studio_conversation_url(id));
+    print!("{}", Card::build(state, link.as_ref()).to_text());
 }

@@ -6,6 +6,7 @@
 //! and the command line are thin adapters over this crate.
 #![deny(missing_docs)]
 
+pub mod card;
 pub mod client;
 pub mod config;
 pub mod endpoint;
@@ -16,7 +17,6 @@ pub mod retry;
 pub mod secret;
 pub mod state;
 pub mod studio_url;
-pub mod summary;
 
 pub use client::HandoffClient;
 pub use error::{Error, ErrorKind, Result};

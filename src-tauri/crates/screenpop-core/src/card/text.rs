@@ -1,0 +1,115 @@
+//! The card as plain text: what "copy all" puts on the clipboard and what the terminal prints.
+
+use std::fmt::Write;
+
+use super::{Card, Field, Node, Scalar};
+
+impl Card {
+    /// The card as plain text: title, highlights, ids and link, then every non-empty field
+    /// indented by depth. Empty fields are left out and counted at the end.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "Caller: {}", self.title);
+        for h in &self.highlights {
+            write_field(&mut out, &h.field, 0);
+        }
+        if let Some(id) = &self.conversation_id {
+            let _ = writeln!(out, "Conversation id: {id}");
+        }
+        if let Some(id) = &self.shared_id {
+            let _ = writeln!(out, "Shared id: {id}");
+        }
+        if let Some(url) = &self.studio_url {
+            let _ = writeln!(out, "Agent Studio: {url}");
+        }
+        if self.value_count == 0 {
+            out.push_str("\n(The voice agent stored no data for this call.)\n");
+            return out;
+        }
+        if self.fields.iter().any(|f| !is_all_empty(&f.value)) {
+            out.push('\n');
+            for f in &self.fields {
+                write_field(&mut out, f, 0);
+            }
+        }
+        if self.empty_count > 0 {
+            let _ = writeln!(out, "\n({} empty fields not shown.)", self.empty_count);
+        }
+        out
+    }
+}
+
+fn is_all_empty(node: &Node) -> bool {
+    match node {
+        Node::Value { value } => value.is_empty(),
+        Node::Section { fields, .. } => fields.iter().all(|f| is_all_empty(&f.value)),
+        Node::List { items } => items.iter().all(is_all_empty),
+        Node::Table { .. } => false,
+    }
+}
+
+fn write_field(out: &mut String, field: &Field, depth: usize) {
+    if is_all_empty(&field.value) {
+        return;
+    }
+    let pad = "  ".repeat(depth);
+    match &field.value {
+        Node::Value {
+            value: Scalar::Lines { lines },
+        } => {
+            let _ = writeln!(out, "{pad}{}:", field.label);
+            for line in lines {
+                let _ = writeln!(out, "{pad}  • {line}");
+            }
+        }
+        Node::Value { value } => {
+            let _ = writeln!(out, "{pad}{}: {}", field.label, value.plain());
+        }
+        other => {
+            let _ = writeln!(out, "{pad}{}:", field.label);
+            write_node(out, other, depth + 1);
+        }
+    }
+}
+
+fn write_node(out: &mut String, node: &Node, depth: usize) {
+    let pad = "  ".repeat(depth);
+    match node {
+        Node::Value { value } => {
+            let _ = writeln!(out, "{pad}• {}", value.plain());
+        }
+        Node::Section { fields, .. } => {
+            for f in fields {
+                write_field(out, f, depth);
+            }
+        }
+        Node::List { items } => {
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Node::Value { value } if !value.is_empty() => {
+                        let _ = writeln!(out, "{pad}• {}", value.plain());
+                    }
+                    Node::Value { .. } => {}
+                    nested => {
+                        let _ = writeln!(out, "{pad}{}.", i + 1);
+                        write_node(out, nested, depth + 1);
+                    }
+                }
+            }
+        }
+        Node::Table { columns, rows } => {
+            for row in rows {
+                let cells: Vec<String> = columns
+                    .iter()
+                    .zip(row)
+                    .filter_map(|(c, cell)| {
+                        cell.as_ref()
+                            .filter(|s| !s.is_empty())
+                            .map(|s| format!("{c}: {}", s.plain()))
+                    })
+                    .collect();
+                let _ = writeln!(out, "{pad}• {}", cells.join(", "));
+            }
+        }
+    }
+}
