@@ -99,7 +99,20 @@ impl HandoffClient {
     /// not written yet (404) or the API asks to slow down (429), and a bounded number of times
     /// on 5xx, resets and timeouts. 400, 401 and 403 are never retried.
     pub async fn lookup(&self, key: &ApiKey, lookup: &Lookup) -> Result<HandoffState> {
-        self.lookup_within(key, lookup, self.timeouts).await
+        self.lookup_within(key, lookup, self.timeouts, &|_| {})
+            .await
+    }
+
+    /// Like [`HandoffClient::lookup`], and tells `on_retry` why each retry happens, so a window
+    /// can say "waiting for the voice agent to save the handoff" while it waits.
+    pub async fn lookup_observed(
+        &self,
+        key: &ApiKey,
+        lookup: &Lookup,
+        on_retry: &(dyn Fn(Retryable) + Send + Sync),
+    ) -> Result<HandoffState> {
+        self.lookup_within(key, lookup, self.timeouts, on_retry)
+            .await
     }
 
     /// A single-attempt variant for manual checks: no wait window for a missing state.
@@ -108,7 +121,19 @@ impl HandoffClient {
             wait_window_ms: 0,
             ..self.timeouts
         };
-        self.lookup_within(key, lookup, timeouts).await
+        self.lookup_within(key, lookup, timeouts, &|_| {}).await
+    }
+
+    /// Checks that the key and the ids work by looking up an id that cannot exist: a 404 means
+    /// the API accepted the key for this project; anything else is returned as the error it is.
+    pub async fn check_connection(&self, key: &ApiKey) -> Result<()> {
+        let probe = format!("screenpop-connection-test-{:016x}", fastrand::u64(..));
+        match self.lookup_once(key, &Lookup::by_id(&probe)?).await {
+            Err(Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+            // Only a misbehaving server answers a state for a random id; the key still worked.
+            Ok(_) => Ok(()),
+        }
     }
 
     async fn lookup_within(
@@ -116,6 +141,7 @@ impl HandoffClient {
         key: &ApiKey,
         lookup: &Lookup,
         timeouts: Timeouts,
+        on_retry: &(dyn Fn(Retryable) + Send + Sync),
     ) -> Result<HandoffState> {
         let started = Instant::now();
         let deadline = timeouts.deadline();
@@ -134,6 +160,7 @@ impl HandoffClient {
                     Some(delay)
                         if started.elapsed() + delay + Duration::from_millis(50) < deadline =>
                     {
+                        on_retry(kind);
                         tokio::time::sleep(delay).await;
                     }
                     _ => return Err(error),

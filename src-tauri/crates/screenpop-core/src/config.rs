@@ -4,6 +4,7 @@
 //! The file is read as raw strings and validated once on load, so the rest of the program only
 //! sees valid profiles; a hand-edited mistake is reported with the file's path and the culprit.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::endpoint::Endpoint;
+use crate::ids::LookupBy;
 use crate::retry::Timeouts;
 use crate::{Error, Profile, Result};
 
@@ -35,6 +37,7 @@ pub fn default_path() -> Result<PathBuf> {
 pub struct Settings {
     profiles: Vec<Profile>,
     active: Option<String>,
+    lookup_by: BTreeMap<String, LookupBy>,
     /// Time limits for lookups.
     pub timeouts: Timeouts,
 }
@@ -47,6 +50,9 @@ struct RawSettings {
     active_profile: Option<String>,
     #[serde(default)]
     timeouts: Timeouts,
+    /// The last kind of id looked up, per profile (the window remembers the choice).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    lookup_by: BTreeMap<String, LookupBy>,
     #[serde(default, rename = "profile")]
     profiles: Vec<RawProfile>,
 }
@@ -90,6 +96,7 @@ impl Settings {
         let mut settings = Settings {
             profiles: Vec::with_capacity(raw.profiles.len()),
             active: None,
+            lookup_by: BTreeMap::new(),
             timeouts: raw.timeouts,
         };
         for p in raw.profiles {
@@ -109,6 +116,13 @@ impl Settings {
         }
         if let Some(active) = raw.active_profile {
             settings.use_profile(&active).map_err(|e| e.to_string())?;
+        }
+        for (name, by) in raw.lookup_by {
+            // A choice for a profile that no longer exists is dropped, not an error.
+            if let Some(i) = settings.find(&name) {
+                let name = settings.profiles[i].name.clone();
+                settings.lookup_by.insert(name, by);
+            }
         }
         Ok(settings)
     }
@@ -136,6 +150,7 @@ impl Settings {
         let raw = RawSettings {
             active_profile: self.active.clone(),
             timeouts: self.timeouts,
+            lookup_by: self.lookup_by.clone(),
             profiles: self
                 .profiles
                 .iter()
@@ -187,10 +202,50 @@ impl Settings {
     pub fn remove_profile(&mut self, name: &str) -> Result<Profile> {
         let index = self.index_of(name)?;
         let removed = self.profiles.remove(index);
+        self.lookup_by.remove(&removed.name);
         if self.active.as_deref() == Some(removed.name.as_str()) {
             self.active = self.profiles.first().map(|p| p.name.clone());
         }
         Ok(removed)
+    }
+
+    /// Replaces the profile called `original` by `profile` (which may be renamed), in place.
+    pub fn replace_profile(&mut self, original: &str, profile: Profile) -> Result<()> {
+        let index = self.index_of(original)?;
+        if let Some(other) = self.find(&profile.name) {
+            if other != index {
+                return Err(Error::BadInput(format!(
+                    "A profile named \"{}\" already exists. Choose another name.",
+                    profile.name
+                )));
+            }
+        }
+        let old = std::mem::replace(&mut self.profiles[index], profile);
+        let new_name = self.profiles[index].name.clone();
+        if self.active.as_deref() == Some(old.name.as_str()) {
+            self.active = Some(new_name.clone());
+        }
+        if let Some(by) = self.lookup_by.remove(&old.name) {
+            self.lookup_by.insert(new_name, by);
+        }
+        Ok(())
+    }
+
+    /// The kind of id last looked up with profile `name`.
+    pub fn lookup_by(&self, name: &str) -> LookupBy {
+        self.lookup_by.get(name).copied().unwrap_or_default()
+    }
+
+    /// Remembers the kind of id last looked up with profile `name`.
+    pub fn set_lookup_by(&mut self, name: &str, by: LookupBy) -> Result<()> {
+        let index = self.index_of(name)?;
+        let name = self.profiles[index].name.clone();
+        if by == LookupBy::default() {
+            self.lookup_by.remove(&name);
+        } else {
+            self.lookup_by.insert(name, by);
+        }
+        Ok(())
     }
 
     /// Makes `name` the active profile.

@@ -80,6 +80,27 @@ impl fmt::Debug for PathId {
     }
 }
 
+/// Which id the agent typed: PolyAI's conversation id or the integrator's shared id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LookupBy {
+    /// PolyAI conversation id.
+    #[default]
+    Id,
+    /// The integrator's shared id.
+    SharedId,
+}
+
+impl Lookup {
+    /// A lookup of `value` as the given kind of id.
+    pub fn of(by: LookupBy, value: &str) -> Result<Self> {
+        match by {
+            LookupBy::Id => Self::by_id(value),
+            LookupBy::SharedId => Self::by_shared_id(value),
+        }
+    }
+}
+
 /// What to look up: a conversation id, a shared id, or both.
 ///
 /// Both values are trimmed; each must be 1–512 characters without control characters. Any other

@@ -9,10 +9,12 @@
 pub mod card;
 pub mod client;
 pub mod config;
+pub mod desk;
 pub mod endpoint;
 mod error;
 pub mod ids;
 pub mod profile;
+pub mod recent;
 pub mod retry;
 pub mod secret;
 pub mod state;
@@ -20,7 +22,7 @@ pub mod studio_url;
 
 pub use client::HandoffClient;
 pub use error::{Error, ErrorKind, Result};
-pub use ids::{Lookup, PathId};
+pub use ids::{Lookup, LookupBy, PathId};
 pub use profile::Profile;
 pub use secret::ApiKey;
 pub use state::HandoffState;

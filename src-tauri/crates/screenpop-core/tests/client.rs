@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use screenpop_core::endpoint::Endpoint;
-use screenpop_core::retry::Timeouts;
+use screenpop_core::retry::{Retryable, Timeouts};
 use screenpop_core::{ApiKey, ErrorKind, HandoffClient, HandoffState, Lookup, Profile};
 use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig, StoredState};
 use serde_json::json;
@@ -235,6 +235,25 @@ async fn a_state_written_moments_after_the_transfer_is_found() {
         .expect("found once written");
     assert_eq!(state.id.as_deref(), Some("demo-billing"));
     assert!(sb.requests().len() >= 2, "it was 404 at first");
+}
+
+#[tokio::test]
+async fn retries_are_reported_to_an_observer() {
+    let sb = sandbox().await;
+    fault(&sb, Fault::PendingFor { ms: 600 }, None);
+    let seen = std::sync::Mutex::new(Vec::new());
+    let state = client(&sb, quick())
+        .lookup_observed(
+            &key(),
+            &Lookup::by_id("demo-billing").expect("id"),
+            &|why| seen.lock().expect("lock").push(why),
+        )
+        .await
+        .expect("found");
+    assert!(state.id.is_some());
+    let seen = seen.into_inner().expect("lock");
+    assert!(!seen.is_empty());
+    assert!(seen.iter().all(|w| *w == Retryable::NotFound), "{seen:?}");
 }
 
 #[tokio::test]

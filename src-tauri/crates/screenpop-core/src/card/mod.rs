@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use url::Url;
 
 pub use kind::Scalar;
-pub use words::{caller_name, inert, label};
+pub use words::{caller_name, inert, is_invisible_format, label};
 
 use crate::HandoffState;
 

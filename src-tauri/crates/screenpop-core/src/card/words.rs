@@ -117,7 +117,8 @@ pub fn inert(s: &str) -> String {
         .collect()
 }
 
-fn is_invisible_format(c: char) -> bool {
+/// Bidi controls, zero-width characters and the BOM: invisible, yet able to reorder text.
+pub fn is_invisible_format(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 

@@ -1,0 +1,366 @@
+//! Everything the window needs, without the window: the settings, the keys, one HTTP client per
+//! profile, and the recent lookups of this session. The Tauri commands are one-line calls into
+//! this; the CLI could use it too.
+//!
+//! Keychain calls block (D-Bus on Linux), so they run on Tokio's blocking pool.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::card::Card;
+use crate::config::Settings;
+use crate::endpoint::Endpoint;
+use crate::recent::Recent;
+use crate::retry::Retryable;
+use crate::secret::KeyStore;
+use crate::{ApiKey, Error, HandoffClient, HandoffState, Lookup, LookupBy, Profile, Result};
+
+/// A profile as the window lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProfileView {
+    /// Name.
+    pub name: String,
+    /// Region name, for region profiles.
+    pub region: Option<String>,
+    /// Base URL, for custom endpoints.
+    pub base_url: Option<String>,
+    /// Account id.
+    pub account: String,
+    /// Project id.
+    pub project: String,
+    /// Whether a key is stored; `None` when the keychain cannot be asked.
+    pub has_key: Option<bool>,
+    /// The kind of id last looked up with it.
+    pub lookup_by: LookupBy,
+}
+
+/// All profiles and which is active.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Profiles {
+    /// In the order they were added.
+    pub profiles: Vec<ProfileView>,
+    /// The active profile's name.
+    pub active: Option<String>,
+    /// Why `has_key` is unknown, when the keychain cannot be reached.
+    pub keychain_error: Option<String>,
+}
+
+/// A profile as entered in the settings form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
+pub struct ProfileInput {
+    /// Name.
+    pub name: String,
+    /// An Agent Studio URL, which gives region, account and project at once.
+    pub studio_url: Option<String>,
+    /// A region name, with `account` and `project`.
+    pub region: Option<String>,
+    /// A custom base URL, with `account` and `project`.
+    pub base_url: Option<String>,
+    /// Account id.
+    pub account: String,
+    /// Project id.
+    pub project: String,
+}
+
+impl ProfileInput {
+    /// Validates the input into a profile.
+    pub fn into_profile(self) -> Result<Profile> {
+        let nonblank = |o: &Option<String>| {
+            o.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        if let Some(url) = nonblank(&self.studio_url) {
+            return Profile::from_studio_url(&self.name, &url);
+        }
+        let endpoint = match (nonblank(&self.region), nonblank(&self.base_url)) {
+            (_, Some(url)) => Endpoint::custom(&url)?,
+            (Some(region), None) => Endpoint::Region(region.parse()?),
+            (None, None) => {
+                return Err(Error::BadInput(
+                    "Paste the Agent Studio URL, or choose a region (or a custom base URL)."
+                        .to_owned(),
+                ))
+            }
+        };
+        Profile::new(&self.name, endpoint, &self.account, &self.project)
+    }
+}
+
+/// A successful lookup, as the window shows it and the recent list keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LookupResult {
+    /// The profile it was looked up with.
+    pub profile: String,
+    /// What was typed, trimmed.
+    pub query: String,
+    /// As which kind of id.
+    pub by: LookupBy,
+    /// When it was looked up, in milliseconds since the Unix epoch.
+    pub at_ms: u64,
+    /// The caller card.
+    pub card: Card,
+    /// The card as plain text, for "copy all".
+    pub text: String,
+    /// The state as pretty JSON, with invisible characters escaped, for the raw view.
+    pub raw_json: String,
+}
+
+/// The window's back end.
+pub struct Desk {
+    path: Option<PathBuf>,
+    settings: Mutex<Settings>,
+    keys: Arc<dyn KeyStore>,
+    clients: Mutex<HashMap<String, HandoffClient>>,
+    recent: Mutex<Recent>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every critical section leaves the data consistent, so a poisoned lock is still usable.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Desk {
+    /// Loads the settings at `path` (written back on every change) with keys in `keys`.
+    pub fn open(path: PathBuf, keys: Arc<dyn KeyStore>) -> Result<Self> {
+        let settings = Settings::load(&path)?;
+        Ok(Self::new(Some(path), settings, keys))
+    }
+
+    /// Settings held in memory only (the demo): nothing is written to disk.
+    pub fn in_memory(settings: Settings, keys: Arc<dyn KeyStore>) -> Self {
+        Self::new(None, settings, keys)
+    }
+
+    fn new(path: Option<PathBuf>, settings: Settings, keys: Arc<dyn KeyStore>) -> Self {
+        Self {
+            path,
+            settings: Mutex::new(settings),
+            keys,
+            clients: Mutex::new(HashMap::new()),
+            recent: Mutex::new(Recent::default()),
+        }
+    }
+
+    /// Applies `change` to the settings and saves them; nothing changes if saving fails.
+    fn change<T>(&self, change: impl FnOnce(&mut Settings) -> Result<T>) -> Result<T> {
+        let mut guard = lock(&self.settings);
+        let mut next = guard.clone();
+        let out = change(&mut next)?;
+        if let Some(path) = &self.path {
+            next.save(path)?;
+        }
+        *guard = next;
+        lock(&self.clients).clear();
+        Ok(out)
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn KeyStore) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let keys = self.keys.clone();
+        tokio::task::spawn_blocking(move || f(keys.as_ref()))
+            .await
+            .map_err(|e| Error::KeychainUnavailable {
+                detail: format!("the keychain call did not finish: {e}"),
+            })?
+    }
+
+    /// The profiles, with whether each has a key.
+    pub async fn profiles(&self) -> Profiles {
+        let settings = lock(&self.settings).clone();
+        let names: Vec<String> = settings.profiles().iter().map(|p| p.name.clone()).collect();
+        let has_keys = self
+            .blocking(move |keys| {
+                names
+                    .iter()
+                    .map(|n| keys.get(n).map(|k| k.is_some()))
+                    .collect::<Result<Vec<bool>>>()
+            })
+            .await;
+        let (has_keys, keychain_error) = match has_keys {
+            Ok(v) => (v.into_iter().map(Some).collect(), None),
+            Err(e) => (vec![None; settings.profiles().len()], Some(e.to_string())),
+        };
+        Profiles {
+            profiles: settings
+                .profiles()
+                .iter()
+                .zip(has_keys)
+                .map(|(p, has_key)| ProfileView {
+                    name: p.name.clone(),
+                    region: p.endpoint.region().map(|r| r.name().to_owned()),
+                    base_url: match &p.endpoint {
+                        Endpoint::BaseUrl(u) => Some(u.to_string()),
+                        Endpoint::Region(_) => None,
+                    },
+                    account: p.account.to_string(),
+                    project: p.project.to_string(),
+                    has_key,
+                    lookup_by: settings.lookup_by(&p.name),
+                })
+                .collect(),
+            active: settings.active().map(str::to_owned),
+            keychain_error,
+        }
+    }
+
+    /// Adds a profile (`original` is `None`) or replaces one, and makes it active. A renamed
+    /// profile keeps its key.
+    pub async fn save_profile(&self, original: Option<String>, input: ProfileInput) -> Result<()> {
+        let profile = input.into_profile()?;
+        let name = profile.name.clone();
+        let renamed_from = self.change(|s| {
+            let renamed = match &original {
+                Some(old) => {
+                    let old_name = s.profile(Some(old))?.name.clone();
+                    s.replace_profile(old, profile)?;
+                    (old_name != name).then_some(old_name)
+                }
+                None => {
+                    s.add_profile(profile)?;
+                    None
+                }
+            };
+            s.use_profile(&name)?;
+            Ok(renamed)
+        })?;
+        if let Some(old) = renamed_from {
+            let new = name.clone();
+            self.blocking(move |keys| {
+                if let Some(key) = keys.get(&old)? {
+                    keys.set(&new, &key)?;
+                    keys.delete(&old)?;
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Removes a profile and its key.
+    pub async fn delete_profile(&self, name: &str) -> Result<()> {
+        let removed = self.change(|s| s.remove_profile(name))?;
+        self.blocking(move |keys| keys.delete(&removed.name).map(|_| ()))
+            .await
+    }
+
+    /// Makes `name` the active profile.
+    pub fn use_profile(&self, name: &str) -> Result<()> {
+        self.change(|s| s.use_profile(name))
+    }
+
+    /// Stores the key of `profile`; the key can never be read back through the desk.
+    pub async fn store_key(&self, profile: &str, raw_key: String) -> Result<()> {
+        let name = lock(&self.settings).profile(Some(profile))?.name.clone();
+        let key = ApiKey::new(&raw_key)?;
+        drop(raw_key);
+        self.blocking(move |keys| keys.set(&name, &key)).await
+    }
+
+    fn client_and_name(&self, profile: Option<&str>) -> Result<(HandoffClient, String)> {
+        let settings = lock(&self.settings);
+        let p = settings.profile(profile)?;
+        let mut clients = lock(&self.clients);
+        if let Some(c) = clients.get(&p.name) {
+            return Ok((c.clone(), p.name.clone()));
+        }
+        let client = HandoffClient::new(p.clone(), settings.timeouts)?;
+        clients.insert(p.name.clone(), client.clone());
+        Ok((client, p.name.clone()))
+    }
+
+    async fn key_of(&self, name: &str) -> Result<ApiKey> {
+        let owned = name.to_owned();
+        self.blocking(move |keys| {
+            keys.get(&owned)?.ok_or_else(|| Error::NoKey {
+                profile: owned.clone(),
+            })
+        })
+        .await
+    }
+
+    /// Tests the profile's key and ids against the API (see [`HandoffClient::check_connection`]).
+    pub async fn test_connection(&self, profile: Option<&str>) -> Result<()> {
+        let (client, name) = self.client_and_name(profile)?;
+        let key = self.key_of(&name).await?;
+        client.check_connection(&key).await
+    }
+
+    /// Looks `query` up as `by` with `profile` (the active one when `None`), remembers the kind
+    /// of id for the profile, and keeps the result in this session's recent list.
+    pub async fn lookup(
+        &self,
+        profile: Option<&str>,
+        by: LookupBy,
+        query: &str,
+        on_retry: &(dyn Fn(Retryable) + Send + Sync),
+    ) -> Result<LookupResult> {
+        let lookup = Lookup::of(by, query)?;
+        let (client, name) = self.client_and_name(profile)?;
+        if lock(&self.settings).lookup_by(&name) != by {
+            // Remembering the choice is a convenience: a settings file that cannot be written
+            // must not stop a lookup.
+            let _ = self.change(|s| s.set_lookup_by(&name, by));
+        }
+        let key = self.key_of(&name).await?;
+        let state = client.lookup_observed(&key, &lookup, on_retry).await?;
+        let result = self.result(&name, client.profile(), by, query.trim(), &state);
+        lock(&self.recent).push(result.clone());
+        Ok(result)
+    }
+
+    fn result(
+        &self,
+        name: &str,
+        profile: &Profile,
+        by: LookupBy,
+        query: &str,
+        state: &HandoffState,
+    ) -> LookupResult {
+        let link = state
+            .id
+            .as_deref()
+            .and_then(|id| profile.studio_conversation_url(id));
+        let card = Card::build(state, link.as_ref());
+        LookupResult {
+            profile: name.to_owned(),
+            query: crate::card::inert(query),
+            by,
+            at_ms: SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+            text: card.to_text(),
+            card,
+            raw_json: raw_json(state),
+        }
+    }
+
+    /// This session's successful lookups, newest first.
+    pub fn recent(&self) -> Vec<LookupResult> {
+        lock(&self.recent).entries()
+    }
+}
+
+/// Pretty JSON with bidi and zero-width characters written as `\u` escapes, so the raw view
+/// shows them instead of obeying them. Still valid JSON with the same value.
+fn raw_json(state: &HandoffState) -> String {
+    let pretty = serde_json::to_string_pretty(state).unwrap_or_default();
+    let mut out = String::with_capacity(pretty.len());
+    for c in pretty.chars() {
+        if crate::card::is_invisible_format(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

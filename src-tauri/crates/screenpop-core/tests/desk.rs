@@ -1,0 +1,134 @@
+//! The window's back end against the sandbox, with keys in memory (the real keychain is covered
+//! by `keychain.rs` and the end-to-end tests).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use screenpop_core::desk::{Desk, ProfileInput};
+use screenpop_core::secret::{KeyStore, MemoryKeys};
+use screenpop_core::{ErrorKind, LookupBy};
+use screenpop_sandbox::{Sandbox, SandboxConfig};
+
+fn input(name: &str, base_url: &str) -> ProfileInput {
+    ProfileInput {
+        name: name.into(),
+        base_url: Some(base_url.into()),
+        account: "acct".into(),
+        project: "proj".into(),
+        ..ProfileInput::default()
+    }
+}
+
+#[tokio::test]
+async fn setup_test_lookup_rename_and_delete() {
+    let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.toml");
+    let keys = Arc::new(MemoryKeys::default());
+    let desk = Desk::open(path.clone(), keys.clone()).unwrap();
+
+    desk.save_profile(None, input("Local", &sb.base_url()))
+        .await
+        .unwrap();
+    let p = desk.profiles().await;
+    assert_eq!(p.active.as_deref(), Some("Local"));
+    assert_eq!(p.profiles[0].has_key, Some(false));
+
+    let err = desk.test_connection(None).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NoKey);
+    desk.store_key("Local", "wrong-key".into()).await.unwrap();
+    let err = desk.test_connection(None).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::KeyRejected);
+    desk.store_key("local", sb.key().into()).await.unwrap();
+    desk.test_connection(Some("Local")).await.unwrap();
+    let probe = sb.requests().last().unwrap().query[0].1.clone();
+    assert!(probe.starts_with("screenpop-connection-test-"), "{probe}");
+
+    let hostile = desk
+        .lookup(None, LookupBy::Id, "demo-hostile", &|_| {})
+        .await
+        .unwrap();
+    assert!(
+        !hostile.raw_json.contains('\u{202E}'),
+        "escaped in the raw view"
+    );
+    assert!(hostile.raw_json.contains("\\u202e"));
+    let r = desk
+        .lookup(None, LookupBy::SharedId, " zoom-trace-81f3c0de ", &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(r.query, "zoom-trace-81f3c0de");
+    assert_eq!(r.card.title, "Alex Morgan");
+    assert!(r.text.starts_with("Caller: Alex Morgan\n"), "{}", r.text);
+    assert!(r
+        .raw_json
+        .contains("\"shared_id\": \"zoom-trace-81f3c0de\""));
+    assert_eq!(
+        desk.profiles().await.profiles[0].lookup_by,
+        LookupBy::SharedId
+    );
+    assert_eq!(desk.recent().len(), 2);
+    assert_eq!(desk.recent()[0].query, "zoom-trace-81f3c0de");
+
+    // Bad input never reaches the network.
+    let before = sb.requests().len();
+    let err = desk
+        .lookup(None, LookupBy::Id, "   ", &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadInput);
+    assert_eq!(sb.requests().len(), before);
+
+    // Renaming keeps the key; the settings survive a restart; the key is not in them.
+    desk.save_profile(Some("Local".into()), input("Sandbox", &sb.base_url()))
+        .await
+        .unwrap();
+    assert!(keys.get("Sandbox").unwrap().is_some());
+    assert!(keys.get("Local").unwrap().is_none());
+    let reopened = Desk::open(path.clone(), keys.clone()).unwrap();
+    let p = reopened.profiles().await;
+    assert_eq!(p.profiles[0].name, "Sandbox");
+    assert_eq!(p.profiles[0].lookup_by, LookupBy::SharedId);
+    assert!(reopened.recent().is_empty(), "callers are never persisted");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains(sb.key()), "{text}");
+    assert!(!text.contains("Alex"), "{text}");
+
+    reopened.delete_profile("sandbox").await.unwrap();
+    assert!(keys.get("Sandbox").unwrap().is_none());
+    assert!(reopened.profiles().await.profiles.is_empty());
+}
+
+#[tokio::test]
+async fn a_studio_url_makes_a_region_profile_and_bad_input_is_explained() {
+    let desk = Desk::in_memory(Default::default(), Arc::new(MemoryKeys::default()));
+    let err = desk
+        .save_profile(
+            None,
+            ProfileInput {
+                name: "x".into(),
+                ..ProfileInput::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Agent Studio URL"), "{err}");
+    desk.save_profile(
+        None,
+        ProfileInput {
+            name: "Acme UK".into(),
+            studio_url: Some("https://studio.uk.poly.ai/acme-uk/acme-team-4/agent".into()),
+            ..ProfileInput::default()
+        },
+    )
+    .await
+    .unwrap();
+    let p = desk.profiles().await;
+    assert_eq!(p.profiles[0].region.as_deref(), Some("uk-1"));
+    assert_eq!(p.profiles[0].project, "acme-team-4");
+    let err = desk
+        .save_profile(None, input("acme uk", "https://api.example.com"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+}
