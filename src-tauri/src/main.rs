@@ -3,8 +3,11 @@
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if args.len() > 1 {
-        std::process::exit(screenpop_cli::run(args));
+    match args.get(1).and_then(|a| a.to_str()) {
+        None => screenpop_lib::run(screenpop_lib::Options::default()),
+        Some("--demo") if args.len() == 2 => {
+            screenpop_lib::run(screenpop_lib::Options { demo: true })
+        }
+        Some(_) => std::process::exit(screenpop_cli::run(args)),
     }
-    screenpop_lib::run();
 }

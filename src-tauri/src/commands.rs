@@ -1,0 +1,189 @@
+//! The Tauri commands: each one passes its call to the core and maps the error for the page.
+//! The API key only ever travels from the page to Rust (`store_key`), never back.
+
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Runtime, State};
+
+use screenpop_core::desk::{LookupResult, ProfileInput, Profiles};
+use screenpop_core::retry::Retryable;
+use screenpop_core::studio_url::parse_studio_url as parse_studio;
+use screenpop_core::{Error, LookupBy};
+
+use crate::AppState;
+
+/// An error as the page shows it: a stable `kind` to pick the failure state, and a sentence.
+#[derive(Debug, Serialize)]
+pub(crate) struct UiError {
+    kind: &'static str,
+    message: String,
+    correlation_id: Option<String>,
+}
+
+impl From<Error> for UiError {
+    fn from(e: Error) -> Self {
+        Self {
+            kind: e.kind().code(),
+            correlation_id: e.correlation_id().map(str::to_owned),
+            message: e.to_string(),
+        }
+    }
+}
+
+type Res<T> = Result<T, UiError>;
+
+#[derive(Debug, Serialize)]
+pub(crate) struct AppInfo {
+    version: &'static str,
+    demo: bool,
+    startup_error: Option<String>,
+}
+
+#[tauri::command]
+pub(crate) fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        demo: state.demo.is_some(),
+        startup_error: state.startup_error.clone(),
+    }
+}
+
+#[tauri::command]
+pub(crate) async fn profiles(state: State<'_, AppState>) -> Res<Profiles> {
+    Ok(state.desk.profiles().await)
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct StudioView {
+    region: &'static str,
+    account: String,
+    project: String,
+}
+
+#[tauri::command]
+pub(crate) fn parse_studio_url(url: String) -> Res<StudioView> {
+    let p = parse_studio(&url)?;
+    Ok(StudioView {
+        region: p.region.name(),
+        account: p.account.to_string(),
+        project: p.project.to_string(),
+    })
+}
+
+#[tauri::command]
+pub(crate) async fn save_profile(
+    state: State<'_, AppState>,
+    original: Option<String>,
+    input: ProfileInput,
+) -> Res<Profiles> {
+    state.desk.save_profile(original, input).await?;
+    Ok(state.desk.profiles().await)
+}
+
+#[tauri::command]
+pub(crate) async fn delete_profile(state: State<'_, AppState>, name: String) -> Res<Profiles> {
+    state.desk.delete_profile(&name).await?;
+    Ok(state.desk.profiles().await)
+}
+
+#[tauri::command]
+pub(crate) async fn use_profile(state: State<'_, AppState>, name: String) -> Res<Profiles> {
+    state.desk.use_profile(&name)?;
+    Ok(state.desk.profiles().await)
+}
+
+#[tauri::command]
+pub(crate) async fn store_key(state: State<'_, AppState>, profile: String, key: String) -> Res<()> {
+    Ok(state.desk.store_key(&profile, key).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn test_connection(
+    state: State<'_, AppState>,
+    profile: Option<String>,
+) -> Res<()> {
+    Ok(state.desk.test_connection(profile.as_deref()).await?)
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct RetryNotice {
+    ticket: u64,
+    reason: &'static str,
+}
+
+#[tauri::command]
+pub(crate) async fn lookup<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    ticket: u64,
+    by: LookupBy,
+    query: String,
+) -> Res<LookupResult> {
+    // Tells the page why it is still waiting ("not saved yet", "rate limited", "retrying").
+    let notify = move |why: Retryable| {
+        let reason = match why {
+            Retryable::NotFound => "not_found",
+            Retryable::RateLimited(_) => "rate_limited",
+            Retryable::Transient => "transient",
+        };
+        let _ = app.emit("lookup-retry", RetryNotice { ticket, reason });
+    };
+    Ok(state.desk.lookup(None, by, &query, &notify).await?)
+}
+
+#[tauri::command]
+pub(crate) fn recent(state: State<'_, AppState>) -> Vec<LookupResult> {
+    state.desk.recent()
+}
+
+/// Opens an http(s) link in the system browser; no other scheme is ever opened.
+#[tauri::command]
+pub(crate) fn open_link(url: String) -> Res<()> {
+    let parsed = url::Url::parse(&url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    let Some(parsed) = parsed else {
+        return Err(Error::BadInput("Only http and https links can be opened.".to_owned()).into());
+    };
+    tauri_plugin_opener::open_url(parsed.as_str(), None::<&str>)
+        .map_err(|e| Error::Config(format!("The browser could not be opened: {e}.")).into())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Transfer {
+    by: LookupBy,
+    query: String,
+}
+
+/// Demo only: announces a transfer of a random built-in state, which the page handles exactly
+/// as it will handle a transfer pushed by a telephony system.
+#[tauri::command]
+pub(crate) fn simulate_transfer<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Res<Transfer> {
+    let Some(sandbox) = &state.demo else {
+        return Err(Error::BadInput(
+            "Simulated transfers exist only in the demo (screenpop --demo).".to_owned(),
+        )
+        .into());
+    };
+    let states = sandbox.states();
+    let picked = states.get(fastrand::usize(..states.len().max(1)));
+    let transfer = match picked.map(|s| (&s.id, &s.shared_id)) {
+        Some((Some(id), _)) => Transfer {
+            by: LookupBy::Id,
+            query: id.clone(),
+        },
+        Some((None, Some(sid))) => Transfer {
+            by: LookupBy::SharedId,
+            query: sid.clone(),
+        },
+        _ => return Err(Error::Config("The demo has no states to transfer.".to_owned()).into()),
+    };
+    app.emit("transfer", transfer.clone()).map_err(|e| {
+        UiError::from(Error::Config(format!(
+            "The transfer could not be announced: {e}."
+        )))
+    })?;
+    Ok(transfer)
+}

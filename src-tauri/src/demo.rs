@@ -1,0 +1,33 @@
+//! `screenpop --demo`: the sandbox runs inside the app, with a demo profile and its key held in
+//! memory only. Nothing is written to the keychain or the settings.
+
+use std::sync::Arc;
+
+use screenpop_core::config::Settings;
+use screenpop_core::desk::Desk;
+use screenpop_core::endpoint::Endpoint;
+use screenpop_core::secret::{KeyStore, MemoryKeys};
+use screenpop_core::{ApiKey, Profile};
+use screenpop_sandbox::{Sandbox, SandboxConfig};
+
+use crate::AppState;
+
+/// Name of the demo profile.
+pub(crate) const DEMO_PROFILE: &str = "Demo";
+
+/// Starts the sandbox and builds the demo's state.
+pub(crate) fn start() -> Result<AppState, Box<dyn std::error::Error>> {
+    let sandbox = tauri::async_runtime::block_on(Sandbox::start(SandboxConfig::default()))?;
+    let profile = Profile::new(
+        DEMO_PROFILE,
+        Endpoint::custom(&sandbox.base_url())?,
+        "demo",
+        "demo",
+    )?;
+    let mut settings = Settings::default();
+    settings.add_profile(profile)?;
+    let keys = MemoryKeys::default();
+    keys.set(DEMO_PROFILE, &ApiKey::new(sandbox.key())?)?;
+    let desk = Desk::in_memory(settings, Arc::new(keys));
+    Ok(AppState::with_desk(desk, Some(sandbox)))
+}

@@ -1,0 +1,47 @@
+//! What the app keeps while it runs.
+
+use std::sync::Arc;
+
+use screenpop_core::config::{default_path, Settings};
+use screenpop_core::desk::Desk;
+use screenpop_core::secret::Keychain;
+use screenpop_sandbox::Sandbox;
+
+/// The app's state, managed by Tauri.
+pub struct AppState {
+    /// The back end.
+    pub(crate) desk: Desk,
+    /// Why the settings could not be loaded, shown in the window. The desk then runs on empty
+    /// in-memory settings so the broken file is never overwritten.
+    pub(crate) startup_error: Option<String>,
+    /// The demo's sandbox, kept alive for the life of the window.
+    pub(crate) demo: Option<Sandbox>,
+}
+
+impl AppState {
+    /// The normal app: settings from the config directory, keys in the OS keychain.
+    pub fn open() -> Self {
+        let opened = default_path().and_then(|path| Desk::open(path, Arc::new(Keychain)));
+        match opened {
+            Ok(desk) => Self {
+                desk,
+                startup_error: None,
+                demo: None,
+            },
+            Err(e) => Self {
+                desk: Desk::in_memory(Settings::default(), Arc::new(Keychain)),
+                startup_error: Some(e.to_string()),
+                demo: None,
+            },
+        }
+    }
+
+    /// A state over an existing desk (tests, the demo).
+    pub fn with_desk(desk: Desk, demo: Option<Sandbox>) -> Self {
+        Self {
+            desk,
+            startup_error: None,
+            demo,
+        }
+    }
+}

@@ -1,0 +1,498 @@
+// The window: setup, the profile switcher, lookups and their states. All work happens in Rust
+// through `invoke`; this page never makes a network request and never sees an API key after
+// the agent pastes it.
+"use strict";
+
+(function () {
+  const { invoke } = window.__TAURI__.core;
+  const { listen } = window.__TAURI__.event;
+  const { renderCard, el } = window.ScreenpopCard;
+  const $ = (id) => document.getElementById(id);
+
+  const state = {
+    info: null,
+    profiles: { profiles: [], active: null, keychain_error: null },
+    editing: null, // name of the profile in the form, null for a new one
+    ticket: 0,
+    current: null, // the LookupResult on screen
+    view: { showEmpty: false, showRaw: false, filterText: "" },
+  };
+
+  // ---- Helpers -------------------------------------------------------------------------------
+
+  function toast(text) {
+    const t = $("toast");
+    t.textContent = text;
+    t.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { t.hidden = true; }, 1800);
+  }
+
+  async function copy(text, what) {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (_) {
+      // Older WebKitGTK: fall back to a hidden text area.
+      const area = el("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "offscreen";
+      document.body.append(area);
+      area.select();
+      document.execCommand("copy");
+      area.remove();
+    }
+    toast("Copied " + what);
+  }
+
+  async function openLink(url) {
+    try {
+      await invoke("open_link", { url });
+    } catch (e) {
+      toast(e.message || String(e));
+    }
+  }
+
+  function activeProfile() {
+    return state.profiles.profiles.find((p) => p.name === state.profiles.active) || null;
+  }
+
+  function showView(name) {
+    $("lookup-view").hidden = name !== "lookup";
+    $("settings-view").hidden = name !== "settings";
+    if (name === "lookup") $("query").focus();
+  }
+
+  function banner(text) {
+    $("banner").textContent = text || "";
+    $("banner").hidden = !text;
+  }
+
+  // ---- Profiles ------------------------------------------------------------------------------
+
+  function renderProfiles() {
+    const select = $("profile");
+    select.replaceChildren();
+    for (const p of state.profiles.profiles) {
+      const o = el("option", null, p.name);
+      o.value = p.name;
+      o.selected = p.name === state.profiles.active;
+      select.append(o);
+    }
+    select.disabled = state.profiles.profiles.length < 2;
+    select.hidden = state.profiles.profiles.length === 0;
+    const active = activeProfile();
+    if (active) $("by").value = active.lookup_by;
+
+    const list = $("profile-list");
+    list.replaceChildren();
+    for (const p of state.profiles.profiles) {
+      const li = el("li");
+      const where = p.region ? "region " + p.region : p.base_url;
+      li.append(el("strong", null, p.name));
+      li.append(el("span", "hint", " " + p.account + " / " + p.project + ", " + where + (p.has_key === false ? " (no key)" : "")));
+      const edit = el("button", "quiet", "Edit");
+      edit.type = "button";
+      edit.setAttribute("aria-label", "Edit profile " + p.name);
+      edit.addEventListener("click", () => openSettings(p.name));
+      li.append(edit);
+      list.append(li);
+    }
+    $("profiles-section").hidden = state.profiles.profiles.length === 0 || !!state.info?.demo;
+    if (state.profiles.keychain_error) banner(state.profiles.keychain_error);
+  }
+
+  async function loadProfiles() {
+    state.profiles = await invoke("profiles");
+    renderProfiles();
+  }
+
+  function fillForm(p) {
+    $("p-name").value = p ? p.name : "";
+    $("p-studio").value = "";
+    $("p-region").value = p && p.region ? p.region : "";
+    $("p-base").value = p && p.base_url ? p.base_url : "";
+    $("p-account").value = p ? p.account : "";
+    $("p-project").value = p ? p.project : "";
+    $("p-advanced").open = !!p;
+    $("p-key").value = "";
+    $("p-key").placeholder = p && p.has_key ? "A key is stored. Paste a new one to replace it" : "Paste the key";
+    $("p-key-state").textContent = p ? (p.has_key ? "A key is stored in the system keychain." : p.has_key === false ? "No key is stored yet." : "") : "";
+    $("p-studio-parsed").textContent = "";
+    $("p-status").textContent = "";
+    $("p-status").className = "status";
+    $("p-delete").hidden = !p;
+  }
+
+  function openSettings(name) {
+    const p = state.profiles.profiles.find((x) => x.name === name) || null;
+    state.editing = p ? p.name : null;
+    const first = state.profiles.profiles.length === 0;
+    $("settings-title").textContent = first ? "Set up screenpop" : p ? "Edit profile " + p.name : "Add a profile";
+    $("settings-intro").hidden = !first;
+    $("p-cancel").hidden = first;
+    fillForm(p);
+    renderProfiles();
+    showView("settings");
+    $(first || !p ? "p-name" : "p-key").focus();
+  }
+
+  function formInput() {
+    return {
+      name: $("p-name").value,
+      studio_url: $("p-studio").value || null,
+      region: $("p-region").value || null,
+      base_url: $("p-base").value || null,
+      account: $("p-account").value,
+      project: $("p-project").value,
+    };
+  }
+
+  function formStatus(text, kind) {
+    $("p-status").textContent = text;
+    $("p-status").className = "status " + (kind || "");
+  }
+
+  async function saveForm() {
+    const key = $("p-key").value;
+    try {
+      state.profiles = await invoke("save_profile", { original: state.editing, input: formInput() });
+      const name = state.profiles.active;
+      state.editing = name;
+      if (key.trim()) {
+        await invoke("store_key", { profile: name, key });
+        $("p-key").value = "";
+        state.profiles = await invoke("profiles");
+      }
+      renderProfiles();
+      fillForm(activeProfile());
+      $("settings-title").textContent = "Edit profile " + name;
+      $("p-cancel").hidden = false;
+      formStatus("Saved. Test the connection, or go back to lookups.", "ok");
+      return true;
+    } catch (e) {
+      formStatus(e.message || String(e), "bad");
+      return false;
+    }
+  }
+
+  async function testConnection() {
+    const typed = $("p-key").value.trim();
+    if (!state.editing || typed) {
+      if (!(await saveForm())) return;
+    }
+    formStatus("Testing the connection…", "");
+    try {
+      await invoke("test_connection", { profile: state.editing });
+      formStatus("Connection works: the API accepted the key for this project.", "ok");
+    } catch (e) {
+      const hint = e.kind === "key_rejected" ? " Paste the right key and save again." : "";
+      formStatus((e.message || String(e)) + hint, "bad");
+    }
+  }
+
+  async function deleteProfile() {
+    if (!state.editing) return;
+    try {
+      state.profiles = await invoke("delete_profile", { name: state.editing });
+      renderProfiles();
+      if (state.profiles.profiles.length === 0) {
+        openSettings(null);
+      } else {
+        showView("lookup");
+      }
+      toast("Profile deleted");
+    } catch (e) {
+      formStatus(e.message || String(e), "bad");
+    }
+  }
+
+  async function previewStudioUrl() {
+    const url = $("p-studio").value.trim();
+    const out = $("p-studio-parsed");
+    if (!url) {
+      out.textContent = "";
+      return;
+    }
+    try {
+      const p = await invoke("parse_studio_url", { url });
+      out.textContent = "Region " + p.region + ", account " + p.account + ", project " + p.project + ".";
+      out.className = "hint ok";
+      if (!$("p-name").value.trim()) $("p-name").value = p.project;
+    } catch (e) {
+      out.textContent = e.message || String(e);
+      out.className = "hint bad";
+    }
+  }
+
+  // ---- Lookups -------------------------------------------------------------------------------
+
+  const FAILURES = {
+    not_found: { title: "No handoff state for this id", action: "retry" },
+    no_key: { title: "No API key for this profile", action: "settings" },
+    key_rejected: { title: "The API key was rejected", action: "settings" },
+    rate_limited: { title: "PolyAI is rate limiting requests", action: "retry" },
+    unreachable: { title: "PolyAI could not be reached", action: "retry" },
+    timeout: { title: "PolyAI did not answer in time", action: "retry" },
+    server_error: { title: "PolyAI's API failed", action: "retry" },
+    malformed_response: { title: "The answer could not be read", action: "retry" },
+    keychain_unavailable: { title: "The system keychain is not available", action: "retry" },
+    bad_input: { title: "This id cannot be looked up", action: "edit" },
+    bad_configuration: { title: "The profile needs attention", action: "settings" },
+  };
+
+  function cardShell(kind) {
+    const card = $("card");
+    card.className = "card " + kind;
+    card.replaceChildren();
+    return card;
+  }
+
+  function renderPending(by, query, at, waitingReason) {
+    const card = cardShell("pending");
+    card.setAttribute("aria-busy", "true");
+    const head = el("header", "card-head");
+    head.append(el("h1", "caller skeleton", waitingReason ? "Waiting for the handoff…" : "Looking up…"));
+    const status = el("p", "reason");
+    status.id = "pending-status";
+    status.textContent = waitingReason === "not_found"
+      ? "The voice agent has not saved this call's details yet. Still trying for a few seconds."
+      : waitingReason === "rate_limited"
+        ? "PolyAI asked to slow down. Trying again shortly."
+        : waitingReason
+          ? "PolyAI did not answer. Trying again."
+          : "Fetching the caller's details from PolyAI.";
+    head.append(status);
+    const meta = el("p", "meta");
+    meta.append(el("span", null, (by === "shared_id" ? "Shared id " : "Conversation id ") + query));
+    meta.append(el("span", null, at.toLocaleTimeString()));
+    head.append(meta);
+    card.append(head);
+    for (let i = 0; i < 3; i++) card.append(el("div", "skeleton-line"));
+  }
+
+  function renderFailure(by, query, at, error) {
+    const spec = FAILURES[error.kind] || { title: "Something went wrong", action: "retry" };
+    const card = cardShell("failure failure-" + (error.kind || "unknown"));
+    card.setAttribute("aria-busy", "false");
+    const head = el("header", "card-head");
+    head.append(el("h1", "caller", spec.title));
+    head.append(el("p", "reason", error.message || String(error)));
+    const meta = el("p", "meta");
+    meta.append(el("span", null, (by === "shared_id" ? "Shared id " : "Conversation id ") + query));
+    meta.append(el("span", null, at.toLocaleTimeString()));
+    head.append(meta);
+    card.append(head);
+    const tools = el("div", "card-tools");
+    if (spec.action === "settings") {
+      const b = el("button", "primary", "Open settings");
+      b.type = "button";
+      b.id = "failure-action";
+      b.addEventListener("click", () => openSettings(state.profiles.active));
+      tools.append(b);
+    } else if (spec.action === "retry") {
+      const b = el("button", "primary", "Try again");
+      b.type = "button";
+      b.id = "failure-action";
+      b.addEventListener("click", () => lookup(by, query));
+      tools.append(b);
+    } else {
+      const b = el("button", "primary", "Edit the id");
+      b.type = "button";
+      b.id = "failure-action";
+      b.addEventListener("click", () => $("query").focus());
+      tools.append(b);
+    }
+    if (by === "id" && error.kind === "not_found") {
+      const b = el("button", null, "Try as shared id");
+      b.type = "button";
+      b.addEventListener("click", () => { $("by").value = "shared_id"; lookup("shared_id", query); });
+      tools.append(b);
+    }
+    card.append(tools);
+  }
+
+  const ctx = {
+    get showEmpty() { return state.view.showEmpty; },
+    get showRaw() { return state.view.showRaw; },
+    get filter() { return state.view.filterText.trim().toLowerCase(); },
+    get filterText() { return state.view.filterText; },
+    copy,
+    openLink,
+    toggle(what) {
+      state.view[what] = !state.view[what];
+      renderResult();
+    },
+    setFilter(text) {
+      state.view.filterText = text;
+      renderResult();
+      const f = $("field-filter");
+      if (f) {
+        f.focus();
+        f.setSelectionRange(text.length, text.length);
+      }
+    },
+  };
+
+  function renderResult() {
+    const result = state.current;
+    if (!result) return;
+    const card = cardShell("filled");
+    card.setAttribute("aria-busy", "false");
+    card.append(renderCard(result, ctx));
+  }
+
+  function showResult(result) {
+    state.current = result;
+    state.view = { showEmpty: false, showRaw: false, filterText: "" };
+    renderResult();
+  }
+
+  async function lookup(by, query) {
+    query = (query || "").trim();
+    if (!query) {
+      $("query").focus();
+      return;
+    }
+    if (state.profiles.profiles.length === 0) {
+      openSettings(null);
+      return;
+    }
+    showView("lookup");
+    const ticket = ++state.ticket;
+    const at = new Date();
+    state.current = null;
+    renderPending(by, query, at, null);
+    try {
+      const result = await invoke("lookup", { ticket, by, query });
+      if (ticket !== state.ticket) return; // a newer lookup owns the card
+      showResult(result);
+      await loadRecent();
+    } catch (e) {
+      if (ticket !== state.ticket) return;
+      renderFailure(by, query, at, e);
+    }
+  }
+
+  async function loadRecent() {
+    const entries = await invoke("recent");
+    const list = $("recent");
+    list.replaceChildren();
+    for (const r of entries) {
+      const li = el("li");
+      const b = el("button", "recent-item");
+      b.type = "button";
+      b.append(el("span", "recent-name", r.card.title));
+      const why = r.card.highlights.find((h) => h.group === "reason");
+      const whyText = why && why.value.node === "value" && why.value.value.kind !== "lines" ? (why.value.value.text || "") : "";
+      b.append(el("span", "recent-meta", [whyText, new Date(r.at_ms).toLocaleTimeString()].filter(Boolean).join(" · ")));
+      b.addEventListener("click", () => { state.ticket++; showResult(r); });
+      li.append(b);
+      list.append(li);
+    }
+    $("recent-section").hidden = entries.length === 0;
+  }
+
+  // ---- Wiring --------------------------------------------------------------------------------
+
+  function isTextField(node) {
+    return node && (node.tagName === "INPUT" || node.tagName === "TEXTAREA" || node.tagName === "SELECT" || node.isContentEditable);
+  }
+
+  function wire() {
+    $("lookup-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      lookup($("by").value, $("query").value);
+    });
+    $("profile").addEventListener("change", async () => {
+      try {
+        state.profiles = await invoke("use_profile", { name: $("profile").value });
+        renderProfiles();
+      } catch (e) {
+        banner(e.message || String(e));
+      }
+    });
+    $("open-settings").addEventListener("click", () => openSettings(state.profiles.active));
+    $("profile-form").addEventListener("submit", (ev) => { ev.preventDefault(); saveForm(); });
+    $("p-test").addEventListener("click", testConnection);
+    $("p-delete").addEventListener("click", deleteProfile);
+    $("p-cancel").addEventListener("click", () => showView("lookup"));
+    $("p-new").addEventListener("click", () => openSettings(null));
+    $("p-studio").addEventListener("change", previewStudioUrl);
+    $("p-studio").addEventListener("paste", () => setTimeout(previewStudioUrl, 0));
+    $("simulate").addEventListener("click", async () => {
+      try { await invoke("simulate_transfer"); } catch (e) { toast(e.message || String(e)); }
+    });
+
+    // Pasting anywhere outside a text field looks the pasted text up.
+    document.addEventListener("paste", (ev) => {
+      if (isTextField(document.activeElement) || $("lookup-view").hidden) return;
+      const text = (ev.clipboardData && ev.clipboardData.getData("text")) || "";
+      if (!text.trim()) return;
+      ev.preventDefault();
+      $("query").value = text.trim();
+      lookup($("by").value, text);
+    });
+
+    document.addEventListener("keydown", (ev) => {
+      const mod = ev.ctrlKey || ev.metaKey;
+      if (mod && !ev.shiftKey && ev.key.toLowerCase() === "l") {
+        ev.preventDefault();
+        showView("lookup");
+        $("query").select();
+      } else if (mod && ev.shiftKey && ev.key.toLowerCase() === "c" && state.current) {
+        ev.preventDefault();
+        copy(state.current.text, "the card");
+      } else if (ev.key === "Escape" && !$("lookup-view").hidden) {
+        $("query").value = "";
+        state.ticket++;
+        state.current = null;
+        const card = cardShell("empty");
+        card.append(el("p", "placeholder", "When a call is transferred, the caller appears here."));
+        $("query").focus();
+      }
+    });
+
+    listen("lookup-retry", (event) => {
+      const { ticket, reason } = event.payload;
+      if (ticket !== state.ticket || state.current) return;
+      const title = document.querySelector("#card .skeleton");
+      if (title) title.textContent = "Waiting for the handoff…";
+      const status = $("pending-status");
+      if (status) {
+        status.textContent = reason === "not_found"
+          ? "The voice agent has not saved this call's details yet. Still trying for a few seconds."
+          : reason === "rate_limited"
+            ? "PolyAI asked to slow down. Trying again shortly."
+            : "PolyAI did not answer. Trying again.";
+      }
+    });
+
+    // A transfer (simulated in the demo; pushed by the telephony system later) takes the same
+    // path as a pasted id.
+    listen("transfer", (event) => {
+      const { by, query } = event.payload;
+      $("by").value = by;
+      $("query").value = query;
+      lookup(by, query);
+    });
+  }
+
+  async function start() {
+    wire();
+    state.info = await invoke("app_info");
+    document.body.dataset.ready = "1";
+    if (state.info.startup_error) banner(state.info.startup_error);
+    $("demo-badge").hidden = !state.info.demo;
+    $("simulate").hidden = !state.info.demo;
+    await loadProfiles();
+    if (state.profiles.profiles.length === 0 && !state.info.startup_error) {
+      openSettings(null);
+    } else {
+      showView("lookup");
+    }
+    document.body.dataset.started = "1";
+  }
+
+  start().catch((e) => banner("screenpop could not start: " + (e.message || String(e))));
+})();
