@@ -1,0 +1,298 @@
+//! The real app window, driven through WebKitWebDriver under Xvfb, against the sandbox, with
+//! keys in the real Secret Service. `bash .ci/test` runs these inside `xvfb-run` and a private
+//! D-Bus session with gnome-keyring; a plain `cargo test` skips them.
+//!
+//! Set `SCREENPOP_SCREENSHOTS=DIR` to save the README's screenshots while they run.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/webdriver.rs"]
+mod webdriver;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig};
+use serde_json::json;
+use webdriver::Driver;
+
+/// One window at a time: two WebKit processes on two cores make every wait flaky.
+static ONE_WINDOW: Mutex<()> = Mutex::new(());
+
+const ENTER: &str = "\u{E007}";
+const TAB: &str = "\u{E004}";
+
+struct Api {
+    sandbox: Sandbox,
+    #[allow(dead_code)]
+    runtime: tokio::runtime::Runtime,
+}
+
+fn api() -> Api {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime
+        .block_on(Sandbox::start(SandboxConfig {
+            key: format!("e2e-key-{:08x}", std::process::id()),
+            ..SandboxConfig::default()
+        }))
+        .unwrap();
+    Api { sandbox, runtime }
+}
+
+/// A throw-away home for one app run: its settings land here, never in the real ones.
+fn home() -> (tempfile::TempDir, Vec<(&'static str, String)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let env = vec![
+        ("HOME", dir.path().display().to_string()),
+        (
+            "XDG_CONFIG_HOME",
+            dir.path().join("config").display().to_string(),
+        ),
+        ("NO_AT_BRIDGE", "1".to_owned()),
+        // Tauri lets WebKitWebDriver drive the window only when asked to.
+        ("TAURI_WEBVIEW_AUTOMATION", "true".to_owned()),
+        ("WEBKIT_DISABLE_DMABUF_RENDERER", "1".to_owned()),
+    ];
+    (dir, env)
+}
+
+fn app(args: &[&str], env: &[(&str, String)]) -> Driver {
+    let d = Driver::start(Path::new(env!("CARGO_BIN_EXE_screenpop")), args, env);
+    d.wait_until(
+        "the page to start",
+        "return document.body.dataset.started",
+        20,
+    );
+    d
+}
+
+fn screenshot(d: &Driver, name: &str) {
+    if let Ok(dir) = std::env::var("SCREENPOP_SCREENSHOTS") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        d.screenshot(&dir.join(name));
+    }
+}
+
+fn card_class(d: &Driver) -> String {
+    d.exec(
+        "return document.getElementById('card').className",
+        json!([]),
+    )
+    .as_str()
+    .unwrap()
+    .to_owned()
+}
+
+fn look_up(d: &Driver, query: &str) {
+    let q = d.wait("#query", 5);
+    d.clear(&q);
+    d.type_into(&q, &format!("{query}{ENTER}"));
+}
+
+/// Waits for the card to leave the pending state and returns its class.
+fn settled(d: &Driver, secs: u64) -> String {
+    d.wait_until(
+        "the lookup to finish",
+        "const c = document.getElementById('card'); return !c.classList.contains('pending') && c.className",
+        secs,
+    );
+    card_class(d)
+}
+
+fn set_fault(api: &Api, fault: Option<Fault>) {
+    api.sandbox.set_faults(FaultPlan {
+        fault,
+        ..FaultPlan::default()
+    });
+}
+
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn setup_lookup_and_failure_states_in_the_real_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let api = api();
+    let (home, env) = home();
+    let d = app(&[], &env);
+    d.set_size(560, 820);
+
+    // First run: setup.
+    let title = d.wait("#settings-title", 5);
+    assert_eq!(d.text(&title), "Set up screenpop");
+
+    // A Studio URL is parsed and shown.
+    let studio = d.wait("#p-studio", 5);
+    d.type_into(
+        &studio,
+        &format!("https://studio.uk.poly.ai/acme-uk/acme-team-4/agent{TAB}"),
+    );
+    let parsed = d.wait_until(
+        "the Studio URL to be parsed",
+        "return document.getElementById('p-studio-parsed').textContent",
+        5,
+    );
+    assert_eq!(parsed, "Region uk-1, account acme-uk, project acme-team-4.");
+    screenshot(&d, "setup.png");
+
+    // Then the sandbox as a custom base URL, and the key.
+    d.clear(&studio);
+    d.click(&d.wait("#p-advanced summary", 5));
+    let name = d.wait("#p-name", 5);
+    d.clear(&name);
+    d.type_into(&name, "Sandbox");
+    d.type_into(&d.wait("#p-base", 5), &api.sandbox.base_url());
+    let account = d.wait("#p-account", 5);
+    d.clear(&account);
+    d.type_into(&account, "acct");
+    let project = d.wait("#p-project", 5);
+    d.clear(&project);
+    d.type_into(&project, "proj");
+    d.type_into(&d.wait("#p-key", 5), api.sandbox.key());
+    d.click(&d.wait("#p-test", 5));
+    let status = d.wait_until(
+        "the connection test",
+        "const s = document.getElementById('p-status'); return s.classList.contains('ok') && s.textContent.startsWith('Connection') && s.textContent",
+        15,
+    );
+    assert_eq!(
+        status,
+        "Connection works: the API accepted the key for this project."
+    );
+    let probe = api.sandbox.requests().last().unwrap().clone();
+    assert_eq!(probe.api_key.as_deref(), Some(api.sandbox.key()));
+    assert!(probe.query[0].1.starts_with("screenpop-connection-test-"));
+
+    // The key went to the Secret Service, and nowhere else.
+    let out = Command::new("secret-tool")
+        .args(["lookup", "service", "screenpop", "username", "Sandbox"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        api.sandbox.key()
+    );
+    let settings =
+        std::fs::read_to_string(home.path().join("config/screenpop/settings.toml")).unwrap();
+    assert!(settings.contains("name = \"Sandbox\""), "{settings}");
+    assert!(!settings.contains(api.sandbox.key()), "{settings}");
+    let page_has_key = d.exec(
+        "return document.documentElement.outerHTML.includes(arguments[0]) || document.getElementById('p-key').value.includes(arguments[0])",
+        json!([api.sandbox.key()]),
+    );
+    assert_eq!(
+        page_has_key,
+        json!(false),
+        "the key is not left in the page"
+    );
+
+    // A lookup fills the card.
+    d.click(&d.wait("#p-cancel", 5));
+    look_up(&d, "demo-billing");
+    assert!(settled(&d, 15).contains("filled"));
+    assert_eq!(d.text(&d.wait("#caller-title", 5)), "Priya Raman");
+    let highlights = d.text(&d.wait(".highlights", 5));
+    for want in ["billing_queue", "CUS-104882", "Yes"] {
+        assert!(highlights.contains(want), "{want} in {highlights}");
+    }
+    let body = d.text(&d.wait(".card-body", 5));
+    assert!(body.contains("+44 7700 900123"), "{body}");
+    assert!(body.contains("priya.raman@example.co.uk"), "{body}");
+    screenshot(&d, "card.png");
+
+    // A nested card, then back to the first through the recent list.
+    look_up(&d, "demo-nested");
+    assert!(settled(&d, 15).contains("filled"));
+    assert_eq!(d.text(&d.wait("#caller-title", 5)), "Tomasz Wiśniewski");
+    d.click(&d.wait("#recent li:nth-child(2) button", 5));
+    d.wait_until(
+        "the recent caller",
+        "return document.getElementById('caller-title')?.textContent === 'Priya Raman'",
+        5,
+    );
+
+    // Each failure has its own state and next step.
+    look_up(&d, "nobody-by-this-id");
+    assert!(settled(&d, 20).contains("failure-not_found"));
+    assert_eq!(d.text(&d.wait("#failure-action", 5)), "Try again");
+
+    set_fault(&api, Some(Fault::Status { status: 503 }));
+    look_up(&d, "demo-billing");
+    assert!(settled(&d, 20).contains("failure-server_error"));
+    screenshot(&d, "failure.png");
+
+    set_fault(&api, Some(Fault::Status { status: 401 }));
+    look_up(&d, "demo-billing");
+    assert!(settled(&d, 20).contains("failure-key_rejected"));
+    assert_eq!(d.text(&d.wait("#failure-action", 5)), "Open settings");
+
+    set_fault(
+        &api,
+        Some(Fault::RateLimited {
+            retry_after_secs: 60,
+        }),
+    );
+    look_up(&d, "demo-billing");
+    assert!(settled(&d, 20).contains("failure-rate_limited"));
+
+    set_fault(&api, Some(Fault::Malformed));
+    look_up(&d, "demo-billing");
+    assert!(settled(&d, 20).contains("failure-malformed_response"));
+
+    // The state is written a moment after the transfer: the card waits, then fills.
+    set_fault(&api, Some(Fault::PendingFor { ms: 2_000 }));
+    look_up(&d, "demo-orders");
+    d.wait_until(
+        "the waiting state",
+        "return document.querySelector('#card .skeleton')?.textContent === 'Waiting for the handoff…'",
+        5,
+    );
+    assert!(settled(&d, 20).contains("filled"));
+    set_fault(&api, None);
+
+    // Hostile data renders as text and runs nothing.
+    look_up(&d, "demo-hostile");
+    assert!(settled(&d, 15).contains("filled"));
+    let title = d.text(&d.wait("#caller-title", 5));
+    assert!(title.starts_with("<img src=x onerror=alert(1)>"), "{title}");
+    let injected = d.exec(
+        "return document.querySelectorAll('#card img, #card script, #card b, #card a[href]').length",
+        json!([]),
+    );
+    assert_eq!(injected, json!(0));
+    assert_eq!(
+        d.exec("return document.title", json!([])),
+        json!("screenpop")
+    );
+
+    // An unreachable API.
+    drop(api);
+    look_up(&d, "demo-billing");
+    assert!(settled(&d, 30).contains("failure-unreachable"));
+}
+
+#[test]
+#[ignore = "needs Xvfb and WebKitWebDriver: run `bash .ci/test`"]
+fn the_demo_simulates_a_transfer_without_any_setup() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let (home, env) = home();
+    let d = app(&["--demo"], &env);
+    d.set_size(560, 820);
+    assert_eq!(
+        d.exec(
+            "return document.getElementById('settings-view').hidden",
+            json!([])
+        ),
+        json!(true),
+        "the demo needs no setup"
+    );
+    d.click(&d.wait("#simulate", 5));
+    assert!(settled(&d, 15).contains("filled"));
+    let title = d.text(&d.wait("#caller-title", 5));
+    assert!(!title.is_empty());
+    let query = d.exec("return document.getElementById('query').value", json!([]));
+    assert_ne!(query, json!(""), "the transferred id is shown");
+    assert!(
+        !home.path().join("config/screenpop").exists(),
+        "the demo writes no settings"
+    );
+}

@@ -1,0 +1,231 @@
+//! A small W3C WebDriver client for WebKitWebDriver, enough to drive the real app window:
+//! start a session on the app binary, find, click, type, read, run a script, take a screenshot.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A WebDriver session on one app process.
+pub(crate) struct Driver {
+    http: reqwest::blocking::Client,
+    base: String,
+    session: String,
+    driver: Child,
+}
+
+/// An element of the page.
+#[derive(Clone, Debug)]
+pub(crate) struct Element(String);
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+impl Driver {
+    /// Starts WebKitWebDriver with `env`, which starts `binary args` in a window.
+    pub(crate) fn start(binary: &Path, args: &[&str], env: &[(&str, String)]) -> Self {
+        let port = free_port();
+        let mut cmd = Command::new("WebKitWebDriver");
+        cmd.arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let driver = cmd
+            .spawn()
+            .expect("WebKitWebDriver runs (package webkit2gtk-driver)");
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .no_proxy()
+            .build()
+            .expect("http client");
+        let base = format!("http://127.0.0.1:{port}");
+        let ready = Instant::now();
+        while http.get(format!("{base}/status")).send().is_err() {
+            assert!(
+                ready.elapsed() < Duration::from_secs(20),
+                "WebKitWebDriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "webkitgtk:browserOptions": {
+                "binary": binary.to_str().expect("utf-8 path"),
+                "args": args,
+            }
+        }}});
+        let mut d = Self {
+            http,
+            base,
+            session: String::new(),
+            driver,
+        };
+        let v = d.call("POST", "/session", caps);
+        d.session = v["sessionId"].as_str().expect("session id").to_owned();
+        d
+    }
+
+    fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = format!("{}{path}", self.base);
+        let req = match method {
+            "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
+            _ => self.http.post(url).json(&body),
+        };
+        let resp = req.send().expect("webdriver request");
+        let status = resp.status();
+        let v: Value = resp.json().expect("webdriver json");
+        assert!(status.is_success(), "{method} {path}: {status} {v}");
+        v["value"].clone()
+    }
+
+    fn s(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    /// The first element matching `css`, if any.
+    pub(crate) fn try_find(&self, css: &str) -> Option<Element> {
+        let url = format!("{}{}", self.base, self.s("/elements"));
+        let v: Value = self
+            .http
+            .post(url)
+            .json(&json!({"using": "css selector", "value": css}))
+            .send()
+            .ok()?
+            .json()
+            .ok()?;
+        v["value"]
+            .as_array()?
+            .first()
+            .and_then(|e| e[ELEMENT].as_str())
+            .map(|id| Element(id.to_owned()))
+    }
+
+    /// Waits up to `secs` for an element matching `css`.
+    pub(crate) fn wait(&self, css: &str, secs: u64) -> Element {
+        let until = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(e) = self.try_find(css) {
+                return e;
+            }
+            if Instant::now() >= until {
+                let why = self.exec(
+                    "return [document.readyState, document.querySelectorAll(arguments[0]).length, location.href]",
+                    json!([css]),
+                );
+                let raw = self
+                    .http
+                    .post(format!("{}{}", self.base, self.s("/elements")))
+                    .json(&json!({"using": "css selector", "value": css}))
+                    .send()
+                    .and_then(|r| r.text());
+                panic!("no element matches {css}: page says {why}, driver says {raw:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until `script` (a function body returning a value) returns something truthy.
+    pub(crate) fn wait_until(&self, what: &str, script: &str, secs: u64) -> Value {
+        let until = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let v = self.exec(script, json!([]));
+            if !(v.is_null() || v == json!(false) || v == json!("")) {
+                return v;
+            }
+            assert!(Instant::now() < until, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Clicks an element.
+    pub(crate) fn click(&self, e: &Element) {
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{}/click", e.0)),
+            json!({}),
+        );
+    }
+
+    /// Clears a text field.
+    pub(crate) fn clear(&self, e: &Element) {
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{}/clear", e.0)),
+            json!({}),
+        );
+    }
+
+    /// Types into an element (`\u{E007}` is Enter, `\u{E004}` Tab).
+    pub(crate) fn type_into(&self, e: &Element, text: &str) {
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{}/value", e.0)),
+            json!({"text": text}),
+        );
+    }
+
+    /// The rendered text of an element.
+    pub(crate) fn text(&self, e: &Element) -> String {
+        self.call("GET", &self.s(&format!("/element/{}/text", e.0)), json!({}))
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Runs a function body in the page and returns its result.
+    pub(crate) fn exec(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            &self.s("/execute/sync"),
+            json!({"script": script, "args": args}),
+        )
+    }
+
+    /// Saves a PNG of the window as the X server shows it (WebKitWebDriver's own screenshot
+    /// stalls under Xvfb without compositing), with ImageMagick's `import`.
+    pub(crate) fn screenshot(&self, path: &Path) {
+        let rect = self.call("GET", &self.s("/window/rect"), json!({}));
+        let n = |k: &str| rect[k].as_f64().unwrap_or(0.0).max(0.0) as u32;
+        // Let the last change paint before capturing it.
+        std::thread::sleep(Duration::from_millis(300));
+        let geometry = format!("{}x{}+{}+{}", n("width"), n("height"), n("x"), n("y"));
+        let status = Command::new("import")
+            .args(["-window", "root", "-crop", &geometry, "+repage"])
+            .arg(path)
+            .status()
+            .expect("ImageMagick's import runs");
+        assert!(status.success(), "screenshot failed");
+    }
+
+    /// Resizes the window.
+    pub(crate) fn set_size(&self, width: u32, height: u32) {
+        self.call(
+            "POST",
+            &self.s("/window/rect"),
+            json!({"width": width, "height": height}),
+        );
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = self
+                .http
+                .delete(format!("{}/session/{}", self.base, self.session))
+                .send();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
