@@ -1,0 +1,188 @@
+//! The command layer on Tauri's mock runtime: the real commands, the real capability file, the
+//! real core, and the sandbox over loopback; only the window is simulated.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use screenpop_core::config::Settings;
+use screenpop_core::desk::Desk;
+use screenpop_core::secret::MemoryKeys;
+use screenpop_lib::AppState;
+use screenpop_sandbox::{Sandbox, SandboxConfig};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime};
+use tauri::webview::{InvokeRequest, WebviewWindow, WebviewWindowBuilder};
+
+struct Harness {
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    sandbox_url: String,
+    sandbox_key: String,
+    _sandbox: Option<Sandbox>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn harness(demo: bool) -> Harness {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime
+        .block_on(Sandbox::start(SandboxConfig::default()))
+        .unwrap();
+    let (sandbox_url, sandbox_key) = (sandbox.base_url(), sandbox.key().to_owned());
+    let desk = Desk::in_memory(Settings::default(), Arc::new(MemoryKeys::default()));
+    // Outside the demo the test keeps the sandbox alive itself.
+    let (state, kept) = if demo {
+        (AppState::with_desk(desk, Some(sandbox)), None)
+    } else {
+        (AppState::with_desk(desk, None), Some(sandbox))
+    };
+    let app = screenpop_lib::builder(mock_builder())
+        .manage(state)
+        .build(tauri::generate_context!("tauri.conf.json"))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Harness {
+        _app: app,
+        window,
+        sandbox_url,
+        sandbox_key,
+        _sandbox: kept,
+        _runtime: runtime,
+    }
+}
+
+fn call(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &h.window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            // The app's own origin on Linux and macOS.
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: tauri::test::INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn setup_then_lookup_through_the_commands() {
+    let h = harness(false);
+    let info = call(&h, "app_info", json!({})).unwrap();
+    assert_eq!(info["demo"], json!(false));
+    assert_eq!(
+        call(&h, "profiles", json!({})).unwrap()["profiles"],
+        json!([])
+    );
+
+    let parsed = call(
+        &h,
+        "parse_studio_url",
+        json!({"url": "studio.eu.poly.ai/acme/brand-b"}),
+    )
+    .unwrap();
+    assert_eq!(
+        parsed,
+        json!({"region": "euw-1", "account": "acme", "project": "brand-b"})
+    );
+    let bad = call(
+        &h,
+        "parse_studio_url",
+        json!({"url": "https://example.com"}),
+    )
+    .unwrap_err();
+    assert_eq!(bad["kind"], "bad_input");
+    assert!(bad["message"]
+        .as_str()
+        .unwrap()
+        .contains("Expected an Agent Studio address"));
+
+    let saved = call(
+        &h,
+        "save_profile",
+        json!({"original": null, "input": {"name": "Local", "base_url": h.sandbox_url, "account": "a", "project": "p"}}),
+    )
+    .unwrap();
+    assert_eq!(saved["active"], "Local");
+    assert_eq!(saved["profiles"][0]["has_key"], json!(false));
+
+    let err = call(
+        &h,
+        "lookup",
+        json!({"ticket": 1, "by": "id", "query": "demo-billing"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "no_key");
+    call(
+        &h,
+        "store_key",
+        json!({"profile": "Local", "key": h.sandbox_key}),
+    )
+    .unwrap();
+    call(&h, "test_connection", json!({"profile": null})).unwrap();
+
+    let result = call(
+        &h,
+        "lookup",
+        json!({"ticket": 2, "by": "id", "query": "demo-billing"}),
+    )
+    .unwrap();
+    assert_eq!(result["card"]["title"], "Priya Raman");
+    assert_eq!(result["card"]["highlights"][0]["group"], "reason");
+    assert!(result["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Caller: Priya Raman"));
+    let recent = call(&h, "recent", json!({})).unwrap();
+    assert_eq!(recent.as_array().unwrap().len(), 1);
+
+    // Nothing the page can call gives the key back.
+    for cmd in ["app_info", "profiles", "recent"] {
+        let text = call(&h, cmd, json!({})).unwrap().to_string();
+        assert!(!text.contains(&h.sandbox_key), "{cmd} leaks the key");
+    }
+
+    let err = call(&h, "open_link", json!({"url": "javascript:alert(1)"})).unwrap_err();
+    assert_eq!(err["kind"], "bad_input");
+    let err = call(&h, "open_link", json!({"url": "file:///etc/passwd"})).unwrap_err();
+    assert_eq!(err["kind"], "bad_input");
+    let err = call(&h, "simulate_transfer", json!({})).unwrap_err();
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("only in the demo"));
+
+    let after = call(&h, "delete_profile", json!({"name": "local"})).unwrap();
+    assert_eq!(after["profiles"], json!([]));
+}
+
+#[test]
+fn the_demo_announces_transfers() {
+    let h = harness(true);
+    assert_eq!(
+        call(&h, "app_info", json!({})).unwrap()["demo"],
+        json!(true)
+    );
+    let t = call(&h, "simulate_transfer", json!({})).unwrap();
+    assert!(t["by"] == "id" || t["by"] == "shared_id", "{t}");
+    assert!(!t["query"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn only_the_main_window_may_call_the_commands() {
+    let h = harness(false);
+    let other = WebviewWindowBuilder::new(&h.window, "other", Default::default())
+        .build()
+        .unwrap();
+    let stranger = Harness {
+        window: other,
+        ..h
+    };
+    let err = call(&stranger, "app_info", json!({})).unwrap_err();
+    assert!(err.to_string().contains("not allowed"), "{err}");
+}
