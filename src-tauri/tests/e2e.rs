@@ -289,6 +289,16 @@ fn the_demo_simulates_a_transfer_without_any_setup() {
     assert!(settled(&d, 15).contains("filled"));
     let title = d.text(&d.wait("#caller-title", 5));
     assert!(!title.is_empty());
+    // Usable in a narrow window: nothing overflows sideways.
+    d.set_size(420, 760);
+    look_up(&d, "demo-nested");
+    assert!(settled(&d, 15).contains("filled"));
+    let overflow = d.exec(
+        "return document.documentElement.scrollWidth > document.documentElement.clientWidth",
+        json!([]),
+    );
+    assert_eq!(overflow, json!(false), "horizontal scroll at 420 px");
+    screenshot(&d, "narrow.png");
     let query = d.exec("return document.getElementById('query').value", json!([]));
     assert_ne!(query, json!(""), "the transferred id is shown");
     assert!(

@@ -139,6 +139,29 @@ fn hostile_text_is_inert_everywhere() {
     ));
 }
 
+#[test]
+fn thousands_of_fields_and_deep_nesting_build_quickly_and_collapse() {
+    let mut wide = serde_json::Map::new();
+    for i in 0..5_000 {
+        wide.insert(format!("field_{i}"), json!(format!("value {i}")));
+    }
+    let mut deep = json!({"leaf": "bottom"});
+    for i in 0..60 {
+        deep = json!({ format!("level_{i}"): deep });
+    }
+    wide.insert("deep".into(), deep);
+    let c = card(Value::Object(wide));
+    assert_eq!(c.value_count, 5_001);
+    let mut node = &c.fields.last().expect("deep").value;
+    let mut depth = 0;
+    while let Node::Section { fields, collapsed } = node {
+        assert_eq!(*collapsed, depth + 1 >= COLLAPSE_DEPTH, "depth {depth}");
+        node = &fields[0].value;
+        depth += 1;
+    }
+    assert_eq!(depth, 61);
+}
+
 fn arb_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
