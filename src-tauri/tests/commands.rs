@@ -179,10 +179,7 @@ fn only_the_main_window_may_call_the_commands() {
     let other = WebviewWindowBuilder::new(&h.window, "other", Default::default())
         .build()
         .unwrap();
-    let stranger = Harness {
-        window: other,
-        ..h
-    };
+    let stranger = Harness { window: other, ..h };
     let err = call(&stranger, "app_info", json!({})).unwrap_err();
     assert!(err.to_string().contains("not allowed"), "{err}");
 }
