@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 use crate::endpoint::Endpoint;
 use crate::ids::LookupBy;
@@ -157,10 +158,7 @@ impl Settings {
                 .map(|p| RawProfile {
                     name: p.name.clone(),
                     region: p.endpoint.region().map(|r| r.name().to_owned()),
-                    base_url: match &p.endpoint {
-                        Endpoint::BaseUrl(u) => Some(u.to_string()),
-                        Endpoint::Region(_) => None,
-                    },
+                    base_url: p.endpoint.custom_url().map(Url::to_string),
                     account: p.account.to_string(),
                     project: p.project.to_string(),
                 })

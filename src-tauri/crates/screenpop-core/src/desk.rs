@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use serde::Serialize;
+use url::Url;
 
 use crate::card::Card;
 use crate::config::Settings;
@@ -197,10 +198,7 @@ impl Desk {
                 .map(|(p, has_key)| ProfileView {
                     name: p.name.clone(),
                     region: p.endpoint.region().map(|r| r.name().to_owned()),
-                    base_url: match &p.endpoint {
-                        Endpoint::BaseUrl(u) => Some(u.to_string()),
-                        Endpoint::Region(_) => None,
-                    },
+                    base_url: p.endpoint.custom_url().map(Url::to_string),
                     account: p.account.to_string(),
                     project: p.project.to_string(),
                     has_key,

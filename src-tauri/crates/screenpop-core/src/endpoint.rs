@@ -159,6 +159,14 @@ impl Endpoint {
         }
     }
 
+    /// The custom base URL, when this endpoint is one.
+    pub fn custom_url(&self) -> Option<&Url> {
+        match self {
+            Self::Region(_) => None,
+            Self::BaseUrl(u) => Some(u),
+        }
+    }
+
     /// Whether requests go to this machine only (plain http is then allowed).
     pub fn is_loopback(&self) -> bool {
         match self {
