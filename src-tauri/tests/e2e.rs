@@ -100,6 +100,18 @@ fn settled(d: &Driver, secs: u64) -> String {
     card_class(d)
 }
 
+/// Waits for the lookup to finish and checks the card's state, showing the card if it is wrong.
+fn expect_card(d: &Driver, secs: u64, class: &str) {
+    let got = settled(d, secs);
+    if !got.split_whitespace().any(|c| c == class) {
+        let text = d.exec(
+            "return document.getElementById('card').innerText",
+            json!([]),
+        );
+        panic!("expected a {class} card, got \"{got}\": {text}");
+    }
+}
+
 fn set_fault(api: &Api, fault: Option<Fault>) {
     api.sandbox.set_faults(FaultPlan {
         fault,
@@ -188,7 +200,7 @@ fn setup_lookup_and_failure_states_in_the_real_window() {
     // A lookup fills the card.
     d.click(&d.wait("#p-cancel", 5));
     look_up(&d, "demo-billing");
-    assert!(settled(&d, 15).contains("filled"));
+    expect_card(&d, 15, "filled");
     assert_eq!(d.text(&d.wait("#caller-title", 5)), "Priya Raman");
     let highlights = d.text(&d.wait(".highlights", 5));
     for want in ["billing_queue", "CUS-104882", "Yes"] {
@@ -201,7 +213,7 @@ fn setup_lookup_and_failure_states_in_the_real_window() {
 
     // A nested card, then back to the first through the recent list.
     look_up(&d, "demo-nested");
-    assert!(settled(&d, 15).contains("filled"));
+    expect_card(&d, 15, "filled");
     assert_eq!(d.text(&d.wait("#caller-title", 5)), "Tomasz Wiśniewski");
     d.click(&d.wait("#recent li:nth-child(2) button", 5));
     d.wait_until(
@@ -210,19 +222,64 @@ fn setup_lookup_and_failure_states_in_the_real_window() {
         5,
     );
 
+    // Pasting anywhere outside a text field looks the pasted text up.
+    d.exec(
+        "document.activeElement.blur();
+         const data = new DataTransfer();
+         data.setData('text/plain', '  demo-orders ');
+         document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true}));
+         return true",
+        json!([]),
+    );
+    d.wait_until(
+        "the pasted id to be looked up",
+        "return document.getElementById('caller-title')?.textContent === 'Marcus Oyelaran-Smith'",
+        15,
+    );
+    assert_eq!(
+        d.exec("return document.getElementById('query').value", json!([])),
+        json!("demo-orders")
+    );
+
+    // Empty fields hide until asked for; the raw view; the filter; a table of orders.
+    let shown = |label: &str| {
+        d.exec(
+            "return [...document.querySelectorAll('.card-body dt')].some(e => e.textContent === arguments[0])",
+            json!([label]),
+        )
+    };
+    assert_eq!(shown("Notes"), json!(false));
+    d.click(&d.wait("#toggle-empty", 5));
+    assert_eq!(shown("Notes"), json!(true));
+    let table = d.text(&d.wait(".card-body table", 5));
+    assert!(
+        table.contains("ORD-99244") && table.contains("Order id"),
+        "{table}"
+    );
+    let filter = d.wait("#field-filter", 5);
+    d.type_into(&filter, "tags");
+    d.wait_until(
+        "the filter",
+        "return document.querySelectorAll('.card-body > .fields > .field').length === 1",
+        5,
+    );
+    d.click(&d.wait("#toggle-raw", 5));
+    let raw = d.text(&d.wait("pre.raw", 5));
+    assert!(raw.contains("\"open_orders\": ["), "{raw}");
+
     // Each failure has its own state and next step.
     look_up(&d, "nobody-by-this-id");
-    assert!(settled(&d, 20).contains("failure-not_found"));
+    expect_card(&d, 20, "failure-not_found");
     assert_eq!(d.text(&d.wait("#failure-action", 5)), "Try again");
 
     set_fault(&api, Some(Fault::Status { status: 503 }));
     look_up(&d, "demo-billing");
-    assert!(settled(&d, 20).contains("failure-server_error"));
+    expect_card(&d, 20, "failure-server_error");
     screenshot(&d, "failure.png");
 
     set_fault(&api, Some(Fault::Status { status: 401 }));
     look_up(&d, "demo-billing");
-    assert!(settled(&d, 20).contains("failure-key_rejected"));
+    expect_card(&d, 20, "failure-key_rejected");
     assert_eq!(d.text(&d.wait("#failure-action", 5)), "Open settings");
 
     set_fault(
@@ -232,11 +289,11 @@ fn setup_lookup_and_failure_states_in_the_real_window() {
         }),
     );
     look_up(&d, "demo-billing");
-    assert!(settled(&d, 20).contains("failure-rate_limited"));
+    expect_card(&d, 20, "failure-rate_limited");
 
     set_fault(&api, Some(Fault::Malformed));
     look_up(&d, "demo-billing");
-    assert!(settled(&d, 20).contains("failure-malformed_response"));
+    expect_card(&d, 20, "failure-malformed_response");
 
     // The state is written a moment after the transfer: the card waits, then fills.
     set_fault(&api, Some(Fault::PendingFor { ms: 2_000 }));
@@ -246,12 +303,12 @@ fn setup_lookup_and_failure_states_in_the_real_window() {
         "return document.querySelector('#card .skeleton')?.textContent === 'Waiting for the handoff…'",
         5,
     );
-    assert!(settled(&d, 20).contains("filled"));
+    expect_card(&d, 20, "filled");
     set_fault(&api, None);
 
     // Hostile data renders as text and runs nothing.
     look_up(&d, "demo-hostile");
-    assert!(settled(&d, 15).contains("filled"));
+    expect_card(&d, 15, "filled");
     let title = d.text(&d.wait("#caller-title", 5));
     assert!(title.starts_with("<img src=x onerror=alert(1)>"), "{title}");
     let injected = d.exec(
@@ -267,7 +324,7 @@ fn setup_lookup_and_failure_states_in_the_real_window() {
     // An unreachable API.
     drop(api);
     look_up(&d, "demo-billing");
-    assert!(settled(&d, 30).contains("failure-unreachable"));
+    expect_card(&d, 30, "failure-unreachable");
 }
 
 #[test]
@@ -286,13 +343,13 @@ fn the_demo_simulates_a_transfer_without_any_setup() {
         "the demo needs no setup"
     );
     d.click(&d.wait("#simulate", 5));
-    assert!(settled(&d, 15).contains("filled"));
+    expect_card(&d, 15, "filled");
     let title = d.text(&d.wait("#caller-title", 5));
     assert!(!title.is_empty());
     // Usable in a narrow window: nothing overflows sideways.
     d.set_size(420, 760);
     look_up(&d, "demo-nested");
-    assert!(settled(&d, 15).contains("filled"));
+    expect_card(&d, 15, "filled");
     let overflow = d.exec(
         "return document.documentElement.scrollWidth > document.documentElement.clientWidth",
         json!([]),
