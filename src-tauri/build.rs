@@ -16,6 +16,9 @@ fn main() {
         "recent",
         "open_link",
         "simulate_transfer",
+        "take_pending",
+        "lookup_transfer",
+        "set_pop_action",
     ]);
     let attrs = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -271,7 +271,7 @@
     for (let i = 0; i < 3; i++) card.append(el("div", "skeleton-line"));
   }
 
-  function renderFailure(by, query, at, error) {
+  function renderFailure(by, query, at, error, retryTransfer) {
     const spec = FAILURES[error.kind] || { title: "Something went wrong", action: "retry" };
     const card = cardShell("failure failure-" + (error.kind || "unknown"));
     card.setAttribute("aria-busy", "false");
@@ -294,7 +294,7 @@
       const b = el("button", "primary", "Try again");
       b.type = "button";
       b.id = "failure-action";
-      b.addEventListener("click", () => lookup(by, query));
+      b.addEventListener("click", () => lookup(by, query, retryTransfer));
       tools.append(b);
     } else {
       const b = el("button", "primary", "Edit the id");
@@ -348,7 +348,8 @@
     renderResult();
   }
 
-  async function lookup(by, query) {
+  /** Looks up a typed or pasted id, or (with `transfer`) a pushed transfer. */
+  async function lookup(by, query, transfer) {
     query = (query || "").trim();
     if (!query) {
       $("query").focus();
@@ -364,14 +365,24 @@
     state.current = null;
     renderPending(by, query, at, null);
     try {
-      const result = await invoke("lookup", { ticket, by, query });
+      const result = transfer
+        ? await invoke("lookup_transfer", { ticket, transfer })
+        : await invoke("lookup", { ticket, by, query });
       if (ticket !== state.ticket) return; // a newer lookup owns the card
       showResult(result);
       await loadRecent();
     } catch (e) {
       if (ticket !== state.ticket) return;
-      renderFailure(by, query, at, e);
+      renderFailure(by, query, at, e, transfer);
     }
+  }
+
+  function popTransfer(t) {
+    const by = t.shared_id ? "shared_id" : "id";
+    const query = t.shared_id || t.id;
+    $("by").value = by;
+    $("query").value = query;
+    lookup(by, query, t);
   }
 
   async function loadRecent() {
@@ -468,13 +479,20 @@
       }
     });
 
-    // A transfer (simulated in the demo; pushed by the telephony system later) takes the same
-    // path as a pasted id.
-    listen("transfer", (event) => {
-      const { by, query } = event.payload;
-      $("by").value = by;
-      $("query").value = query;
-      lookup(by, query);
+    // A pushed transfer (deep link, `screenpop pop`, the demo's simulated transfer) takes the
+    // same path as a pasted id; the newest one owns the card.
+    listen("transfer", (event) => popTransfer(event.payload));
+    listen("transfer-refused", (event) => {
+      banner(String(event.payload));
+      toast("A link was refused");
+    });
+    $("pop-action").addEventListener("change", async () => {
+      try {
+        await invoke("set_pop_action", { action: $("pop-action").value });
+        toast("Saved");
+      } catch (e) {
+        toast(e.message || String(e));
+      }
     });
   }
 
@@ -485,6 +503,7 @@
     if (state.info.startup_error) banner(state.info.startup_error);
     $("demo-badge").hidden = !state.info.demo;
     $("simulate").hidden = !state.info.demo;
+    $("pop-action").value = state.info.pop_action;
     await loadProfiles();
     if (state.profiles.profiles.length === 0 && !state.info.startup_error) {
       openSettings(null);
@@ -492,6 +511,11 @@
       showView("lookup");
     }
     document.body.dataset.started = "1";
+    // Transfers that arrived while the window was starting (a cold start from a deep link).
+    const pending = await invoke("take_pending");
+    if (pending.refused.length) banner(pending.refused[pending.refused.length - 1]);
+    const last = pending.transfers[pending.transfers.length - 1];
+    if (last) popTransfer(last);
   }
 
   start().catch((e) => banner("screenpop could not start: " + (e.message || String(e))));

@@ -4,9 +4,11 @@
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
+use screenpop_core::config::PopAction;
 use screenpop_core::desk::{LookupResult, ProfileInput, Profiles};
 use screenpop_core::retry::Retryable;
 use screenpop_core::studio_url::parse_studio_url as parse_studio;
+use screenpop_core::transfer::Transfer;
 use screenpop_core::{Error, LookupBy};
 
 use crate::AppState;
@@ -36,6 +38,7 @@ pub(crate) struct AppInfo {
     version: &'static str,
     demo: bool,
     startup_error: Option<String>,
+    pop_action: PopAction,
 }
 
 #[tauri::command]
@@ -44,6 +47,7 @@ pub(crate) fn app_info(state: State<'_, AppState>) -> AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         demo: state.demo.is_some(),
         startup_error: state.startup_error.clone(),
+        pop_action: state.desk.pop_action(),
     }
 }
 
@@ -118,16 +122,45 @@ pub(crate) async fn lookup<R: Runtime>(
     by: LookupBy,
     query: String,
 ) -> Res<LookupResult> {
-    // Tells the page why it is still waiting ("not saved yet", "rate limited", "retrying").
-    let notify = move |why: Retryable| {
+    let notify = retry_notifier(app, ticket);
+    Ok(state.desk.lookup(None, by, &query, &notify).await?)
+}
+
+/// Tells the page why a lookup is still waiting ("not saved yet", "rate limited", "retrying").
+fn retry_notifier<R: Runtime>(app: AppHandle<R>, ticket: u64) -> impl Fn(Retryable) + Send + Sync {
+    move |why: Retryable| {
         let reason = match why {
             Retryable::NotFound => "not_found",
             Retryable::RateLimited(_) => "rate_limited",
             Retryable::Transient => "transient",
         };
         let _ = app.emit("lookup-retry", RetryNotice { ticket, reason });
-    };
-    Ok(state.desk.lookup(None, by, &query, &notify).await?)
+    }
+}
+
+/// Looks up a pushed transfer, then lets the agent notice it (see `notify`).
+#[tauri::command]
+pub(crate) async fn lookup_transfer<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    ticket: u64,
+    transfer: Transfer,
+) -> Res<LookupResult> {
+    let notify = retry_notifier(app.clone(), ticket);
+    let result = state.desk.lookup_transfer(&transfer, &notify).await?;
+    crate::notify::caller_arrived(&app, &result.card, state.desk.pop_action());
+    Ok(result)
+}
+
+/// Transfers that arrived before the page listened; from now on they arrive as events.
+#[tauri::command]
+pub(crate) fn take_pending(state: State<'_, AppState>) -> crate::pops::Pending {
+    crate::pops::take_pending(&state.inbox)
+}
+
+#[tauri::command]
+pub(crate) fn set_pop_action(state: State<'_, AppState>, action: PopAction) -> Res<()> {
+    Ok(state.desk.set_pop_action(action)?)
 }
 
 #[tauri::command]
@@ -148,14 +181,7 @@ pub(crate) fn open_link(url: String) -> Res<()> {
         .map_err(|e| Error::Config(format!("The browser could not be opened: {e}.")).into())
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct Transfer {
-    by: LookupBy,
-    query: String,
-}
-
-/// Demo only: announces a transfer of a random built-in state, which the page handles exactly
-/// as it will handle a transfer pushed by a telephony system.
+/// Demo only: a transfer of a random built-in state, delivered exactly as a deep link is.
 #[tauri::command]
 pub(crate) fn simulate_transfer<R: Runtime>(
     app: AppHandle<R>,
@@ -168,22 +194,10 @@ pub(crate) fn simulate_transfer<R: Runtime>(
         .into());
     };
     let states = sandbox.states();
-    let picked = states.get(fastrand::usize(..states.len().max(1)));
-    let transfer = match picked.map(|s| (&s.id, &s.shared_id)) {
-        Some((Some(id), _)) => Transfer {
-            by: LookupBy::Id,
-            query: id.clone(),
-        },
-        Some((None, Some(sid))) => Transfer {
-            by: LookupBy::SharedId,
-            query: sid.clone(),
-        },
-        _ => return Err(Error::Config("The demo has no states to transfer.".to_owned()).into()),
-    };
-    app.emit("transfer", transfer.clone()).map_err(|e| {
-        UiError::from(Error::Config(format!(
-            "The transfer could not be announced: {e}."
-        )))
-    })?;
+    let picked = states
+        .get(fastrand::usize(..states.len().max(1)))
+        .ok_or_else(|| Error::Config("The demo has no states to transfer.".to_owned()))?;
+    let transfer = Transfer::new(picked.id.as_deref(), picked.shared_id.as_deref(), None)?;
+    crate::pops::receive_link(&app, &transfer.to_link());
     Ok(transfer)
 }

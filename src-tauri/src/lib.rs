@@ -4,10 +4,13 @@
 
 mod commands;
 mod demo;
+mod notify;
+mod pops;
 mod state;
 
 use tauri::{Builder, Manager, Runtime};
 
+pub use pops::is_link;
 pub use state::AppState;
 
 /// How the window starts.
@@ -32,12 +35,21 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::recent,
         commands::open_link,
         commands::simulate_transfer,
+        commands::take_pending,
+        commands::lookup_transfer,
+        commands::set_pop_action,
     ])
 }
 
 /// Opens the app window and runs until it is closed.
 pub fn run(options: Options) {
+    // The single-instance plugin goes first: a second launch (a deep link, `screenpop pop`)
+    // hands its arguments to this process and exits before anything else starts.
     let result = builder(Builder::default())
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            pops::receive_args(app, &argv);
+        }))
+        .plugin(tauri_plugin_deep_link::init())
         .setup(move |app| {
             let state = if options.demo {
                 demo::start()?
@@ -45,6 +57,11 @@ pub fn run(options: Options) {
                 AppState::open()
             };
             app.manage(state);
+            register_scheme(app);
+            let args: Vec<String> = std::env::args().collect();
+            if args.iter().skip(1).any(|a| pops::is_link(a)) {
+                pops::receive_args(app.handle(), &args);
+            }
             Ok(())
         })
         .run(tauri::generate_context!("tauri.conf.json"));
@@ -52,4 +69,17 @@ pub fn run(options: Options) {
         eprintln!("screenpop: the window could not be opened: {e}");
         std::process::exit(1);
     }
+}
+
+/// Development runs register `screenpop://` for this binary; installed packages do it in their
+/// desktop entry.
+fn register_scheme<R: Runtime>(app: &tauri::App<R>) {
+    #[cfg(all(debug_assertions, any(target_os = "linux", windows)))]
+    {
+        use tauri_plugin_deep_link::DeepLinkExt;
+        if let Err(e) = app.deep_link().register_all() {
+            eprintln!("screenpop: screenpop:// links could not be registered: {e}");
+        }
+    }
+    let _ = app;
 }

@@ -5,6 +5,10 @@ fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     match args.get(1).and_then(|a| a.to_str()) {
         None => screenpop_lib::run(screenpop_lib::Options::default()),
+        // A deep link from the desktop: the app starts (or hands it to the running one).
+        Some(link) if screenpop_lib::is_link(link) => {
+            screenpop_lib::run(screenpop_lib::Options::default())
+        }
         Some("--demo") if args.len() == 2 => {
             screenpop_lib::run(screenpop_lib::Options { demo: true })
         }

@@ -1,11 +1,13 @@
 //! What the app keeps while it runs.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use screenpop_core::config::{default_path, Settings};
 use screenpop_core::desk::Desk;
 use screenpop_core::secret::Keychain;
 use screenpop_sandbox::Sandbox;
+
+use crate::pops::Inbox;
 
 /// The app's state, managed by Tauri.
 pub struct AppState {
@@ -16,6 +18,8 @@ pub struct AppState {
     pub(crate) startup_error: Option<String>,
     /// The demo's sandbox, kept alive for the life of the window.
     pub(crate) demo: Option<Sandbox>,
+    /// Transfers waiting for the page, and the duplicate filter.
+    pub(crate) inbox: Mutex<Inbox>,
 }
 
 impl AppState {
@@ -27,11 +31,13 @@ impl AppState {
                 desk,
                 startup_error: None,
                 demo: None,
+                inbox: Mutex::default(),
             },
             Err(e) => Self {
                 desk: Desk::in_memory(Settings::default(), Arc::new(Keychain)),
                 startup_error: Some(e.to_string()),
                 demo: None,
+                inbox: Mutex::default(),
             },
         }
     }
@@ -42,6 +48,7 @@ impl AppState {
             desk,
             startup_error: None,
             demo,
+            inbox: Mutex::default(),
         }
     }
 }

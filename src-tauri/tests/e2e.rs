@@ -363,3 +363,145 @@ fn the_demo_simulates_a_transfer_without_any_setup() {
         "the demo writes no settings"
     );
 }
+
+/// A home whose settings already hold a profile for `api`, with its key in the Secret Service.
+fn configured_home(api: &Api, profile: &str) -> (tempfile::TempDir, Vec<(&'static str, String)>) {
+    let (dir, env) = home();
+    let config = dir.path().join("config/screenpop");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("settings.toml"),
+        format!(
+            "[[profile]]\nname = \"{profile}\"\nbase_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"\n",
+            api.sandbox.base_url()
+        ),
+    )
+    .unwrap();
+    let mut store = Command::new("secret-tool")
+        .args([
+            "store",
+            "--label=screenpop e2e",
+            "service",
+            "screenpop",
+            "username",
+            profile,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    store
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(api.sandbox.key().as_bytes())
+        .unwrap();
+    assert!(store.wait().unwrap().success());
+    (dir, env)
+}
+
+/// Runs the binary as a second process with the same home and session, as the desktop would.
+fn second_process(env: &[(&str, String)], args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_screenpop"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    out
+}
+
+fn title_is(d: &Driver, name: &str) {
+    d.wait_until(
+        &format!("the card of {name}"),
+        &format!("return document.getElementById('caller-title')?.textContent === {name:?}"),
+        20,
+    );
+}
+
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn deep_links_and_screenpop_pop_reach_the_running_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let api = api();
+    let (_home, env) = configured_home(&api, "Links");
+
+    // Cold start with a link: the window opens on that caller.
+    let d = app(&["screenpop://lookup?id=demo-billing"], &env);
+    title_is(&d, "Priya Raman");
+
+    // A second launch with a link hands it over and exits; the running window pops it.
+    let before = api.sandbox.requests().len();
+    second_process(
+        &env,
+        &["screenpop://lookup?shared_id=zoom-trace-81f3c0de&profile=Links"],
+    );
+    title_is(&d, "Alex Morgan");
+
+    // `screenpop pop` goes the same way.
+    let out = second_process(&env, &["pop", "--id", "demo-nested"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "Sent to screenpop."
+    );
+    title_is(&d, "Tomasz Wiśniewski");
+
+    // The same caller again within seconds pops once.
+    second_process(&env, &["screenpop://lookup?id=demo-nested"]);
+    std::thread::sleep(std::time::Duration::from_millis(1_500));
+    let lookups = api.sandbox.requests().len() - before;
+    assert_eq!(lookups, 2, "one lookup per distinct pop");
+
+    // Malformed links are refused visibly and harmlessly.
+    for bad in [
+        "screenpop://lookup?id=x&run=calc",
+        "screenpop://delete?id=1",
+        "screenpop://lookup?id=%07",
+    ] {
+        second_process(&env, &[bad]);
+        d.wait_until(
+            "the refusal banner",
+            "const b = document.getElementById('banner'); return !b.hidden && b.textContent.startsWith('A screenpop link was refused')",
+            10,
+        );
+        d.exec(
+            "document.getElementById('banner').hidden = true; return 1",
+            json!([]),
+        );
+    }
+    assert_eq!(
+        api.sandbox.requests().len() - before,
+        2,
+        "refused links send nothing"
+    );
+    title_is(&d, "Tomasz Wiśniewski");
+
+    // A burst of twenty pops ends on the last one's card.
+    for i in 0..20 {
+        std::thread::spawn({
+            let env = env.clone();
+            move || {
+                let id = if i == 19 {
+                    "demo-unicode".to_owned()
+                } else {
+                    format!("burst-{i}")
+                };
+                second_process(&env, &[&format!("screenpop://lookup?id={id}")]);
+            }
+        })
+        .join()
+        .unwrap();
+    }
+    expect_card(&d, 20, "filled");
+    let title = d.text(&d.wait("#caller-title", 5));
+    let unicode = api
+        .sandbox
+        .states()
+        .into_iter()
+        .find(|s| s.id.as_deref() == Some("demo-unicode"))
+        .unwrap();
+    let name = unicode.data["caller_name"].as_str().unwrap().to_owned();
+    assert_eq!(title, name);
+}

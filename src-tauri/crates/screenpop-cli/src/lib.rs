@@ -11,6 +11,7 @@ use screenpop_core::{Error, ErrorKind};
 
 mod key;
 mod lookup;
+mod pop;
 mod profile;
 mod sandbox;
 
@@ -47,6 +48,8 @@ enum Command {
     Key(key::KeyCommand),
     /// Look up a handoff state and print the caller card.
     Lookup(lookup::LookupArgs),
+    /// Pop a caller in the window: hands the id to the running screenpop, or starts it.
+    Pop(pop::PopArgs),
     /// Run the local Handoff API (sandbox) until interrupted.
     Sandbox(sandbox::SandboxArgs),
     /// Start a sandbox in this process and look up a demo state through it.
@@ -75,6 +78,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Profile(cmd) => profile::run(cmd),
         Command::Key(cmd) => key::run(cmd),
         Command::Lookup(args) => lookup::run(args),
+        Command::Pop(args) => pop::run(args),
         Command::Sandbox(args) => sandbox::run_sandbox(args),
         Command::Demo(args) => sandbox::run_demo(args),
     };

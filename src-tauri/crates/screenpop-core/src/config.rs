@@ -41,6 +41,33 @@ pub struct Settings {
     lookup_by: BTreeMap<String, LookupBy>,
     /// Time limits for lookups.
     pub timeouts: Timeouts,
+    /// What a pushed transfer does when the window is not in front.
+    pub pop_action: PopAction,
+}
+
+/// What a pushed transfer does when the window is not in front.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PopAction {
+    /// A desktop notification; the agent's typing elsewhere is never interrupted.
+    #[default]
+    Notify,
+    /// A notification, and the window is brought forward (without taking the keyboard).
+    NotifyAndRaise,
+    /// The window is brought forward, without a notification.
+    Raise,
+}
+
+impl PopAction {
+    /// Whether a notification is shown.
+    pub fn notifies(self) -> bool {
+        matches!(self, Self::Notify | Self::NotifyAndRaise)
+    }
+
+    /// Whether the window is brought forward.
+    pub fn raises(self) -> bool {
+        matches!(self, Self::NotifyAndRaise | Self::Raise)
+    }
 }
 
 /// The file as written on disk.
@@ -51,6 +78,8 @@ struct RawSettings {
     active_profile: Option<String>,
     #[serde(default)]
     timeouts: Timeouts,
+    #[serde(default)]
+    pop_action: PopAction,
     /// The last kind of id looked up, per profile (the window remembers the choice).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     lookup_by: BTreeMap<String, LookupBy>,
@@ -99,6 +128,7 @@ impl Settings {
             active: None,
             lookup_by: BTreeMap::new(),
             timeouts: raw.timeouts,
+            pop_action: raw.pop_action,
         };
         for p in raw.profiles {
             let endpoint = match (p.region.as_deref(), p.base_url.as_deref()) {
@@ -151,6 +181,7 @@ impl Settings {
         let raw = RawSettings {
             active_profile: self.active.clone(),
             timeouts: self.timeouts,
+            pop_action: self.pop_action,
             lookup_by: self.lookup_by.clone(),
             profiles: self
                 .profiles

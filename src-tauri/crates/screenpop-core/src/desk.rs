@@ -13,11 +13,12 @@ use serde::Serialize;
 use url::Url;
 
 use crate::card::Card;
-use crate::config::Settings;
+use crate::config::{PopAction, Settings};
 use crate::endpoint::Endpoint;
 use crate::recent::Recent;
 use crate::retry::Retryable;
 use crate::secret::KeyStore;
+use crate::transfer::Transfer;
 use crate::{ApiKey, Error, HandoffClient, HandoffState, Lookup, LookupBy, Profile, Result};
 
 /// A profile as the window lists it.
@@ -303,15 +304,41 @@ impl Desk {
         on_retry: &(dyn Fn(Retryable) + Send + Sync),
     ) -> Result<LookupResult> {
         let lookup = Lookup::of(by, query)?;
-        let (client, name) = self.client_and_name(profile)?;
+        let name = lock(&self.settings).profile(profile)?.name.clone();
         if lock(&self.settings).lookup_by(&name) != by {
             // Remembering the choice is a convenience: a settings file that cannot be written
             // must not stop a lookup.
             let _ = self.change(|s| s.set_lookup_by(&name, by));
         }
+        self.run(Some(&name), &lookup, on_retry).await
+    }
+
+    /// Looks up a pushed transfer, with its own profile when it names one. Both ids are sent
+    /// when both are given; the card then shows the shared id, which the API uses.
+    pub async fn lookup_transfer(
+        &self,
+        transfer: &Transfer,
+        on_retry: &(dyn Fn(Retryable) + Send + Sync),
+    ) -> Result<LookupResult> {
+        self.run(transfer.profile.as_deref(), &transfer.lookup()?, on_retry)
+            .await
+    }
+
+    async fn run(
+        &self,
+        profile: Option<&str>,
+        lookup: &Lookup,
+        on_retry: &(dyn Fn(Retryable) + Send + Sync),
+    ) -> Result<LookupResult> {
+        let (client, name) = self.client_and_name(profile)?;
         let key = self.key_of(&name).await?;
-        let state = client.lookup_observed(&key, &lookup, on_retry).await?;
-        let result = self.result(&name, client.profile(), by, query.trim(), &state);
+        let state = client.lookup_observed(&key, lookup, on_retry).await?;
+        let (by, query) = match (lookup.shared_id(), lookup.id()) {
+            (Some(sid), _) => (LookupBy::SharedId, sid),
+            (None, Some(id)) => (LookupBy::Id, id),
+            (None, None) => (LookupBy::Id, ""),
+        };
+        let result = self.result(&name, client.profile(), by, query, &state);
         lock(&self.recent).push(result.clone());
         Ok(result)
     }
@@ -340,6 +367,19 @@ impl Desk {
             card,
             raw_json: raw_json(state),
         }
+    }
+
+    /// What a pushed transfer does when the window is not in front.
+    pub fn pop_action(&self) -> PopAction {
+        lock(&self.settings).pop_action
+    }
+
+    /// Chooses what a pushed transfer does.
+    pub fn set_pop_action(&self, action: PopAction) -> Result<()> {
+        self.change(|s| {
+            s.pop_action = action;
+            Ok(())
+        })
     }
 
     /// This session's successful lookups, newest first.

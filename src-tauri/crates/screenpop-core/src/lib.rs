@@ -19,6 +19,7 @@ pub mod retry;
 pub mod secret;
 pub mod state;
 pub mod studio_url;
+pub mod transfer;
 
 pub use client::HandoffClient;
 pub use error::{Error, ErrorKind, Result};

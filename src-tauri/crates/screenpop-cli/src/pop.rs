@@ -1,0 +1,43 @@
+//! `screenpop pop`: hands a transfer to the running window, or starts one. It goes through the
+//! same deep link the desktop would deliver, so there is one path to test and to trust.
+
+use std::process::{Command, Stdio};
+
+use clap::Args;
+use screenpop_core::transfer::Transfer;
+use screenpop_core::{Error, Result};
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("ids").required(true).multiple(true).args(["id", "shared_id"])))]
+pub(crate) struct PopArgs {
+    /// PolyAI conversation id.
+    #[arg(long, value_name = "ID")]
+    id: Option<String>,
+    /// The integrator's shared id.
+    #[arg(long, value_name = "SID")]
+    shared_id: Option<String>,
+    /// Profile to look it up with (default: the active profile).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+}
+
+pub(crate) fn run(args: PopArgs) -> Result<()> {
+    let transfer = Transfer::new(
+        args.id.as_deref(),
+        args.shared_id.as_deref(),
+        args.profile.as_deref(),
+    )?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Config(format!("Cannot find the screenpop program: {e}.")))?;
+    // Not waited for: if a window runs, this process hands the link over and exits at once;
+    // if none does, it becomes the window.
+    Command::new(exe)
+        .arg(transfer.to_link())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| Error::Config(format!("Cannot start the screenpop window: {e}.")))?;
+    println!("Sent to screenpop.");
+    Ok(())
+}

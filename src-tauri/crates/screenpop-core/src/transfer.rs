@@ -1,0 +1,227 @@
+//! Transfers pushed to screenpop (deep links, `screenpop pop`, the local trigger): parsing what
+//! arrives, strictly, and not popping the same caller twice.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::ids::validate_profile_name;
+use crate::{Error, Lookup, Result};
+
+/// The scheme of screenpop's deep links.
+pub const SCHEME: &str = "screenpop";
+/// Deep links longer than this are refused before they are parsed.
+pub const MAX_LINK_BYTES: usize = 2048;
+/// The same caller popping again within this time pops once.
+pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(5);
+
+/// A transfer to pop: which conversation, and optionally which profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transfer {
+    /// PolyAI conversation id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The integrator's shared id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_id: Option<String>,
+    /// The profile to look it up with; the active one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+impl Transfer {
+    /// Validates the ids and the profile name; the ids come back trimmed.
+    pub fn new(id: Option<&str>, shared_id: Option<&str>, profile: Option<&str>) -> Result<Self> {
+        let lookup = Lookup::new(id, shared_id)?;
+        let profile = profile.map(validate_profile_name).transpose()?;
+        Ok(Self {
+            id: lookup.id().map(str::to_owned),
+            shared_id: lookup.shared_id().map(str::to_owned),
+            profile,
+        })
+    }
+
+    /// The lookup to run.
+    pub fn lookup(&self) -> Result<Lookup> {
+        Lookup::new(self.id.as_deref(), self.shared_id.as_deref())
+    }
+
+    /// Parses `screenpop://lookup?id=ID`, `?shared_id=SID` (or both) with an optional
+    /// `&profile=NAME`. Anything else is refused: other schemes or hosts, a path, unknown or
+    /// repeated parameters, invalid ids, links over [`MAX_LINK_BYTES`].
+    pub fn from_link(raw: &str) -> Result<Self> {
+        let raw = raw.trim();
+        if raw.len() > MAX_LINK_BYTES {
+            return Err(refused(format!("it is longer than {MAX_LINK_BYTES} bytes")));
+        }
+        let url = Url::parse(raw).map_err(|_| refused("it is not a URL".to_owned()))?;
+        if url.scheme() != SCHEME {
+            return Err(refused(format!("it does not start with {SCHEME}://")));
+        }
+        if url.host_str() != Some("lookup") || !matches!(url.path(), "" | "/") {
+            return Err(refused("the only action is screenpop://lookup".to_owned()));
+        }
+        if url.fragment().is_some() || url.username() != "" || url.port().is_some() {
+            return Err(refused("it has parts a lookup link never has".to_owned()));
+        }
+        let (mut id, mut shared_id, mut profile) = (None, None, None);
+        for (k, v) in url.query_pairs() {
+            let slot = match k.as_ref() {
+                "id" => &mut id,
+                "shared_id" => &mut shared_id,
+                "profile" => &mut profile,
+                other => {
+                    return Err(refused(format!(
+                        "it has an unknown parameter \"{}\" (use id, shared_id and profile)",
+                        crate::card::inert(&other.chars().take(40).collect::<String>())
+                    )))
+                }
+            };
+            if slot.replace(v.into_owned()).is_some() {
+                return Err(refused(format!("the parameter \"{k}\" is given twice")));
+            }
+        }
+        Self::new(id.as_deref(), shared_id.as_deref(), profile.as_deref())
+            .map_err(|e| refused(e.to_string()))
+    }
+
+    /// The deep link for this transfer.
+    pub fn to_link(&self) -> String {
+        let mut url = format!("{SCHEME}://lookup");
+        let mut pairs = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("id", &self.id),
+            ("shared_id", &self.shared_id),
+            ("profile", &self.profile),
+        ] {
+            if let Some(v) = v {
+                pairs.append_pair(k, v);
+            }
+        }
+        url.push('?');
+        url.push_str(&pairs.finish());
+        url
+    }
+
+    fn identity(&self) -> (Option<&str>, Option<&str>, Option<String>) {
+        (
+            self.id.as_deref(),
+            self.shared_id.as_deref(),
+            self.profile.as_deref().map(str::to_lowercase),
+        )
+    }
+}
+
+fn refused(why: String) -> Error {
+    Error::BadInput(format!("A screenpop link was refused: {why}."))
+}
+
+/// Lets each transfer through once: the same caller arriving again within
+/// [`DUPLICATE_WINDOW`] (a softphone firing twice, a double click) is dropped.
+#[derive(Debug, Default)]
+pub struct PopGate {
+    recent: VecDeque<(Transfer, Instant)>,
+}
+
+impl PopGate {
+    /// Whether `t`, arriving at `now`, should pop.
+    pub fn admit(&mut self, t: &Transfer, now: Instant) -> bool {
+        self.recent
+            .retain(|(_, at)| now.saturating_duration_since(*at) < DUPLICATE_WINDOW);
+        if self
+            .recent
+            .iter()
+            .any(|(seen, _)| seen.identity() == t.identity())
+        {
+            return false;
+        }
+        self.recent.push_back((t.clone(), now));
+        // Bounded even under a flood of distinct ids.
+        while self.recent.len() > 256 {
+            self.recent.pop_front();
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn links_that_pop() {
+        let t = Transfer::from_link("screenpop://lookup?id=abc-123").expect("valid");
+        assert_eq!(t.id.as_deref(), Some("abc-123"));
+        let t = Transfer::from_link("screenpop://lookup/?shared_id=a%20b%26c&profile=Acme%20UK")
+            .expect("valid");
+        assert_eq!(t.shared_id.as_deref(), Some("a b&c"));
+        assert_eq!(t.profile.as_deref(), Some("Acme UK"));
+        let t = Transfer::from_link("screenpop://lookup?id=1&shared_id=2").expect("both");
+        assert_eq!(
+            (t.id.as_deref(), t.shared_id.as_deref()),
+            (Some("1"), Some("2"))
+        );
+    }
+
+    #[test]
+    fn links_that_are_refused() {
+        for bad in [
+            "",
+            "lookup?id=1",
+            "https://lookup?id=1",
+            "screenpop://open?id=1",
+            "screenpop://lookup/x?id=1",
+            "screenpop://lookup",
+            "screenpop://lookup?id=",
+            "screenpop://lookup?id=%07bell",
+            "screenpop://lookup?id=1&id=2",
+            "screenpop://lookup?id=1&run=calc",
+            "screenpop://lookup?id=1#frag",
+            "screenpop://user@lookup?id=1",
+            "screenpop://lookup:99?id=1",
+            "screenpop://lookup?id=1&profile=a%2Fb",
+        ] {
+            let err = Transfer::from_link(bad).expect_err(bad);
+            assert!(
+                err.to_string().starts_with("A screenpop link was refused"),
+                "{bad}: {err}"
+            );
+        }
+        let long = format!("screenpop://lookup?id={}", "x".repeat(3000));
+        assert!(Transfer::from_link(&long).is_err());
+    }
+
+    #[test]
+    fn the_same_caller_pops_once_within_the_window() {
+        let mut gate = PopGate::default();
+        let t0 = Instant::now();
+        let a = Transfer::new(Some("a"), None, None).expect("a");
+        let b = Transfer::new(Some("b"), None, None).expect("b");
+        assert!(gate.admit(&a, t0));
+        assert!(!gate.admit(&a, t0 + Duration::from_secs(1)));
+        assert!(gate.admit(&b, t0 + Duration::from_secs(1)));
+        assert!(gate.admit(&a, t0 + DUPLICATE_WINDOW + Duration::from_millis(1)));
+    }
+
+    proptest! {
+        #[test]
+        fn any_valid_transfer_round_trips_through_its_link(
+            id in "[^\\p{Cc}]{1,60}",
+            sid in proptest::option::of("[^\\p{Cc}]{1,60}"),
+        ) {
+            prop_assume!(!id.trim().is_empty());
+            prop_assume!(sid.as_deref().is_none_or(|s| !s.trim().is_empty()));
+            let t = Transfer::new(Some(&id), sid.as_deref(), Some("Acme UK")).expect("valid");
+            prop_assert_eq!(Transfer::from_link(&t.to_link()).expect("parses"), t);
+        }
+
+        #[test]
+        fn arbitrary_links_never_panic(raw in ".{0,300}") {
+            let _ = Transfer::from_link(&raw);
+            let _ = Transfer::from_link(&format!("screenpop://lookup?{raw}"));
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Transfers pushed to the running app: deep links from the desktop, `screenpop pop`, a second
+//! launch. Each is validated by the core, let through once, and handed to the page, which looks
+//! it up exactly as it looks up a pasted id.
+
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use screenpop_core::transfer::{PopGate, Transfer, SCHEME};
+
+use crate::AppState;
+
+/// Transfers that arrived before the page was listening, and the duplicate filter.
+#[derive(Debug, Default)]
+pub(crate) struct Inbox {
+    ready: bool,
+    pending: Vec<Transfer>,
+    refused: Vec<String>,
+    gate: PopGate,
+}
+
+/// What the page picks up when it starts.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct Pending {
+    transfers: Vec<Transfer>,
+    refused: Vec<String>,
+}
+
+fn lock(inbox: &Mutex<Inbox>) -> MutexGuard<'_, Inbox> {
+    inbox.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Marks the page ready and hands it what arrived before.
+pub(crate) fn take_pending(inbox: &Mutex<Inbox>) -> Pending {
+    let mut inbox = lock(inbox);
+    inbox.ready = true;
+    Pending {
+        transfers: std::mem::take(&mut inbox.pending),
+        refused: std::mem::take(&mut inbox.refused),
+    }
+}
+
+/// Whether an argument is meant as a screenpop link (checked loosely, parsed strictly later).
+pub fn is_link(arg: &str) -> bool {
+    arg.get(..SCHEME.len() + 1)
+        .is_some_and(|p| p.eq_ignore_ascii_case(&format!("{SCHEME}:")))
+}
+
+/// Handles the arguments of a launch (the first one, or a second one forwarded by the single
+/// instance plugin): links pop; a plain second launch shows the window.
+pub(crate) fn receive_args<R: Runtime>(app: &AppHandle<R>, args: &[String]) {
+    let links: Vec<&String> = args.iter().skip(1).filter(|a| is_link(a)).collect();
+    if links.is_empty() {
+        if args.len() > 1 {
+            return;
+        }
+        // The agent started screenpop again: bring the one window forward.
+        crate::notify::raise(app, true);
+        return;
+    }
+    for raw in links {
+        receive_link(app, raw);
+    }
+}
+
+/// Validates one link and delivers it, or shows why it was refused.
+pub(crate) fn receive_link<R: Runtime>(app: &AppHandle<R>, raw: &str) {
+    let state = app.state::<AppState>();
+    let mut inbox = lock(&state.inbox);
+    match Transfer::from_link(raw) {
+        Ok(t) => {
+            if !inbox.gate.admit(&t, Instant::now()) {
+                return;
+            }
+            if inbox.ready {
+                let _ = app.emit("transfer", &t);
+            } else {
+                inbox.pending.push(t);
+            }
+        }
+        Err(e) => {
+            let message = e.to_string();
+            if inbox.ready {
+                let _ = app.emit("transfer-refused", &message);
+            } else {
+                inbox.refused.push(message);
+            }
+        }
+    }
+}
