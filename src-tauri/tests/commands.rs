@@ -169,8 +169,36 @@ fn the_demo_announces_transfers() {
         json!(true)
     );
     let t = call(&h, "simulate_transfer", json!({})).unwrap();
-    assert!(t["by"] == "id" || t["by"] == "shared_id", "{t}");
-    assert!(!t["query"].as_str().unwrap().is_empty());
+    assert!(t["id"].is_string() || t["shared_id"].is_string(), "{t}");
+    // The page was not listening yet: the transfer waits for it.
+    let pending = call(&h, "take_pending", json!({})).unwrap();
+    assert_eq!(pending["transfers"], json!([t]));
+    assert_eq!(
+        call(&h, "take_pending", json!({})).unwrap()["transfers"],
+        json!([]),
+        "handed over once"
+    );
+    call(
+        &h,
+        "save_profile",
+        json!({"original": null, "input": {"name": "Demo", "base_url": h.sandbox_url, "account": "d", "project": "d"}}),
+    )
+    .unwrap();
+    call(
+        &h,
+        "store_key",
+        json!({"profile": "Demo", "key": h.sandbox_key}),
+    )
+    .unwrap();
+    let result = call(&h, "lookup_transfer", json!({"ticket": 1, "transfer": t})).unwrap();
+    assert!(!result["card"]["title"].as_str().unwrap().is_empty());
+    let bad = call(
+        &h,
+        "lookup_transfer",
+        json!({"ticket": 2, "transfer": {"id": "a\u{7}"}}),
+    )
+    .unwrap_err();
+    assert_eq!(bad["kind"], "bad_input");
 }
 
 #[test]
