@@ -1,0 +1,277 @@
+//! The local trigger, for CTI systems and softphones that can only call a URL: an HTTP listener
+//! on 127.0.0.1 that turns an authenticated request into a [`Transfer`].
+//!
+//! `POST /v1/pop` with `Authorization: Bearer TOKEN` and a JSON body
+//! `{"id" | "shared_id", "profile"?}`, or `GET /v1/pop?id=…&token=…` for systems that can only
+//! open a URL. Requests are refused without the right token, with a `Host` other than this
+//! listener's loopback address (DNS rebinding), with a browser `Origin`, with a body over
+//! [`MAX_BODY_BYTES`], or beyond [`MAX_PER_SECOND`]. Every answer is JSON.
+
+use std::collections::VecDeque;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use screenpop_core::transfer::Transfer;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 4 * 1024;
+/// Requests accepted per second; more are answered 429.
+pub const MAX_PER_SECOND: usize = 5;
+/// The default port.
+pub const DEFAULT_PORT: u16 = 47_655;
+
+/// Why the trigger could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TriggerError {
+    /// The port is taken or not allowed.
+    #[error("The local trigger cannot listen on 127.0.0.1:{port}: {source}. Choose another port in the settings.")]
+    Bind {
+        /// The port.
+        port: u16,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The token is too short to protect anything.
+    #[error("The local trigger needs a token of at least 16 characters.")]
+    WeakToken,
+}
+
+/// What to do with an accepted transfer.
+pub type OnPop = Arc<dyn Fn(Transfer) + Send + Sync>;
+
+struct Shared {
+    token: String,
+    hosts: [String; 2],
+    recent: Mutex<VecDeque<Instant>>,
+    on_pop: OnPop,
+}
+
+/// A running trigger; dropping it stops the listener.
+pub struct Trigger {
+    addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl Trigger {
+    /// Listens on 127.0.0.1:`port` (0 picks one). Must run inside a Tokio runtime.
+    pub async fn start(port: u16, token: String, on_pop: OnPop) -> Result<Self, TriggerError> {
+        if token.len() < 16 {
+            return Err(TriggerError::WeakToken);
+        }
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+            .await
+            .map_err(|source| TriggerError::Bind { port, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| TriggerError::Bind { port, source })?;
+        let shared = Arc::new(Shared {
+            token,
+            hosts: [
+                format!("127.0.0.1:{}", addr.port()),
+                format!("localhost:{}", addr.port()),
+            ],
+            recent: Mutex::new(VecDeque::new()),
+            on_pop,
+        });
+        let app = Router::new()
+            .route("/v1/pop", post(pop_post).get(pop_get))
+            .fallback(not_found)
+            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .with_state(shared);
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { addr, task })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for Trigger {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn reply(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, Json(body)).into_response()
+}
+
+fn refuse(status: StatusCode, message: &str) -> Response {
+    reply(status, json!({ "error": message }))
+}
+
+/// Checks shared by both forms, before the token is even looked at.
+fn gate(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if !shared.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        return Err(refuse(
+            StatusCode::MISDIRECTED_REQUEST,
+            "The Host header must be this listener's loopback address.",
+        ));
+    }
+    if headers.contains_key(header::ORIGIN) {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "Requests from web pages are not accepted.",
+        ));
+    }
+    let mut recent = shared.recent.lock().unwrap_or_else(|p| p.into_inner());
+    let now = Instant::now();
+    while recent
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+    {
+        recent.pop_front();
+    }
+    if recent.len() >= MAX_PER_SECOND {
+        let mut r = refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests; slow down.",
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return Err(r);
+    }
+    recent.push_back(now);
+    Ok(())
+}
+
+/// Compares without stopping at the first difference, so timing says nothing about the token.
+fn same_token(expected: &str, given: &str) -> bool {
+    let (a, b) = (expected.as_bytes(), given.as_bytes());
+    let mut diff = a.len() ^ b.len();
+    for (i, x) in a.iter().enumerate() {
+        diff |= usize::from(x ^ b.get(i).copied().unwrap_or(0));
+    }
+    diff == 0
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PopBody {
+    id: Option<String>,
+    shared_id: Option<String>,
+    profile: Option<String>,
+}
+
+fn accept(shared: &Shared, body: PopBody) -> Response {
+    match Transfer::new(
+        body.id.as_deref(),
+        body.shared_id.as_deref(),
+        body.profile.as_deref(),
+    ) {
+        Ok(t) => {
+            (shared.on_pop)(t);
+            reply(StatusCode::ACCEPTED, json!({ "status": "accepted" }))
+        }
+        Err(e) => refuse(StatusCode::BAD_REQUEST, &e.to_string()),
+    }
+}
+
+async fn pop_post(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    if let Err(r) = gate(&shared, &headers) {
+        return r;
+    }
+    let Ok(body) = body else {
+        return refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The body must be at most 4 KiB.",
+        );
+    };
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !same_token(&shared.token, token.trim()) {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "Missing or wrong token: send Authorization: Bearer TOKEN (see screenpop's settings).",
+        );
+    }
+    match serde_json::from_slice::<PopBody>(&body) {
+        Ok(b) => accept(&shared, b),
+        Err(e) => refuse(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "The body must be JSON like {{\"id\": \"…\"}} or {{\"shared_id\": \"…\"}}: {e}."
+            ),
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PopQuery {
+    id: Option<String>,
+    shared_id: Option<String>,
+    profile: Option<String>,
+    token: Option<String>,
+}
+
+async fn pop_get(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: Result<Query<PopQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if let Err(r) = gate(&shared, &headers) {
+        return r;
+    }
+    let Ok(Query(q)) = query else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Unknown or repeated parameters: use id, shared_id, profile and token.",
+        );
+    };
+    if !same_token(&shared.token, q.token.as_deref().unwrap_or_default()) {
+        return refuse(StatusCode::UNAUTHORIZED, "Missing or wrong token.");
+    }
+    accept(
+        &shared,
+        PopBody {
+            id: q.id,
+            shared_id: q.shared_id,
+            profile: q.profile,
+        },
+    )
+}
+
+async fn not_found() -> Response {
+    refuse(StatusCode::NOT_FOUND, "The only endpoint is /v1/pop.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(same_token("abcdef0123456789", "abcdef0123456789"));
+        assert!(!same_token("abcdef0123456789", "abcdef012345678"));
+        assert!(!same_token("abcdef0123456789", "abcdef01234567890"));
+        assert!(!same_token("abcdef0123456789", ""));
+    }
+}
