@@ -19,6 +19,9 @@ fn main() {
         "take_pending",
         "lookup_transfer",
         "set_pop_action",
+        "trigger_info",
+        "set_trigger",
+        "regenerate_trigger_token",
     ]);
     let attrs = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

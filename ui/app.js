@@ -133,6 +133,8 @@
     $("p-cancel").hidden = first;
     fillForm(p);
     renderProfiles();
+    $("trigger-section").hidden = !!state.info?.demo;
+    if (!state.info?.demo) loadTrigger();
     showView("settings");
     $(first || !p ? "p-name" : "p-key").focus();
   }
@@ -222,6 +224,54 @@
     } catch (e) {
       out.textContent = e.message || String(e);
       out.className = "hint bad";
+    }
+  }
+
+  // ---- Local trigger ------------------------------------------------------------------------
+
+  function renderTrigger(view) {
+    $("t-enabled").checked = view.enabled;
+    $("t-port").value = view.port;
+    const status = $("t-status");
+    if (view.error) {
+      status.textContent = view.error;
+      status.className = "status bad";
+    } else if (view.running) {
+      status.textContent = "Listening on 127.0.0.1:" + view.port + ".";
+      status.className = "status ok";
+    } else {
+      status.textContent = view.enabled ? "Not listening." : "Off.";
+      status.className = "status";
+    }
+    const details = $("t-details");
+    details.hidden = !view.token;
+    if (view.token) {
+      const base = "http://127.0.0.1:" + view.port + "/v1/pop";
+      $("t-token").value = view.token;
+      $("t-get").value = base + "?id={{conversationId}}&token=" + view.token;
+      $("t-post").textContent =
+        "curl -X POST " + base + " \\\n" +
+        "  -H 'Authorization: Bearer " + view.token + "' \\\n" +
+        "  -H 'Content-Type: application/json' \\\n" +
+        "  -d '{\"id\": \"{{conversationId}}\"}'";
+    }
+  }
+
+  async function loadTrigger() {
+    try {
+      renderTrigger(await invoke("trigger_info"));
+    } catch (e) {
+      $("t-status").textContent = e.message || String(e);
+    }
+  }
+
+  async function applyTrigger() {
+    try {
+      const port = Number($("t-port").value);
+      renderTrigger(await invoke("set_trigger", { enabled: $("t-enabled").checked, port }));
+    } catch (e) {
+      $("t-status").textContent = e.message || String(e);
+      $("t-status").className = "status bad";
     }
   }
 
@@ -485,6 +535,16 @@
     listen("transfer-refused", (event) => {
       banner(String(event.payload));
       toast("A link was refused");
+    });
+    $("t-apply").addEventListener("click", applyTrigger);
+    $("t-copy").addEventListener("click", () => copy($("t-token").value, "the token"));
+    $("t-regen").addEventListener("click", async () => {
+      try {
+        renderTrigger(await invoke("regenerate_trigger_token"));
+        toast("New token: update the telephony system");
+      } catch (e) {
+        toast(e.message || String(e));
+      }
     });
     $("pop-action").addEventListener("change", async () => {
       try {

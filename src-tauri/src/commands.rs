@@ -4,7 +4,7 @@
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use screenpop_core::config::PopAction;
+use screenpop_core::config::{PopAction, TriggerSettings};
 use screenpop_core::desk::{LookupResult, ProfileInput, Profiles};
 use screenpop_core::retry::Retryable;
 use screenpop_core::studio_url::parse_studio_url as parse_studio;
@@ -200,4 +200,31 @@ pub(crate) fn simulate_transfer<R: Runtime>(
     let transfer = Transfer::new(picked.id.as_deref(), picked.shared_id.as_deref(), None)?;
     crate::pops::receive_link(&app, &transfer.to_link());
     Ok(transfer)
+}
+
+#[tauri::command]
+pub(crate) async fn trigger_info(state: State<'_, AppState>) -> Res<crate::trigger::TriggerView> {
+    Ok(crate::trigger::view(&state).await)
+}
+
+#[tauri::command]
+pub(crate) async fn set_trigger<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    enabled: bool,
+    port: u16,
+) -> Res<crate::trigger::TriggerView> {
+    state.desk.set_trigger(TriggerSettings { enabled, port })?;
+    crate::trigger::apply(&app).await;
+    Ok(crate::trigger::view(&state).await)
+}
+
+#[tauri::command]
+pub(crate) async fn regenerate_trigger_token<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Res<crate::trigger::TriggerView> {
+    state.desk.trigger_token(true).await?;
+    crate::trigger::apply(&app).await;
+    Ok(crate::trigger::view(&state).await)
 }

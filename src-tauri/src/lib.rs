@@ -7,6 +7,7 @@ mod demo;
 mod notify;
 mod pops;
 mod state;
+mod trigger;
 
 use tauri::{Builder, Manager, Runtime};
 
@@ -38,6 +39,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::take_pending,
         commands::lookup_transfer,
         commands::set_pop_action,
+        commands::trigger_info,
+        commands::set_trigger,
+        commands::regenerate_trigger_token,
     ])
 }
 
@@ -58,6 +62,8 @@ pub fn run(options: Options) {
             };
             app.manage(state);
             register_scheme(app);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { trigger::apply(&handle).await });
             let args: Vec<String> = std::env::args().collect();
             if args.iter().skip(1).any(|a| pops::is_link(a)) {
                 pops::receive_args(app.handle(), &args);

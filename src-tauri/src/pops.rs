@@ -67,20 +67,11 @@ pub(crate) fn receive_args<R: Runtime>(app: &AppHandle<R>, args: &[String]) {
 
 /// Validates one link and delivers it, or shows why it was refused.
 pub(crate) fn receive_link<R: Runtime>(app: &AppHandle<R>, raw: &str) {
-    let state = app.state::<AppState>();
-    let mut inbox = lock(&state.inbox);
     match Transfer::from_link(raw) {
-        Ok(t) => {
-            if !inbox.gate.admit(&t, Instant::now()) {
-                return;
-            }
-            if inbox.ready {
-                let _ = app.emit("transfer", &t);
-            } else {
-                inbox.pending.push(t);
-            }
-        }
+        Ok(t) => receive_transfer(app, t),
         Err(e) => {
+            let state = app.state::<AppState>();
+            let mut inbox = lock(&state.inbox);
             let message = e.to_string();
             if inbox.ready {
                 let _ = app.emit("transfer-refused", &message);
@@ -88,5 +79,19 @@ pub(crate) fn receive_link<R: Runtime>(app: &AppHandle<R>, raw: &str) {
                 inbox.refused.push(message);
             }
         }
+    }
+}
+
+/// Delivers a validated transfer to the page once (see [`PopGate`]).
+pub(crate) fn receive_transfer<R: Runtime>(app: &AppHandle<R>, t: Transfer) {
+    let state = app.state::<AppState>();
+    let mut inbox = lock(&state.inbox);
+    if !inbox.gate.admit(&t, Instant::now()) {
+        return;
+    }
+    if inbox.ready {
+        let _ = app.emit("transfer", &t);
+    } else {
+        inbox.pending.push(t);
     }
 }

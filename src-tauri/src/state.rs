@@ -7,6 +7,8 @@ use screenpop_core::desk::Desk;
 use screenpop_core::secret::Keychain;
 use screenpop_sandbox::Sandbox;
 
+use screenpop_trigger::Trigger;
+
 use crate::pops::Inbox;
 
 /// The app's state, managed by Tauri.
@@ -20,6 +22,8 @@ pub struct AppState {
     pub(crate) demo: Option<Sandbox>,
     /// Transfers waiting for the page, and the duplicate filter.
     pub(crate) inbox: Mutex<Inbox>,
+    /// The local trigger while it runs, or why it could not start.
+    pub(crate) trigger: Mutex<Result<Option<Trigger>, String>>,
 }
 
 impl AppState {
@@ -32,12 +36,14 @@ impl AppState {
                 startup_error: None,
                 demo: None,
                 inbox: Mutex::default(),
+                trigger: Mutex::new(Ok(None)),
             },
             Err(e) => Self {
                 desk: Desk::in_memory(Settings::default(), Arc::new(Keychain)),
                 startup_error: Some(e.to_string()),
                 demo: None,
                 inbox: Mutex::default(),
+                trigger: Mutex::new(Ok(None)),
             },
         }
     }
@@ -49,6 +55,7 @@ impl AppState {
             startup_error: None,
             demo,
             inbox: Mutex::default(),
+            trigger: Mutex::new(Ok(None)),
         }
     }
 }

@@ -558,3 +558,89 @@ fn a_pop_in_the_background_notifies_with_name_and_reason_only() {
         );
     }
 }
+
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn the_local_trigger_pops_a_caller_from_a_cti_request() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let api = api();
+    let (home, env) = configured_home(&api, "Trigger");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let settings = home.path().join("config/screenpop/settings.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        format!("[trigger]\nenabled = true\nport = {port}\n\n{text}"),
+    )
+    .unwrap();
+    let d = app(&[], &env);
+
+    // The settings page shows it listening, with its token and ready-made templates.
+    d.click(&d.wait("#open-settings", 5));
+    d.wait_until(
+        "the trigger status",
+        "return document.getElementById('t-status').textContent.startsWith('Listening on 127.0.0.1:')",
+        10,
+    );
+    let token = d
+        .exec("return document.getElementById('t-token').value", json!([]))
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stored = Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "screenpop",
+            "username",
+            "@local-trigger",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&stored.stdout).trim(),
+        token,
+        "kept in the keychain"
+    );
+    let get_template = d.exec("return document.getElementById('t-get').value", json!([]));
+    assert_eq!(
+        get_template,
+        json!(format!(
+            "http://127.0.0.1:{port}/v1/pop?id={{{{conversationId}}}}&token={token}"
+        ))
+    );
+    assert!(!std::fs::read_to_string(&settings).unwrap().contains(&token));
+    d.click(&d.wait("#p-cancel", 5));
+
+    let http = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let wrong = http
+        .post(format!("http://127.0.0.1:{port}/v1/pop"))
+        .bearer_auth("not-the-token-at-all")
+        .json(&json!({"id": "demo-billing"}))
+        .send()
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 401);
+    let ok = http
+        .post(format!("http://127.0.0.1:{port}/v1/pop"))
+        .bearer_auth(&token)
+        .json(&json!({"id": "demo-billing"}))
+        .send()
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 202);
+    title_is(&d, "Priya Raman");
+    let ok = http
+        .get(format!(
+            "http://127.0.0.1:{port}/v1/pop?shared_id=zoom-trace-81f3c0de&token={token}"
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 202);
+    title_is(&d, "Alex Morgan");
+}

@@ -43,6 +43,27 @@ pub struct Settings {
     pub timeouts: Timeouts,
     /// What a pushed transfer does when the window is not in front.
     pub pop_action: PopAction,
+    /// The local trigger for CTI systems.
+    pub trigger: TriggerSettings,
+}
+
+/// The local trigger: off until the agent or an admin turns it on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TriggerSettings {
+    /// Whether it listens.
+    pub enabled: bool,
+    /// Port on 127.0.0.1.
+    pub port: u16,
+}
+
+impl Default for TriggerSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            port: 47_655,
+        }
+    }
 }
 
 /// What a pushed transfer does when the window is not in front.
@@ -80,6 +101,8 @@ struct RawSettings {
     timeouts: Timeouts,
     #[serde(default)]
     pop_action: PopAction,
+    #[serde(default)]
+    trigger: TriggerSettings,
     /// The last kind of id looked up, per profile (the window remembers the choice).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     lookup_by: BTreeMap<String, LookupBy>,
@@ -129,6 +152,7 @@ impl Settings {
             lookup_by: BTreeMap::new(),
             timeouts: raw.timeouts,
             pop_action: raw.pop_action,
+            trigger: raw.trigger,
         };
         for p in raw.profiles {
             let endpoint = match (p.region.as_deref(), p.base_url.as_deref()) {
@@ -182,6 +206,7 @@ impl Settings {
             active_profile: self.active.clone(),
             timeouts: self.timeouts,
             pop_action: self.pop_action,
+            trigger: self.trigger,
             lookup_by: self.lookup_by.clone(),
             profiles: self
                 .profiles

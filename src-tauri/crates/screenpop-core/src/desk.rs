@@ -13,13 +13,16 @@ use serde::Serialize;
 use url::Url;
 
 use crate::card::Card;
-use crate::config::{PopAction, Settings};
+use crate::config::{PopAction, Settings, TriggerSettings};
 use crate::endpoint::Endpoint;
 use crate::recent::Recent;
 use crate::retry::Retryable;
 use crate::secret::KeyStore;
 use crate::transfer::Transfer;
 use crate::{ApiKey, Error, HandoffClient, HandoffState, Lookup, LookupBy, Profile, Result};
+
+/// The keychain entry of the local trigger's token ('@' cannot start a profile name).
+pub const TRIGGER_TOKEN_ENTRY: &str = "@local-trigger";
 
 /// A profile as the window lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -380,6 +383,44 @@ impl Desk {
             s.pop_action = action;
             Ok(())
         })
+    }
+
+    /// The local trigger's settings.
+    pub fn trigger(&self) -> TriggerSettings {
+        lock(&self.settings).trigger
+    }
+
+    /// Turns the local trigger on or off, on `port` (1024 or above).
+    pub fn set_trigger(&self, trigger: TriggerSettings) -> Result<()> {
+        if trigger.port < 1024 {
+            return Err(Error::BadInput(format!(
+                "The local trigger's port must be between 1024 and 65535, not {}.",
+                trigger.port
+            )));
+        }
+        self.change(|s| {
+            s.trigger = trigger;
+            Ok(())
+        })
+    }
+
+    /// The local trigger's token, created on first use; `fresh` replaces it. Kept in the
+    /// keychain beside the API keys, under a name no profile can have.
+    pub async fn trigger_token(&self, fresh: bool) -> Result<String> {
+        self.blocking(move |keys| {
+            if !fresh {
+                if let Some(token) = keys.get(TRIGGER_TOKEN_ENTRY)? {
+                    return Ok(token.expose().to_owned());
+                }
+            }
+            let mut bytes = [0u8; 24];
+            getrandom::fill(&mut bytes)
+                .map_err(|e| Error::Config(format!("No randomness for a token: {e}.")))?;
+            let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            keys.set(TRIGGER_TOKEN_ENTRY, &ApiKey::new(&token)?)?;
+            Ok(token)
+        })
+        .await
     }
 
     /// This session's successful lookups, newest first.
