@@ -116,20 +116,20 @@ fn refuse(status: StatusCode, message: &str) -> Response {
     reply(status, json!({ "error": message }))
 }
 
-/// Checks shared by both forms, before the token is even looked at.
-fn gate(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+/// Checks shared by both forms, before the token is even looked at; `Some` is the refusal.
+fn gate(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default();
     if !shared.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
-        return Err(refuse(
+        return Some(refuse(
             StatusCode::MISDIRECTED_REQUEST,
             "The Host header must be this listener's loopback address.",
         ));
     }
     if headers.contains_key(header::ORIGIN) {
-        return Err(refuse(
+        return Some(refuse(
             StatusCode::FORBIDDEN,
             "Requests from web pages are not accepted.",
         ));
@@ -149,10 +149,10 @@ fn gate(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
         );
         r.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return Err(r);
+        return Some(r);
     }
     recent.push_back(now);
-    Ok(())
+    None
 }
 
 /// Compares without stopping at the first difference, so timing says nothing about the token.
@@ -192,7 +192,7 @@ async fn pop_post(
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
-    if let Err(r) = gate(&shared, &headers) {
+    if let Some(r) = gate(&shared, &headers) {
         return r;
     }
     let Ok(body) = body else {
@@ -237,7 +237,7 @@ async fn pop_get(
     headers: HeaderMap,
     query: Result<Query<PopQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    if let Err(r) = gate(&shared, &headers) {
+    if let Some(r) = gate(&shared, &headers) {
         return r;
     }
     let Ok(Query(q)) = query else {
