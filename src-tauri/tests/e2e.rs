@@ -356,6 +356,17 @@ fn the_demo_simulates_a_transfer_without_any_setup() {
     );
     assert_eq!(overflow, json!(false), "horizontal scroll at 420 px");
     screenshot(&d, "narrow.png");
+    // And at 200 % zoom in a window twice as wide.
+    d.set_size(840, 900);
+    d.exec(
+        "document.documentElement.style.zoom = '2'; return 1",
+        json!([]),
+    );
+    let overflow = d.exec(
+        "return document.documentElement.scrollWidth > document.documentElement.clientWidth + 1",
+        json!([]),
+    );
+    assert_eq!(overflow, json!(false), "horizontal scroll at 200 % zoom");
     let query = d.exec("return document.getElementById('query').value", json!([]));
     assert_ne!(query, json!(""), "the transferred id is shown");
     assert!(
