@@ -84,7 +84,13 @@ fn card_class(d: &Driver) -> String {
     .to_owned()
 }
 
+/// Types a conversation id and presses Enter, as an agent does.
 fn look_up(d: &Driver, query: &str) {
+    // A pushed transfer may have switched the box to shared ids.
+    d.exec(
+        "document.getElementById('by').value = 'id'; return 1",
+        json!([]),
+    );
     let q = d.wait("#query", 5);
     d.clear(&q);
     d.type_into(&q, &format!("{query}{ENTER}"));
