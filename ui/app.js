@@ -564,6 +564,9 @@
     $("demo-badge").hidden = !state.info.demo;
     $("simulate").hidden = !state.info.demo;
     $("pop-action").value = state.info.pop_action;
+    $("hotkey-hint").textContent = state.info.hotkey
+      ? "From any program, " + state.info.hotkey + " looks up the id on the clipboard (change `hotkey` in the settings file)."
+      : "The clipboard shortcut is off (set `hotkey` in the settings file).";
     await loadProfiles();
     if (state.profiles.profiles.length === 0 && !state.info.startup_error) {
       openSettings(null);

@@ -39,6 +39,7 @@ pub(crate) struct AppInfo {
     demo: bool,
     startup_error: Option<String>,
     pop_action: PopAction,
+    hotkey: String,
 }
 
 #[tauri::command]
@@ -48,6 +49,7 @@ pub(crate) fn app_info(state: State<'_, AppState>) -> AppInfo {
         demo: state.demo.is_some(),
         startup_error: state.startup_error.clone(),
         pop_action: state.desk.pop_action(),
+        hotkey: state.desk.hotkey(),
     }
 }
 

@@ -6,6 +6,7 @@ mod commands;
 mod demo;
 mod notify;
 mod pops;
+mod shell;
 mod state;
 mod trigger;
 
@@ -54,6 +55,8 @@ pub fn run(options: Options) {
             pops::receive_args(app, &argv);
         }))
         .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_global_shortcut::Builder::new().build())
         .setup(move |app| {
             let state = if options.demo {
                 demo::start()?
@@ -62,6 +65,12 @@ pub fn run(options: Options) {
             };
             app.manage(state);
             register_scheme(app);
+            if let Err(e) = shell::register_hotkey(app.handle()) {
+                pops::refuse(app.handle(), e);
+            }
+            // Without a tray (no status area on this desktop) closing the window quits.
+            let tray = shell::tray(app.handle()).is_ok();
+            app.manage(shell::Tray(tray));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { trigger::apply(&handle).await });
             let args: Vec<String> = std::env::args().collect();
@@ -69,6 +78,15 @@ pub fn run(options: Options) {
                 pops::receive_args(app.handle(), &args);
             }
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps screenpop in the tray, so transfers still pop.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if window.try_state::<shell::Tray>().is_some_and(|t| t.0) {
+                    let _ = window.hide();
+                    api.prevent_close();
+                }
+            }
         })
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(e) = result {

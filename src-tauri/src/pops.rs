@@ -69,16 +69,18 @@ pub(crate) fn receive_args<R: Runtime>(app: &AppHandle<R>, args: &[String]) {
 pub(crate) fn receive_link<R: Runtime>(app: &AppHandle<R>, raw: &str) {
     match Transfer::from_link(raw) {
         Ok(t) => receive_transfer(app, t),
-        Err(e) => {
-            let state = app.state::<AppState>();
-            let mut inbox = lock(&state.inbox);
-            let message = e.to_string();
-            if inbox.ready {
-                let _ = app.emit("transfer-refused", &message);
-            } else {
-                inbox.refused.push(message);
-            }
-        }
+        Err(e) => refuse(app, e.to_string()),
+    }
+}
+
+/// Shows why something that arrived was not looked up.
+pub(crate) fn refuse<R: Runtime>(app: &AppHandle<R>, message: String) {
+    let state = app.state::<AppState>();
+    let mut inbox = lock(&state.inbox);
+    if inbox.ready {
+        let _ = app.emit("transfer-refused", &message);
+    } else {
+        inbox.refused.push(message);
     }
 }
 

@@ -661,3 +661,48 @@ fn the_local_trigger_pops_a_caller_from_a_cti_request() {
     assert_eq!(ok.status().as_u16(), 202);
     title_is(&d, "Alex Morgan");
 }
+
+/// Puts `text` on the X clipboard; xclip keeps serving it in the background.
+fn set_clipboard(text: &str) {
+    use std::io::Write;
+    let mut xclip = Command::new("xclip")
+        .args(["-selection", "clipboard"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("xclip is installed");
+    xclip
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    assert!(xclip.wait().unwrap().success());
+}
+
+#[test]
+#[ignore = "needs Xvfb, xclip, xdotool, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn the_clipboard_shortcut_looks_up_the_copied_id() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let api = api();
+    let (_home, env) = configured_home(&api, "Hotkey");
+    let d = app(&[], &env);
+    set_clipboard("  demo-billing\n");
+    let press = || {
+        let ok = Command::new("xdotool")
+            .args(["key", "--clearmodifiers", "ctrl+alt+p"])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "xdotool");
+    };
+    press();
+    title_is(&d, "Priya Raman");
+    set_clipboard("not an id \u{7} at all");
+    press();
+    d.wait_until(
+        "the refusal",
+        "const b = document.getElementById('banner'); return !b.hidden && b.textContent.startsWith('The clipboard does not hold an id')",
+        10,
+    );
+    title_is(&d, "Priya Raman");
+}

@@ -34,7 +34,7 @@ pub fn default_path() -> Result<PathBuf> {
 }
 
 /// Validated settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     profiles: Vec<Profile>,
     active: Option<String>,
@@ -45,7 +45,26 @@ pub struct Settings {
     pub pop_action: PopAction,
     /// The local trigger for CTI systems.
     pub trigger: TriggerSettings,
+    /// The global shortcut that looks up the id on the clipboard; empty turns it off.
+    pub hotkey: String,
 }
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            profiles: Vec::new(),
+            active: None,
+            lookup_by: BTreeMap::new(),
+            timeouts: Timeouts::default(),
+            pop_action: PopAction::default(),
+            trigger: TriggerSettings::default(),
+            hotkey: default_hotkey(),
+        }
+    }
+}
+
+/// The default clipboard shortcut.
+pub const DEFAULT_HOTKEY: &str = "Ctrl+Alt+P";
 
 /// The local trigger: off until the agent or an admin turns it on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +110,10 @@ impl PopAction {
     }
 }
 
+fn default_hotkey() -> String {
+    DEFAULT_HOTKEY.to_owned()
+}
+
 /// The file as written on disk.
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -103,6 +126,8 @@ struct RawSettings {
     pop_action: PopAction,
     #[serde(default)]
     trigger: TriggerSettings,
+    #[serde(default = "default_hotkey")]
+    hotkey: String,
     /// The last kind of id looked up, per profile (the window remembers the choice).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     lookup_by: BTreeMap<String, LookupBy>,
@@ -153,6 +178,7 @@ impl Settings {
             timeouts: raw.timeouts,
             pop_action: raw.pop_action,
             trigger: raw.trigger,
+            hotkey: raw.hotkey,
         };
         for p in raw.profiles {
             let endpoint = match (p.region.as_deref(), p.base_url.as_deref()) {
@@ -207,6 +233,7 @@ impl Settings {
             timeouts: self.timeouts,
             pop_action: self.pop_action,
             trigger: self.trigger,
+            hotkey: self.hotkey.clone(),
             lookup_by: self.lookup_by.clone(),
             profiles: self
                 .profiles

@@ -385,6 +385,20 @@ impl Desk {
         })
     }
 
+    /// The kind of id the active profile looks up (what the clipboard shortcut uses).
+    pub fn active_lookup_by(&self) -> LookupBy {
+        let settings = lock(&self.settings);
+        settings
+            .active()
+            .map(|name| settings.lookup_by(name))
+            .unwrap_or_default()
+    }
+
+    /// The clipboard shortcut, empty when turned off.
+    pub fn hotkey(&self) -> String {
+        lock(&self.settings).hotkey.clone()
+    }
+
     /// The local trigger's settings.
     pub fn trigger(&self) -> TriggerSettings {
         lock(&self.settings).trigger
