@@ -574,6 +574,18 @@ fn a_pop_in_the_background_notifies_with_name_and_reason_only() {
             "{private} in the notification: {text}"
         );
     }
+
+    // Clicking the notification brings the card forward with the keyboard.
+    assert_eq!(
+        d.exec("return document.hasFocus()", json!([])),
+        json!(false)
+    );
+    let clicked = Command::new("dunstctl")
+        .args(["action", "0"])
+        .status()
+        .unwrap();
+    assert!(clicked.success());
+    d.wait_until("the window to take focus", "return document.hasFocus()", 10);
 }
 
 #[test]
