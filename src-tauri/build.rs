@@ -22,6 +22,7 @@ fn main() {
         "trigger_info",
         "set_trigger",
         "regenerate_trigger_token",
+        "set_autostart",
     ]);
     let attrs = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

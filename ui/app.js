@@ -537,6 +537,15 @@
       toast("A link was refused");
     });
     $("t-apply").addEventListener("click", applyTrigger);
+    $("autostart").addEventListener("change", async () => {
+      try {
+        $("autostart").checked = await invoke("set_autostart", { enabled: $("autostart").checked });
+        toast($("autostart").checked ? "screenpop will start at login" : "screenpop will not start at login");
+      } catch (e) {
+        $("autostart").checked = !$("autostart").checked;
+        toast(e.message || String(e));
+      }
+    });
     $("t-copy").addEventListener("click", () => copy($("t-token").value, "the token"));
     $("t-regen").addEventListener("click", async () => {
       try {
@@ -564,6 +573,8 @@
     $("demo-badge").hidden = !state.info.demo;
     $("simulate").hidden = !state.info.demo;
     $("pop-action").value = state.info.pop_action;
+    $("autostart").checked = state.info.autostart;
+    $("autostart").closest("label").hidden = state.info.demo;
     $("hotkey-hint").textContent = state.info.hotkey
       ? "From any program, " + state.info.hotkey + " looks up the id on the clipboard (change `hotkey` in the settings file)."
       : "The clipboard shortcut is off (set `hotkey` in the settings file).";

@@ -40,16 +40,19 @@ pub(crate) struct AppInfo {
     startup_error: Option<String>,
     pop_action: PopAction,
     hotkey: String,
+    autostart: bool,
 }
 
 #[tauri::command]
-pub(crate) fn app_info(state: State<'_, AppState>) -> AppInfo {
+pub(crate) fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppInfo {
+    use tauri_plugin_autostart::ManagerExt;
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         demo: state.demo.is_some(),
         startup_error: state.startup_error.clone(),
         pop_action: state.desk.pop_action(),
         hotkey: state.desk.hotkey(),
+        autostart: app.autolaunch().is_enabled().unwrap_or(false),
     }
 }
 
@@ -229,4 +232,18 @@ pub(crate) async fn regenerate_trigger_token<R: Runtime>(
     state.desk.trigger_token(true).await?;
     crate::trigger::apply(&app).await;
     Ok(crate::trigger::view(&state).await)
+}
+
+/// Starts screenpop at login, hidden in the tray, or stops doing so; returns the new state.
+#[tauri::command]
+pub(crate) fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Res<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    let launcher = app.autolaunch();
+    let done = if enabled {
+        launcher.enable()
+    } else {
+        launcher.disable()
+    };
+    done.map_err(|e| Error::Config(format!("Starting at login could not be changed: {e}.")))?;
+    Ok(launcher.is_enabled().unwrap_or(enabled))
 }

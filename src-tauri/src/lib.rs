@@ -20,6 +20,8 @@ pub use state::AppState;
 pub struct Options {
     /// Start a sandbox in the app, with a demo profile and a key held in memory only.
     pub demo: bool,
+    /// Start in the tray without showing the window (start at login).
+    pub hidden: bool,
 }
 
 /// Registers the commands on `builder`; shared by the app and the IPC tests.
@@ -43,6 +45,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::trigger_info,
         commands::set_trigger,
         commands::regenerate_trigger_token,
+        commands::set_autostart,
     ])
 }
 
@@ -56,6 +59,11 @@ pub fn run(options: Options) {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .arg("--hidden")
+                .build(),
+        )
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
         .setup(move |app| {
             let state = if options.demo {
@@ -71,6 +79,11 @@ pub fn run(options: Options) {
             // Without a tray (no status area on this desktop) closing the window quits.
             let tray = shell::tray(app.handle()).is_ok();
             app.manage(shell::Tray(tray));
+            if options.hidden && tray {
+                if let Some(w) = app.get_webview_window("main") {
+                    let _ = w.hide();
+                }
+            }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { trigger::apply(&handle).await });
             let args: Vec<String> = std::env::args().collect();

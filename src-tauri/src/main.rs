@@ -9,9 +9,15 @@ fn main() {
         Some(link) if screenpop_lib::is_link(link) => {
             screenpop_lib::run(screenpop_lib::Options::default())
         }
-        Some("--demo") if args.len() == 2 => {
-            screenpop_lib::run(screenpop_lib::Options { demo: true })
-        }
+        Some("--demo") if args.len() == 2 => screenpop_lib::run(screenpop_lib::Options {
+            demo: true,
+            ..Default::default()
+        }),
+        // Started at login: only the tray until a transfer or the agent calls for the window.
+        Some("--hidden") if args.len() == 2 => screenpop_lib::run(screenpop_lib::Options {
+            hidden: true,
+            ..Default::default()
+        }),
         Some(_) => std::process::exit(screenpop_cli::run(args)),
     }
 }

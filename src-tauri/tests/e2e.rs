@@ -643,6 +643,24 @@ fn the_local_trigger_pops_a_caller_from_a_cti_request() {
         ))
     );
     assert!(!std::fs::read_to_string(&settings).unwrap().contains(&token));
+
+    // Starting at login, hidden in the tray, is one checkbox away.
+    // auto-launch writes under $HOME/.config, whatever XDG_CONFIG_HOME says.
+    let entry = home.path().join(".config/autostart/screenpop.desktop");
+    d.click(&d.wait("#autostart", 5));
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !entry.exists() {
+        assert!(std::time::Instant::now() < until, "no {}", entry.display());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let desktop = std::fs::read_to_string(&entry).unwrap();
+    assert!(desktop.contains("--hidden"), "{desktop}");
+    d.click(&d.wait("#autostart", 5));
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while entry.exists() {
+        assert!(std::time::Instant::now() < until, "still starts at login");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     d.click(&d.wait("#p-cancel", 5));
 
     let http = reqwest::blocking::Client::builder()
