@@ -532,6 +532,7 @@
     // A pushed transfer (deep link, `screenpop pop`, the demo's simulated transfer) takes the
     // same path as a pasted id; the newest one owns the card.
     listen("transfer", (event) => popTransfer(event.payload));
+    listen("profiles-changed", () => loadProfiles());
     listen("transfer-refused", (event) => {
       banner(String(event.payload));
       toast("A link was refused");

@@ -2,7 +2,8 @@
 //! The API key only ever travels from the page to Rust (`store_key`), never back.
 
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use tauri_plugin_autostart::AutoLaunchManager;
 
 use screenpop_core::config::{PopAction, TriggerSettings};
 use screenpop_core::desk::{LookupResult, ProfileInput, Profiles};
@@ -45,14 +46,16 @@ pub(crate) struct AppInfo {
 
 #[tauri::command]
 pub(crate) fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppInfo {
-    use tauri_plugin_autostart::ManagerExt;
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         demo: state.demo.is_some(),
         startup_error: state.startup_error.clone(),
         pop_action: state.desk.pop_action(),
         hotkey: state.desk.hotkey(),
-        autostart: app.autolaunch().is_enabled().unwrap_or(false),
+        autostart: app
+            .try_state::<AutoLaunchManager>()
+            .and_then(|l| l.is_enabled().ok())
+            .unwrap_or(false),
     }
 }
 
@@ -79,24 +82,36 @@ pub(crate) fn parse_studio_url(url: String) -> Res<StudioView> {
 }
 
 #[tauri::command]
-pub(crate) async fn save_profile(
+pub(crate) async fn save_profile<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     original: Option<String>,
     input: ProfileInput,
 ) -> Res<Profiles> {
     state.desk.save_profile(original, input).await?;
+    crate::shell::refresh_tray(&app);
     Ok(state.desk.profiles().await)
 }
 
 #[tauri::command]
-pub(crate) async fn delete_profile(state: State<'_, AppState>, name: String) -> Res<Profiles> {
+pub(crate) async fn delete_profile<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+) -> Res<Profiles> {
     state.desk.delete_profile(&name).await?;
+    crate::shell::refresh_tray(&app);
     Ok(state.desk.profiles().await)
 }
 
 #[tauri::command]
-pub(crate) async fn use_profile(state: State<'_, AppState>, name: String) -> Res<Profiles> {
+pub(crate) async fn use_profile<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+) -> Res<Profiles> {
     state.desk.use_profile(&name)?;
+    crate::shell::refresh_tray(&app);
     Ok(state.desk.profiles().await)
 }
 
@@ -237,8 +252,9 @@ pub(crate) async fn regenerate_trigger_token<R: Runtime>(
 /// Starts screenpop at login, hidden in the tray, or stops doing so; returns the new state.
 #[tauri::command]
 pub(crate) fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Res<bool> {
-    use tauri_plugin_autostart::ManagerExt;
-    let launcher = app.autolaunch();
+    let Some(launcher) = app.try_state::<AutoLaunchManager>() else {
+        return Err(Error::Config("Starting at login is not available here.".to_owned()).into());
+    };
     let done = if enabled {
         launcher.enable()
     } else {

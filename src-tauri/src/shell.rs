@@ -1,9 +1,9 @@
 //! The desktop around the window: the clipboard shortcut and the tray icon. Closing the window
 //! keeps screenpop in the tray so transfers still pop.
 
-use tauri::menu::{Menu, MenuItem};
+use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
 
@@ -51,8 +51,12 @@ pub(crate) fn register_hotkey<R: Runtime>(app: &AppHandle<R>) -> Result<(), Stri
         })
 }
 
-/// The tray icon: show the window, look up the clipboard, quit.
-pub(crate) fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+/// Menu ids of profiles start with this.
+const PROFILE_ITEM: &str = "profile:";
+
+/// The tray menu: show, look up the clipboard, the profiles (the active one checked), quit.
+fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
+    let (names, active) = app.state::<AppState>().desk.profile_names();
     let show = MenuItem::with_id(app, "show", "Show screenpop", true, None::<&str>)?;
     let clipboard = MenuItem::with_id(
         app,
@@ -61,20 +65,60 @@ pub(crate) fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         true,
         None::<&str>,
     )?;
+    let profiles = Submenu::with_id(app, "profiles", "Profile", !names.is_empty())?;
+    for name in &names {
+        let checked = active.as_deref() == Some(name.as_str());
+        let item = CheckMenuItem::with_id(
+            app,
+            format!("{PROFILE_ITEM}{name}"),
+            name,
+            true,
+            checked,
+            None::<&str>,
+        )?;
+        profiles.append(&item)?;
+    }
+    let separator = PredefinedMenuItem::separator(app)?;
     let quit = MenuItem::with_id(app, "quit", "Quit screenpop", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&show, &clipboard, &quit])?;
+    Menu::with_items(app, &[&show, &clipboard, &profiles, &separator, &quit])
+}
+
+/// The tray icon.
+pub(crate) fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let mut builder = TrayIconBuilder::with_id("screenpop")
         .tooltip("screenpop")
-        .menu(&menu)
+        .menu(&menu(app)?)
         .on_menu_event(|app, event| match event.id().as_ref() {
             "show" => crate::notify::raise(app, true),
             "clipboard" => pop_clipboard(app),
             "quit" => app.exit(0),
-            _ => {}
+            id => {
+                if let Some(name) = id.strip_prefix(PROFILE_ITEM) {
+                    switch_profile(app, name);
+                }
+            }
         });
     if let Some(icon) = app.default_window_icon() {
         builder = builder.icon(icon.clone());
     }
     builder.build(app)?;
     Ok(())
+}
+
+fn switch_profile<R: Runtime>(app: &AppHandle<R>, name: &str) {
+    match app.state::<AppState>().desk.use_profile(name) {
+        // The page reloads its switcher; the tray redraws its checks.
+        Ok(()) => {
+            let _ = app.emit("profiles-changed", ());
+            refresh_tray(app);
+        }
+        Err(e) => crate::pops::refuse(app, e.to_string()),
+    }
+}
+
+/// Redraws the tray menu after the profiles changed.
+pub(crate) fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
+    if let (Some(tray), Ok(menu)) = (app.tray_by_id("screenpop"), menu(app)) {
+        let _ = tray.set_menu(Some(menu));
+    }
 }

@@ -385,6 +385,15 @@ impl Desk {
         })
     }
 
+    /// The profiles' names and the active one, without asking the keychain.
+    pub fn profile_names(&self) -> (Vec<String>, Option<String>) {
+        let settings = lock(&self.settings);
+        (
+            settings.profiles().iter().map(|p| p.name.clone()).collect(),
+            settings.active().map(str::to_owned),
+        )
+    }
+
     /// The kind of id the active profile looks up (what the clipboard shortcut uses).
     pub fn active_lookup_by(&self) -> LookupBy {
         let settings = lock(&self.settings);
