@@ -34,6 +34,9 @@ impl Driver {
     pub(crate) fn start(binary: &Path, args: &[&str], env: &[(&str, String)]) -> Self {
         let port = free_port();
         let mut cmd = Command::new("WebKitWebDriver");
+        // Its own process group, so the app it starts can be stopped with it: the app keeps
+        // running in the tray when its window is closed.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         cmd.arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -225,7 +228,21 @@ impl Drop for Driver {
                 .delete(format!("{}/session/{}", self.base, self.session))
                 .send();
         }
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // The app must be gone before the next one starts, or it would take the next one's
+        // deep links as a second instance.
+        let until = Instant::now() + Duration::from_secs(5);
+        while Command::new("kill")
+            .args(["-0", "--", &group])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+            && Instant::now() < until
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
