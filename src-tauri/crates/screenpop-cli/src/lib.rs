@@ -64,6 +64,21 @@ struct ProfileArg {
     profile: Option<String>,
 }
 
+/// Which caller: a conversation id, a shared id, or both, and optionally the profile.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("ids").required(true).multiple(true).args(["id", "shared_id"])))]
+struct CallerArgs {
+    /// PolyAI conversation id.
+    #[arg(long, value_name = "ID")]
+    id: Option<String>,
+    /// The integrator's shared id (wins over --id on the server when both are given).
+    #[arg(long, value_name = "SID")]
+    shared_id: Option<String>,
+    /// Profile to use (default: the active profile).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+}
+
 /// Runs the command line with `args` (including the program name) and returns the exit code.
 pub fn run(args: Vec<OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {

@@ -6,20 +6,12 @@ use screenpop_core::config::Settings;
 use screenpop_core::secret::{KeyStore, Keychain};
 use screenpop_core::{Error, HandoffClient, HandoffState, Lookup, Profile, Result};
 
-use crate::{runtime, settings_path};
+use crate::{runtime, settings_path, CallerArgs};
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("ids").required(true).multiple(true).args(["id", "shared_id"])))]
 pub(crate) struct LookupArgs {
-    /// PolyAI conversation id.
-    #[arg(long, value_name = "ID")]
-    id: Option<String>,
-    /// The integrator's shared id (wins over --id on the server when both are given).
-    #[arg(long, value_name = "SID")]
-    shared_id: Option<String>,
-    /// Profile to use (default: the active profile).
-    #[arg(long, value_name = "NAME")]
-    profile: Option<String>,
+    #[command(flatten)]
+    caller: CallerArgs,
     /// Print the raw handoff state as JSON.
     #[arg(long)]
     json: bool,
@@ -29,9 +21,10 @@ pub(crate) struct LookupArgs {
 }
 
 pub(crate) fn run(args: LookupArgs) -> Result<()> {
-    let lookup = Lookup::new(args.id.as_deref(), args.shared_id.as_deref())?;
+    let c = &args.caller;
+    let lookup = Lookup::new(c.id.as_deref(), c.shared_id.as_deref())?;
     let settings = Settings::load(&settings_path()?)?;
-    let profile = settings.profile(args.profile.as_deref())?.clone();
+    let profile = settings.profile(c.profile.as_deref())?.clone();
     let key = Keychain.get(&profile.name)?.ok_or_else(|| Error::NoKey {
         profile: profile.name.clone(),
     })?;

@@ -7,21 +7,15 @@ use clap::Args;
 use screenpop_core::transfer::Transfer;
 use screenpop_core::{Error, Result};
 
+use crate::CallerArgs;
+
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("ids").required(true).multiple(true).args(["id", "shared_id"])))]
 pub(crate) struct PopArgs {
-    /// PolyAI conversation id.
-    #[arg(long, value_name = "ID")]
-    id: Option<String>,
-    /// The integrator's shared id.
-    #[arg(long, value_name = "SID")]
-    shared_id: Option<String>,
-    /// Profile to look it up with (default: the active profile).
-    #[arg(long, value_name = "NAME")]
-    profile: Option<String>,
+    #[command(flatten)]
+    caller: CallerArgs,
 }
 
-pub(crate) fn run(args: PopArgs) -> Result<()> {
+pub(crate) fn run(PopArgs { caller: args }: PopArgs) -> Result<()> {
     let transfer = Transfer::new(
         args.id.as_deref(),
         args.shared_id.as_deref(),
