@@ -736,3 +736,56 @@ fn the_clipboard_shortcut_looks_up_the_copied_id() {
     );
     title_is(&d, "Priya Raman");
 }
+
+/// Whether a window titled exactly "screenpop" is mapped on the X display.
+fn window_visible() -> bool {
+    Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "^screenpop$"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap()
+        .success()
+}
+
+fn wait_visible(want: bool) {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while window_visible() != want {
+        assert!(
+            std::time::Instant::now() < until,
+            "the window never became {}",
+            if want { "visible" } else { "hidden" }
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+#[ignore = "needs Xvfb, openbox, wmctrl, xdotool, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn closing_keeps_screenpop_in_the_tray_and_a_pop_brings_it_back() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    // A window manager, so the window can be closed the way an agent closes it.
+    let _wm = Background(
+        Command::new("openbox")
+            .spawn()
+            .expect("openbox is installed"),
+    );
+    let api = api();
+    let (home, env) = configured_home(&api, "Tray");
+    let settings = home.path().join("config/screenpop/settings.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(&settings, format!("pop_action = \"raise\"\n\n{text}")).unwrap();
+    let d = app(&[], &env);
+    wait_visible(true);
+
+    let closed = Command::new("wmctrl")
+        .args(["-c", "screenpop"])
+        .status()
+        .unwrap();
+    assert!(closed.success());
+    wait_visible(false);
+
+    // Still running: a transfer pops the caller and brings the window back.
+    second_process(&env, &["screenpop://lookup?id=demo-billing"]);
+    wait_visible(true);
+    title_is(&d, "Priya Raman");
+}
