@@ -143,7 +143,35 @@ pub(crate) async fn lookup<R: Runtime>(
     query: String,
 ) -> Res<LookupResult> {
     let notify = retry_notifier(app, ticket);
-    Ok(state.desk.lookup(None, by, &query, &notify).await?)
+    newest_only(&state, ticket, async {
+        Ok(state.desk.lookup(None, by, &query, &notify).await?)
+    })
+    .await
+}
+
+/// Runs the lookup of `ticket` unless the page starts a newer one first: in a burst of pops the
+/// earlier lookups stop (no more retries, no notification) and the last caller's card wins.
+async fn newest_only<T>(
+    state: &AppState,
+    ticket: u64,
+    work: impl std::future::Future<Output = Res<T>>,
+) -> Res<T> {
+    state.latest.send_if_modified(|newest| {
+        let newer = ticket > *newest;
+        if newer {
+            *newest = ticket;
+        }
+        newer
+    });
+    let mut newest = state.latest.subscribe();
+    tokio::select! {
+        result = work => result,
+        _ = newest.wait_for(|n| *n > ticket) => Err(UiError {
+            kind: "superseded",
+            message: "A newer lookup replaced this one.".to_owned(),
+            correlation_id: None,
+        }),
+    }
 }
 
 /// Tells the page why a lookup is still waiting ("not saved yet", "rate limited", "retrying").
@@ -167,9 +195,12 @@ pub(crate) async fn lookup_transfer<R: Runtime>(
     transfer: Transfer,
 ) -> Res<LookupResult> {
     let notify = retry_notifier(app.clone(), ticket);
-    let result = state.desk.lookup_transfer(&transfer, &notify).await?;
-    crate::notify::caller_arrived(&app, &result.card, state.desk.pop_action());
-    Ok(result)
+    newest_only(&state, ticket, async {
+        let result = state.desk.lookup_transfer(&transfer, &notify).await?;
+        crate::notify::caller_arrived(&app, &result.card, state.desk.pop_action());
+        Ok(result)
+    })
+    .await
 }
 
 /// Transfers that arrived before the page listened; from now on they arrive as events.

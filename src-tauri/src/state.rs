@@ -22,6 +22,8 @@ pub struct AppState {
     pub(crate) demo: Option<Sandbox>,
     /// Transfers waiting for the page, and the duplicate filter.
     pub(crate) inbox: Mutex<Inbox>,
+    /// The page's newest lookup ticket: older lookups still running are abandoned.
+    pub(crate) latest: tokio::sync::watch::Sender<u64>,
     /// The local trigger while it runs, or why it could not start.
     pub(crate) trigger: Mutex<Result<Option<Trigger>, String>>,
 }
@@ -37,6 +39,7 @@ impl AppState {
                 demo: None,
                 inbox: Mutex::default(),
                 trigger: Mutex::new(Ok(None)),
+                latest: tokio::sync::watch::Sender::new(0),
             },
             Err(e) => Self {
                 desk: Desk::in_memory(Settings::default(), Arc::new(Keychain)),
@@ -44,6 +47,7 @@ impl AppState {
                 demo: None,
                 inbox: Mutex::default(),
                 trigger: Mutex::new(Ok(None)),
+                latest: tokio::sync::watch::Sender::new(0),
             },
         }
     }
@@ -56,6 +60,7 @@ impl AppState {
             demo,
             inbox: Mutex::default(),
             trigger: Mutex::new(Ok(None)),
+            latest: tokio::sync::watch::Sender::new(0),
         }
     }
 }

@@ -512,6 +512,25 @@ fn deep_links_and_screenpop_pop_reach_the_running_window() {
         .unwrap();
     }
     expect_card(&d, 20, "filled");
+    // The superseded lookups stopped: nothing more is asked about the burst's earlier ids.
+    let burst_requests = || {
+        api.sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.query.iter().any(|(_, v)| v.starts_with("burst-")))
+            .count()
+    };
+    let settled_count = burst_requests();
+    std::thread::sleep(std::time::Duration::from_millis(1_500));
+    assert_eq!(
+        burst_requests(),
+        settled_count,
+        "abandoned lookups kept retrying"
+    );
+    assert!(
+        settled_count <= 19 * 3,
+        "{settled_count} requests for 19 abandoned ids"
+    );
     let title = d.text(&d.wait("#caller-title", 5));
     let unicode = api
         .sandbox
