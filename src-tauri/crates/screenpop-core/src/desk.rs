@@ -161,8 +161,12 @@ impl Desk {
         if let Some(path) = &self.path {
             next.save(path)?;
         }
+        // Clients hold warm connections: rebuild them only when what they were built from changed,
+        // not when a lookup remembers its id kind or a preference is set.
+        if next.profiles() != guard.profiles() || next.timeouts != guard.timeouts {
+            lock(&self.clients).clear();
+        }
         *guard = next;
-        lock(&self.clients).clear();
         Ok(out)
     }
 

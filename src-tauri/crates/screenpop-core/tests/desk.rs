@@ -68,6 +68,11 @@ async fn setup_test_lookup_rename_and_delete() {
         LookupBy::SharedId
     );
     assert_eq!(desk.recent().len(), 2);
+    assert_eq!(
+        sb.connections(),
+        1,
+        "remembering the id kind keeps the warm connection"
+    );
     assert_eq!(desk.recent()[0].query, "zoom-trace-81f3c0de");
 
     // Bad input never reaches the network.
