@@ -90,6 +90,7 @@ pub struct RetryBudget {
     deadline: Duration,
     not_found_retries: u32,
     transient_retries_left: u32,
+    rate_limited_retries_left: u32,
 }
 
 /// A missing state is not retried when less than this is left of the wait window.
@@ -97,6 +98,11 @@ const LAST_CHANCE: Duration = Duration::from_millis(100);
 
 /// How many times 5xx, resets and timeouts are retried within one lookup.
 pub const MAX_TRANSIENT_RETRIES: u32 = 2;
+
+/// How many times a 429 is retried within one lookup. One: when hundreds of desks share a
+/// rate-limited key, each lookup costs at most two requests, and a second refusal is shown to
+/// the agent rather than added to the load.
+pub const MAX_RATE_LIMITED_RETRIES: u32 = 1;
 
 impl RetryBudget {
     /// A fresh budget for one lookup.
@@ -106,6 +112,7 @@ impl RetryBudget {
             deadline: timeouts.deadline(),
             not_found_retries: 0,
             transient_retries_left: MAX_TRANSIENT_RETRIES,
+            rate_limited_retries_left: MAX_RATE_LIMITED_RETRIES,
         }
     }
 
@@ -134,6 +141,10 @@ impl RetryBudget {
                 return Some(jittered(Duration::from_millis(step), r).min(remaining));
             }
             Retryable::RateLimited(after) => {
+                if self.rate_limited_retries_left == 0 {
+                    return None;
+                }
+                self.rate_limited_retries_left -= 1;
                 let base = after.unwrap_or(Duration::from_secs(1));
                 // Spread the retries of many clients over up to half the wait again.
                 let spread = base.max(Duration::from_millis(500)).mul_f64(0.5 * r);
@@ -202,12 +213,21 @@ mod tests {
             .next_delay(Retryable::RateLimited(Some(ms(1_000))), ms(100), 0.0)
             .expect("fits");
         assert_eq!(d, ms(1_000));
-        let d = b
+        assert_eq!(
+            b.next_delay(Retryable::RateLimited(Some(ms(1_000))), ms(1_200), 0.0),
+            None,
+            "a second 429 ends the lookup"
+        );
+        let d = RetryBudget::new(&Timeouts::default())
             .next_delay(Retryable::RateLimited(Some(ms(1_000))), ms(100), 0.99)
             .expect("fits");
         assert!(d > ms(1_000) && d < ms(1_500), "{d:?}");
         assert_eq!(
-            b.next_delay(Retryable::RateLimited(Some(ms(30_000))), ms(100), 0.0),
+            RetryBudget::new(&Timeouts::default()).next_delay(
+                Retryable::RateLimited(Some(ms(30_000))),
+                ms(100),
+                0.0
+            ),
             None,
             "a Retry-After beyond the window ends the lookup as rate limited"
         );

@@ -306,6 +306,21 @@ async fn rate_limits_honour_retry_after() {
 }
 
 #[tokio::test]
+async fn a_lasting_rate_limit_costs_two_requests_then_shows() {
+    let sb = sandbox().await;
+    fault(
+        &sb,
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        None,
+    );
+    let err = lookup(&sb, "demo-billing").await.expect_err("429 twice");
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+    assert_eq!(sb.requests().len(), 2, "one retry, then the agent is told");
+}
+
+#[tokio::test]
 async fn a_retry_after_beyond_the_deadline_is_reported_not_waited_for() {
     let sb = sandbox().await;
     fault(

@@ -13,17 +13,18 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use screenpop_core::transfer::Transfer;
+
+pub mod parse;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 4 * 1024;
@@ -134,6 +135,12 @@ fn gate(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
             "Requests from web pages are not accepted.",
         ));
     }
+    None
+}
+
+/// The rate limit, counted only for requests with the right token: a local flood of bad
+/// requests is refused cheaply and cannot hold back the CTI system's real pops.
+fn over_limit(shared: &Shared) -> Option<Response> {
     let mut recent = shared.recent.lock().unwrap_or_else(|p| p.into_inner());
     let now = Instant::now();
     while recent
@@ -165,25 +172,16 @@ fn same_token(expected: &str, given: &str) -> bool {
     diff == 0
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PopBody {
-    id: Option<String>,
-    shared_id: Option<String>,
-    profile: Option<String>,
-}
-
-fn accept(shared: &Shared, body: PopBody) -> Response {
-    match Transfer::new(
-        body.id.as_deref(),
-        body.shared_id.as_deref(),
-        body.profile.as_deref(),
-    ) {
+fn accept(shared: &Shared, transfer: Result<Transfer, parse::Refusal>) -> Response {
+    if let Some(r) = over_limit(shared) {
+        return r;
+    }
+    match transfer {
         Ok(t) => {
             (shared.on_pop)(t);
             reply(StatusCode::ACCEPTED, json!({ "status": "accepted" }))
         }
-        Err(e) => refuse(StatusCode::BAD_REQUEST, &e.to_string()),
+        Err(why) => refuse(StatusCode::BAD_REQUEST, &why),
     }
 }
 
@@ -212,51 +210,25 @@ async fn pop_post(
             "Missing or wrong token: send Authorization: Bearer TOKEN (see screenpop's settings).",
         );
     }
-    match serde_json::from_slice::<PopBody>(&body) {
-        Ok(b) => accept(&shared, b),
-        Err(e) => refuse(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "The body must be JSON like {{\"id\": \"…\"}} or {{\"shared_id\": \"…\"}}: {e}."
-            ),
-        ),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PopQuery {
-    id: Option<String>,
-    shared_id: Option<String>,
-    profile: Option<String>,
-    token: Option<String>,
+    accept(&shared, parse::parse_body(&body))
 }
 
 async fn pop_get(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
-    query: Result<Query<PopQuery>, axum::extract::rejection::QueryRejection>,
+    RawQuery(query): RawQuery,
 ) -> Response {
     if let Some(r) = gate(&shared, &headers) {
         return r;
     }
-    let Ok(Query(q)) = query else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "Unknown or repeated parameters: use id, shared_id, profile and token.",
-        );
+    let q = match parse::parse_query(query.as_deref().unwrap_or_default()) {
+        Ok(q) => q,
+        Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
     };
     if !same_token(&shared.token, q.token.as_deref().unwrap_or_default()) {
         return refuse(StatusCode::UNAUTHORIZED, "Missing or wrong token.");
     }
-    accept(
-        &shared,
-        PopBody {
-            id: q.id,
-            shared_id: q.shared_id,
-            profile: q.profile,
-        },
-    )
+    accept(&shared, q.transfer)
 }
 
 async fn not_found() -> Response {

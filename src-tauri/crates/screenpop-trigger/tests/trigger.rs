@@ -216,6 +216,33 @@ async fn floods_are_slowed_and_garbage_does_not_stop_it() {
 }
 
 #[tokio::test]
+async fn a_flood_without_the_token_does_not_hold_back_a_real_pop() {
+    let (t, got) = trigger().await;
+    let base = format!("http://{}", t.addr());
+    let flood: Vec<_> = (0..40)
+        .map(|i| {
+            http()
+                .post(format!("{base}/v1/pop"))
+                .bearer_auth("wrong-token-wrong-token")
+                .json(&json!({"id": format!("flood-{i}")}))
+                .send()
+        })
+        .collect();
+    for r in futures_util::future::join_all(flood).await {
+        assert_eq!(r.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = http()
+        .post(format!("{base}/v1/pop"))
+        .bearer_auth(TOKEN)
+        .json(&json!({"id": "the-real-call"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    assert_eq!(got.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn a_weak_token_or_a_taken_port_is_explained() {
     let weak = Trigger::start(0, "short".into(), Arc::new(|_| {})).await;
     assert!(weak.is_err());
