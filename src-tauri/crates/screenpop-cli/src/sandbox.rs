@@ -29,7 +29,7 @@ pub(crate) struct SandboxArgs {
     #[arg(long, default_value_t = 0, value_name = "MS")]
     latency_ms: u64,
     /// Inject a fault into every answer: 500, 503, 429[:SECS], pending[:MS], hang, malformed,
-    /// wrong-content-type, oversized, redirect.
+    /// reset, wrong-content-type, oversized, redirect.
     #[arg(long, value_name = "FAULT")]
     fault: Option<String>,
 }

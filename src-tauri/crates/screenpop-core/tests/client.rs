@@ -418,6 +418,29 @@ async fn data_that_is_not_an_object_is_malformed() {
 }
 
 #[tokio::test]
+async fn a_connection_reset_mid_answer_is_retried() {
+    let sb = sandbox().await;
+    fault(&sb, Fault::Reset, Some(1));
+    let state = lookup(&sb, "demo-billing").await.expect("second try works");
+    assert_eq!(state.id.as_deref(), Some("demo-billing"));
+    assert_eq!(sb.requests().len(), 2);
+
+    fault(&sb, Fault::Reset, None);
+    sb.clear_requests();
+    let err = lookup(&sb, "demo-billing").await.expect_err("always reset");
+    assert!(
+        err.kind() == ErrorKind::Unreachable && err.to_string().contains("connection"),
+        "{:?}: {err}",
+        err.kind()
+    );
+    assert_eq!(
+        sb.requests().len(),
+        3,
+        "two retries, then the agent is told"
+    );
+}
+
+#[tokio::test]
 async fn oversized_bodies_are_refused() {
     let sb = sandbox().await;
     fault(&sb, Fault::Oversized, None);

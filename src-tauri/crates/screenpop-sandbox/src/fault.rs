@@ -29,6 +29,9 @@ pub enum Fault {
     },
     /// Accept the request and never answer.
     Hang,
+    /// Start a 200 answer, then drop the connection mid-body, as a crashing proxy or a reset
+    /// connection does.
+    Reset,
     /// 200 with a body that is not JSON.
     Malformed,
     /// 200 with an HTML body and `text/html`, as a misconfigured proxy sends.
@@ -64,7 +67,7 @@ impl FromStr for Fault {
     type Err = SandboxError;
 
     /// Parses the command-line form: `500` (any 4xx/5xx), `429` or `429:SECS`, `pending:MS`,
-    /// `hang`, `malformed`, `wrong-content-type`, `oversized`, `redirect`.
+    /// `hang`, `reset`, `malformed`, `wrong-content-type`, `oversized`, `redirect`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim().to_ascii_lowercase();
         let (name, arg) = s
@@ -81,6 +84,7 @@ impl FromStr for Fault {
             "429" => Fault::RateLimited { retry_after_secs: number(arg, 1)? },
             "pending" => Fault::PendingFor { ms: number(arg, 2000)? },
             "hang" => Fault::Hang,
+            "reset" => Fault::Reset,
             "malformed" => Fault::Malformed,
             "wrong-content-type" => Fault::WrongContentType,
             "oversized" => Fault::Oversized,
@@ -89,7 +93,7 @@ impl FromStr for Fault {
                 Ok(status @ 400..=599) => Fault::Status { status },
                 _ => {
                     return Err(SandboxError::BadFault(format!(
-                        "Unknown fault \"{s}\". Use a status (500, 503…), 429[:SECS], pending[:MS], hang, malformed, wrong-content-type, oversized or redirect."
+                        "Unknown fault \"{s}\". Use a status (500, 503…), 429[:SECS], pending[:MS], hang, reset, malformed, wrong-content-type, oversized or redirect."
                     )))
                 }
             },

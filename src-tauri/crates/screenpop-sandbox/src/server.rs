@@ -323,6 +323,17 @@ async fn handoff_state(
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return reply.error(StatusCode::GATEWAY_TIMEOUT, "hung");
         }
+        Some(Fault::Reset) => {
+            let stream = futures_util::stream::iter([
+                Ok(Bytes::from_static(b"{\"id\": \"")),
+                Err(std::io::Error::from(std::io::ErrorKind::ConnectionReset)),
+            ]);
+            return reply.raw(
+                StatusCode::OK,
+                "application/json",
+                Body::from_stream(stream),
+            );
+        }
         Some(Fault::Malformed) => {
             return reply.raw(
                 StatusCode::OK,
