@@ -23,6 +23,7 @@ fn main() {
         "set_trigger",
         "regenerate_trigger_token",
         "set_autostart",
+        "card_painted",
     ]);
     let attrs = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

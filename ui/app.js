@@ -419,12 +419,27 @@
         ? await invoke("lookup_transfer", { ticket, transfer })
         : await invoke("lookup", { ticket, by, query });
       if (ticket !== state.ticket) return; // a newer lookup owns the card
+      const t0 = performance.now();
       showResult(result);
+      painted("filled", query, t0);
       await loadRecent();
     } catch (e) {
       if (ticket !== state.ticket) return;
+      const t0 = performance.now();
       renderFailure(by, query, at, e, transfer);
+      painted(e.kind || "unknown", query, t0);
     }
+  }
+
+  /** Reports the card's first paint to the paint log (only kept when a benchmark asks). */
+  function painted(card, id, t0) {
+    // A timer queued from an animation frame runs once that frame has been painted.
+    requestAnimationFrame(() => setTimeout(() => {
+      const now = performance.now();
+      invoke("card_painted", {
+        card, id, atMs: performance.timeOrigin + now, renderMs: now - t0,
+      }).catch(() => {});
+    }, 0));
   }
 
   function popTransfer(t) {

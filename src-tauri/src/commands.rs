@@ -294,3 +294,20 @@ pub(crate) fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Res
     done.map_err(|e| Error::Config(format!("Starting at login could not be changed: {e}.")))?;
     Ok(launcher.is_enabled().unwrap_or(enabled))
 }
+
+/// The page painted a card: logged when `SCREENPOP_PAINT_LOG` is set (see `paint.rs`).
+#[tauri::command]
+pub(crate) fn card_painted(
+    state: State<'_, AppState>,
+    card: String,
+    id: String,
+    at_ms: f64,
+    render_ms: f64,
+) {
+    state.paint_log.record(&crate::paint::Painted {
+        card: &card,
+        id: &id,
+        at_ms,
+        render_ms,
+    });
+}

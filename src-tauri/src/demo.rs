@@ -6,6 +6,7 @@ use std::sync::Arc;
 use screenpop_core::config::Settings;
 use screenpop_core::desk::Desk;
 use screenpop_core::endpoint::Endpoint;
+use screenpop_core::transfer::Transfer;
 use screenpop_core::secret::{KeyStore, MemoryKeys};
 use screenpop_core::{ApiKey, Profile};
 use screenpop_sandbox::{Sandbox, SandboxConfig};
@@ -30,4 +31,9 @@ pub(crate) fn start() -> Result<AppState, Box<dyn std::error::Error>> {
     keys.set(DEMO_PROFILE, &ApiKey::new(sandbox.key())?)?;
     let desk = Desk::in_memory(settings, Arc::new(keys));
     Ok(AppState::with_desk(desk, Some(sandbox)))
+}
+
+/// The caller the demo opens on.
+pub(crate) fn first_transfer() -> screenpop_core::Result<Transfer> {
+    Transfer::new(Some("demo-billing"), None, None)
 }

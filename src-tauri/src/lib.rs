@@ -5,6 +5,7 @@
 mod commands;
 mod demo;
 mod notify;
+mod paint;
 mod pops;
 mod shell;
 mod state;
@@ -46,6 +47,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::set_trigger,
         commands::regenerate_trigger_token,
         commands::set_autostart,
+        commands::card_painted,
     ])
 }
 
@@ -72,6 +74,10 @@ pub fn run(options: Options) {
                 AppState::open()
             };
             app.manage(state);
+            if options.demo {
+                // The demo opens on a caller, so the first look shows what screenpop is for.
+                pops::receive_transfer(app.handle(), demo::first_transfer()?);
+            }
             register_scheme(app);
             if let Err(e) = shell::register_hotkey(app.handle()) {
                 pops::refuse(app.handle(), e);

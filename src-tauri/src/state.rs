@@ -9,6 +9,7 @@ use screenpop_sandbox::Sandbox;
 
 use screenpop_trigger::Trigger;
 
+use crate::paint::PaintLog;
 use crate::pops::Inbox;
 
 /// The app's state, managed by Tauri.
@@ -26,6 +27,8 @@ pub struct AppState {
     pub(crate) latest: tokio::sync::watch::Sender<u64>,
     /// The local trigger while it runs, or why it could not start.
     pub(crate) trigger: Mutex<Result<Option<Trigger>, String>>,
+    /// Where painted cards are logged, when a benchmark asks for it.
+    pub(crate) paint_log: PaintLog,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
                 inbox: Mutex::default(),
                 trigger: Mutex::new(Ok(None)),
                 latest: tokio::sync::watch::Sender::new(0),
+                paint_log: PaintLog::from_env(),
             },
             Err(e) => Self {
                 desk: Desk::in_memory(Settings::default(), Arc::new(Keychain)),
@@ -48,6 +52,7 @@ impl AppState {
                 inbox: Mutex::default(),
                 trigger: Mutex::new(Ok(None)),
                 latest: tokio::sync::watch::Sender::new(0),
+                paint_log: PaintLog::from_env(),
             },
         }
     }
@@ -61,6 +66,7 @@ impl AppState {
             inbox: Mutex::default(),
             trigger: Mutex::new(Ok(None)),
             latest: tokio::sync::watch::Sender::new(0),
+            paint_log: PaintLog::from_env(),
         }
     }
 }

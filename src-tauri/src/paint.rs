@@ -1,0 +1,55 @@
+//! The paint log: when `SCREENPOP_PAINT_LOG` names a file, each card the window paints adds a
+//! line of JSON to it. Benchmarks and the package check read it to know when a card was on
+//! screen; an agent's desk never sets it, and nothing is written without it.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// The variable that turns the log on.
+pub(crate) const VAR: &str = "SCREENPOP_PAINT_LOG";
+
+/// One painted card. Only its state and conversation id: no caller data.
+#[derive(Debug, Serialize)]
+pub(crate) struct Painted<'a> {
+    /// `filled` or the failure's kind.
+    pub(crate) card: &'a str,
+    /// The id or shared id looked up.
+    pub(crate) id: &'a str,
+    /// When the frame with the card was painted, in milliseconds since the Unix epoch.
+    pub(crate) at_ms: f64,
+    /// From the start of building the card to its first paint, in milliseconds.
+    pub(crate) render_ms: f64,
+}
+
+/// The open log, if any.
+#[derive(Debug, Default)]
+pub(crate) struct PaintLog(Option<Mutex<File>>);
+
+impl PaintLog {
+    /// Opens the file `SCREENPOP_PAINT_LOG` names, if it is set.
+    pub(crate) fn from_env() -> Self {
+        let file = std::env::var_os(VAR).and_then(|path| {
+            OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(|e| eprintln!("screenpop: {VAR} cannot be opened: {e}"))
+                .ok()
+        });
+        Self(file.map(Mutex::new))
+    }
+
+    /// Appends one line; a failed write is dropped, as the log must never disturb the window.
+    pub(crate) fn record(&self, painted: &Painted<'_>) {
+        let Some(file) = &self.0 else { return };
+        let Ok(mut line) = serde_json::to_vec(painted) else {
+            return;
+        };
+        line.push(b'\n');
+        let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = file.write_all(&line);
+    }
+}
