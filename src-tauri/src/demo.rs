@@ -6,8 +6,8 @@ use std::sync::Arc;
 use screenpop_core::config::Settings;
 use screenpop_core::desk::Desk;
 use screenpop_core::endpoint::Endpoint;
-use screenpop_core::transfer::Transfer;
 use screenpop_core::secret::{KeyStore, MemoryKeys};
+use screenpop_core::transfer::Transfer;
 use screenpop_core::{ApiKey, Profile};
 use screenpop_sandbox::{Sandbox, SandboxConfig};
 

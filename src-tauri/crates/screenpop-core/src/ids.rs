@@ -103,7 +103,8 @@ impl Lookup {
 
 /// What to look up: a conversation id, a shared id, or both.
 ///
-/// Both values are trimmed; each must be 1–512 characters without control characters. Any other
+/// Both values are trimmed; each must be 1–512 characters without control characters or
+/// invisible formatting characters ([`is_invisible_format`]). Any other
 /// character is kept exactly as given and sent percent-encoded as a query value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Lookup {
@@ -190,7 +191,20 @@ fn validate_lookup_value(raw: &str, what: &str) -> Result<String> {
             describe_char(bad)
         )));
     }
+    if let Some(bad) = value.chars().find(|c| is_invisible_format(*c)) {
+        return Err(Error::BadInput(format!(
+            "The {what} contains an invisible formatting character ({}); paste the id again.",
+            describe_char(bad)
+        )));
+    }
     Ok(value.to_owned())
+}
+
+/// Bidi controls, zero-width characters and the byte-order mark: invisible, yet able to reorder
+/// text. No id contains them, and an id holding one would show the agent something other than
+/// what is looked up; the card strips them from caller data.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
 }
 
 /// Validates a profile name: 1–64 characters of letters, digits, space, `-`, `_`, `.`.
@@ -285,6 +299,9 @@ mod tests {
     fn lookups_need_one_id_and_refuse_control_characters_and_long_values() {
         assert!(Lookup::new(None, None).is_err());
         assert!(Lookup::new(Some("   "), None).is_err());
+        let bidi = Lookup::new(Some("abc\u{202E}fdp.exe"), None).expect_err("bidi override");
+        assert!(bidi.to_string().contains("U+202E"), "{bidi}");
+        assert!(Lookup::new(None, Some("zero\u{200B}width")).is_err());
         assert!(Lookup::by_id("abc\ndef").is_err());
         assert!(Lookup::by_id("abc\u{7f}").is_err());
         assert!(Lookup::by_id(&"x".repeat(512)).is_ok());
@@ -324,6 +341,7 @@ mod tests {
                     prop_assert_eq!(id, s.trim());
                     prop_assert!(id.chars().count() <= MAX_LOOKUP_ID_CHARS);
                     prop_assert!(!id.chars().any(char::is_control));
+                    prop_assert!(!id.chars().any(is_invisible_format));
                 }
                 Err(e) => prop_assert!(s.trim().is_empty() || s.trim().chars().count() > MAX_LOOKUP_ID_CHARS, "{}", e),
             }

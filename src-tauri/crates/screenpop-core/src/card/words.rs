@@ -117,10 +117,7 @@ pub fn inert(s: &str) -> String {
         .collect()
 }
 
-/// Bidi controls, zero-width characters and the BOM: invisible, yet able to reorder text.
-pub fn is_invisible_format(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-}
+pub use crate::ids::is_invisible_format;
 
 #[cfg(test)]
 mod tests {
