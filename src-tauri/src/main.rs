@@ -3,6 +3,11 @@
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Checked before anything else: the desktop plugins read arguments as text and would panic.
+    if args.iter().skip(1).any(|a| a.to_str().is_none()) {
+        eprintln!("screenpop: an argument is not valid UTF-8 text; ids and links must be text.");
+        std::process::exit(2);
+    }
     match args.get(1).and_then(|a| a.to_str()) {
         None => screenpop_lib::run(screenpop_lib::Options::default()),
         // A deep link from the desktop: the app starts (or hands it to the running one).

@@ -14,6 +14,7 @@ pub mod endpoint;
 mod error;
 pub mod ids;
 pub mod profile;
+pub mod query;
 pub mod recent;
 pub mod retry;
 pub mod secret;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::ids::validate_profile_name;
+use crate::query::{strict_pairs, QueryError};
 use crate::{Error, Lookup, Result};
 
 /// The scheme of screenpop's deep links.
@@ -66,23 +67,14 @@ impl Transfer {
         if url.fragment().is_some() || url.username() != "" || url.port().is_some() {
             return Err(refused("it has parts a lookup link never has".to_owned()));
         }
-        let (mut id, mut shared_id, mut profile) = (None, None, None);
-        for (k, v) in url.query_pairs() {
-            let slot = match k.as_ref() {
-                "id" => &mut id,
-                "shared_id" => &mut shared_id,
-                "profile" => &mut profile,
-                other => {
-                    return Err(refused(format!(
-                        "it has an unknown parameter \"{}\" (use id, shared_id and profile)",
-                        crate::card::inert(&other.chars().take(40).collect::<String>())
-                    )))
-                }
-            };
-            if slot.replace(v.into_owned()).is_some() {
-                return Err(refused(format!("the parameter \"{k}\" is given twice")));
-            }
-        }
+        let [id, shared_id, profile] = strict_pairs(
+            url.query().unwrap_or_default(),
+            ["id", "shared_id", "profile"],
+        )
+        .map_err(|e| match e {
+            QueryError::Unknown(_) => refused(format!("{e} (use id, shared_id and profile)")),
+            other => refused(other.to_string()),
+        })?;
         Self::new(id.as_deref(), shared_id.as_deref(), profile.as_deref())
             .map_err(|e| refused(e.to_string()))
     }
@@ -204,6 +196,12 @@ mod tests {
         assert!(!gate.admit(&a, t0 + Duration::from_secs(1)));
         assert!(gate.admit(&b, t0 + Duration::from_secs(1)));
         assert!(gate.admit(&a, t0 + DUPLICATE_WINDOW + Duration::from_millis(1)));
+    }
+
+    #[test]
+    fn links_with_bytes_that_are_not_text_are_refused() {
+        let e = Transfer::from_link("screenpop://lookup?id=%FF%FEabc").expect_err("not UTF-8");
+        assert!(e.to_string().contains("not UTF-8"), "{e}");
     }
 
     proptest! {

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use screenpop_core::query::{strict_pairs, QueryError};
 use screenpop_core::transfer::Transfer;
 
 /// Why a request was refused, in words for whoever wires up the CTI system.
@@ -35,27 +36,15 @@ pub struct PopQuery {
 /// Reads the query of `GET /v1/pop?id=…&token=…`. Unknown or repeated parameters refuse the
 /// whole request: a CTI template with a typo must fail loudly, not pop the wrong thing.
 pub fn parse_query(query: &str) -> Result<PopQuery, Refusal> {
-    let (mut id, mut shared_id, mut profile, mut token) = (None, None, None, None);
-    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-        let slot = match k.as_ref() {
-            "id" => &mut id,
-            "shared_id" => &mut shared_id,
-            "profile" => &mut profile,
-            "token" => &mut token,
-            _ => return Err(unknown()),
-        };
-        if slot.replace(v.into_owned()).is_some() {
-            return Err(unknown());
-        }
-    }
+    let [id, shared_id, profile, token] =
+        strict_pairs(query, ["id", "shared_id", "profile", "token"]).map_err(|e| match e {
+            QueryError::NotUtf8 => format!("The query was refused: {e}."),
+            _ => "Unknown or repeated parameters: use id, shared_id, profile and token.".to_owned(),
+        })?;
     Ok(PopQuery {
         token,
         transfer: transfer(id, shared_id, profile),
     })
-}
-
-fn unknown() -> Refusal {
-    "Unknown or repeated parameters: use id, shared_id, profile and token.".to_owned()
 }
 
 fn transfer(
@@ -88,6 +77,10 @@ mod tests {
         assert!(parse_query("id=a&id=b").is_err());
         assert!(parse_query("id=a&callback=x").is_err());
         assert!(parse_query("token=x").unwrap().transfer.is_err());
+        assert!(
+            parse_query("id=%FF%FE&token=x").is_err(),
+            "never an id of U+FFFD"
+        );
         assert!(parse_body(b"{}").is_err());
         assert!(parse_body(br#"{"id": "a", "extra": 1}"#).is_err());
         assert!(parse_body(br#"{"id": 5}"#).is_err());

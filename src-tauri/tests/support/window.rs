@@ -1,0 +1,204 @@
+//! What the window tests share: the sandbox, a throw-away home, the app under WebKitWebDriver,
+//! and the agent's moves (typing an id, waiting for a card).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig};
+use serde_json::json;
+
+use super::webdriver::Driver;
+
+/// One window at a time: two WebKit processes on two cores make every wait flaky.
+pub(crate) static ONE_WINDOW: Mutex<()> = Mutex::new(());
+
+pub(crate) const ENTER: &str = "\u{E007}";
+pub(crate) const TAB: &str = "\u{E004}";
+
+pub(crate) struct Api {
+    pub(crate) sandbox: Sandbox,
+    pub(crate) runtime: tokio::runtime::Runtime,
+}
+
+pub(crate) fn api() -> Api {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime
+        .block_on(Sandbox::start(SandboxConfig {
+            key: format!("e2e-key-{:08x}", std::process::id()),
+            ..SandboxConfig::default()
+        }))
+        .unwrap();
+    Api { sandbox, runtime }
+}
+
+/// A throw-away home for one app run: its settings land here, never in the real ones.
+pub(crate) fn home() -> (tempfile::TempDir, Vec<(&'static str, String)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let env = vec![
+        ("HOME", dir.path().display().to_string()),
+        (
+            "XDG_CONFIG_HOME",
+            dir.path().join("config").display().to_string(),
+        ),
+        ("NO_AT_BRIDGE", "1".to_owned()),
+        // Tauri lets WebKitWebDriver drive the window only when asked to.
+        ("TAURI_WEBVIEW_AUTOMATION", "true".to_owned()),
+        ("WEBKIT_DISABLE_DMABUF_RENDERER", "1".to_owned()),
+    ];
+    (dir, env)
+}
+
+pub(crate) fn app(args: &[&str], env: &[(&str, String)]) -> Driver {
+    let d = Driver::start(Path::new(env!("CARGO_BIN_EXE_screenpop")), args, env);
+    d.wait_until(
+        "the page to start",
+        "return document.body.dataset.started",
+        20,
+    );
+    d
+}
+
+pub(crate) fn screenshot(d: &Driver, name: &str) {
+    if let Ok(dir) = std::env::var("SCREENPOP_SCREENSHOTS") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        d.screenshot(&dir.join(name));
+    }
+}
+
+pub(crate) fn card_class(d: &Driver) -> String {
+    d.exec(
+        "return document.getElementById('card').className",
+        json!([]),
+    )
+    .as_str()
+    .unwrap()
+    .to_owned()
+}
+
+/// Types a conversation id and presses Enter, as an agent does.
+pub(crate) fn look_up(d: &Driver, query: &str) {
+    // A pushed transfer may have switched the box to shared ids.
+    d.exec(
+        "document.getElementById('by').value = 'id'; return 1",
+        json!([]),
+    );
+    let q = d.wait("#query", 5);
+    d.clear(&q);
+    d.type_into(&q, &format!("{query}{ENTER}"));
+}
+
+/// Waits for the card to leave the pending state and returns its class.
+pub(crate) fn settled(d: &Driver, secs: u64) -> String {
+    d.wait_until(
+        "the lookup to finish",
+        "const c = document.getElementById('card'); return !c.classList.contains('pending') && c.className",
+        secs,
+    );
+    card_class(d)
+}
+
+/// Waits for the lookup to finish and checks the card's state, showing the card if it is wrong.
+pub(crate) fn expect_card(d: &Driver, secs: u64, class: &str) {
+    let got = settled(d, secs);
+    if !got.split_whitespace().any(|c| c == class) {
+        let text = d.exec(
+            "return document.getElementById('card').innerText",
+            json!([]),
+        );
+        panic!("expected a {class} card, got \"{got}\": {text}");
+    }
+}
+
+pub(crate) fn set_fault(api: &Api, fault: Option<Fault>) {
+    api.sandbox.set_faults(FaultPlan {
+        fault,
+        ..FaultPlan::default()
+    });
+}
+/// A home whose settings already hold a profile for `api`, with its key in the Secret Service.
+pub(crate) fn configured_home(
+    api: &Api,
+    profile: &str,
+) -> (tempfile::TempDir, Vec<(&'static str, String)>) {
+    let (dir, env) = home();
+    let config = dir.path().join("config/screenpop");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("settings.toml"),
+        format!(
+            "[[profile]]\nname = \"{profile}\"\nbase_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"\n",
+            api.sandbox.base_url()
+        ),
+    )
+    .unwrap();
+    let mut store = Command::new("secret-tool")
+        .args([
+            "store",
+            "--label=screenpop e2e",
+            "service",
+            "screenpop",
+            "username",
+            profile,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    store
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(api.sandbox.key().as_bytes())
+        .unwrap();
+    assert!(store.wait().unwrap().success());
+    (dir, env)
+}
+
+/// Runs the binary as a second process with the same home and session, as the desktop would.
+pub(crate) fn second_process(env: &[(&str, String)], args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_screenpop"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    out
+}
+
+pub(crate) fn title_is(d: &Driver, name: &str) {
+    d.wait_until(
+        &format!("the card of {name}"),
+        &format!("return document.getElementById('caller-title')?.textContent === {name:?}"),
+        20,
+    );
+}
+/// A process killed when the test ends, however it ends.
+pub(crate) struct Background(pub(crate) std::process::Child);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+/// Puts `text` on the X clipboard; xclip keeps serving it in the background.
+pub(crate) fn set_clipboard(text: &str) {
+    use std::io::Write;
+    let mut xclip = Command::new("xclip")
+        .args(["-selection", "clipboard"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("xclip is installed");
+    xclip
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    assert!(xclip.wait().unwrap().success());
+}
