@@ -314,11 +314,21 @@
           : "Fetching the caller's details from PolyAI.";
     head.append(status);
     const meta = el("p", "meta");
-    meta.append(el("span", null, (by === "shared_id" ? "Shared id " : "Conversation id ") + query));
+    meta.append(el("span", null, (by === "shared_id" ? "Shared id " : "Conversation id ") + shownId(query)));
     meta.append(el("span", null, at.toLocaleTimeString()));
     head.append(meta);
     card.append(head);
     for (let i = 0; i < 3; i++) card.append(el("div", "skeleton-line"));
+  }
+
+  /**
+   * An id as typed, safe to show: control and invisible formatting characters (which could
+   * reorder what the agent reads) become U+FFFD, and a pasted essay is cut short.
+   */
+  function shownId(query) {
+    // eslint-disable-next-line no-control-regex
+    const clean = query.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, "\ufffd");
+    return clean.length > 120 ? clean.slice(0, 120) + "…" : clean;
   }
 
   function renderFailure(by, query, at, error, retryTransfer) {
@@ -329,7 +339,7 @@
     head.append(el("h1", "caller", spec.title));
     head.append(el("p", "reason", error.message || String(error)));
     const meta = el("p", "meta");
-    meta.append(el("span", null, (by === "shared_id" ? "Shared id " : "Conversation id ") + query));
+    meta.append(el("span", null, (by === "shared_id" ? "Shared id " : "Conversation id ") + shownId(query)));
     meta.append(el("span", null, at.toLocaleTimeString()));
     head.append(meta);
     card.append(head);

@@ -32,14 +32,36 @@ fn free_port() -> u16 {
 impl Driver {
     /// Starts WebKitWebDriver with `env`, which starts `binary args` in a window.
     pub(crate) fn start(binary: &Path, args: &[&str], env: &[(&str, String)]) -> Self {
+        Self::start_logged(binary, args, env, None)
+    }
+
+    /// As [`Driver::start`], with the driver's and the app's output appended to `log`.
+    pub(crate) fn start_logged(
+        binary: &Path,
+        args: &[&str],
+        env: &[(&str, String)],
+        log: Option<&Path>,
+    ) -> Self {
         let port = free_port();
         let mut cmd = Command::new("WebKitWebDriver");
         // Its own process group, so the app it starts can be stopped with it: the app keeps
         // running in the tray when its window is closed.
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        cmd.arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        let (out, err) = match log {
+            Some(path) => {
+                let file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .expect("log file");
+                (
+                    Stdio::from(file.try_clone().expect("log file")),
+                    Stdio::from(file),
+                )
+            }
+            None => (Stdio::null(), Stdio::null()),
+        };
+        cmd.arg(format!("--port={port}")).stdout(out).stderr(err);
         for (k, v) in env {
             cmd.env(k, v);
         }
