@@ -350,6 +350,7 @@ fn hostile_input_is_refused_or_inert_and_the_canary_key_is_nowhere() {
     assert_eq!(code, 2, "{out}");
 
     // The local trigger.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::blocking::Client::builder()
         .no_proxy()
         .build()

@@ -506,6 +506,7 @@ fn the_local_trigger_pops_a_caller_from_a_cti_request() {
     }
     d.click(&d.wait("#p-cancel", 5));
 
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::blocking::Client::builder()
         .no_proxy()
         .build()

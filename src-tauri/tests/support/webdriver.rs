@@ -68,6 +68,8 @@ impl Driver {
         let driver = cmd
             .spawn()
             .expect("WebKitWebDriver runs (package webkit2gtk-driver)");
+        // reqwest comes without a default TLS provider in this workspace (see Cargo.toml).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(60))
             .no_proxy()

@@ -43,6 +43,9 @@ impl HandoffClient {
         timeouts
             .validate()
             .map_err(|why| Error::Config(format!("Invalid timeouts: {why}.")))?;
+        // reqwest is built without a default TLS provider; the first client installs ring for
+        // the process (later calls find it installed, which is fine).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let url = profile.handoff_url();
         let loopback = profile.endpoint.is_loopback();
         let mut builder = reqwest::Client::builder()
@@ -173,6 +176,20 @@ impl HandoffClient {
                 after: started.elapsed(),
             }),
         }
+    }
+
+    /// Opens (or keeps open) a pooled connection to the API's host with a `HEAD /` that
+    /// carries no key and no id, so the next lookup skips the TCP and TLS handshakes.
+    pub async fn warm(&self) {
+        let mut origin = self.url.clone();
+        origin.set_path("/");
+        origin.set_query(None);
+        let _ = self
+            .http
+            .head(origin)
+            .timeout(self.timeouts.attempt())
+            .send()
+            .await;
     }
 
     async fn attempt(

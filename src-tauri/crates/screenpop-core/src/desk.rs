@@ -117,12 +117,19 @@ pub struct LookupResult {
     pub raw_json: String,
 }
 
+/// How often an idle app refreshes its connection with [`Desk::warm_up`]: under the 60 s after
+/// which load balancers commonly drop idle connections.
+pub const WARM_INTERVAL: std::time::Duration = std::time::Duration::from_secs(45);
+
 /// The window's back end.
 pub struct Desk {
     path: Option<PathBuf>,
     settings: Mutex<Settings>,
     keys: Arc<dyn KeyStore>,
     clients: Mutex<HashMap<String, HandoffClient>>,
+    /// Keys read from the keychain, so a pop does not wait for a D-Bus round trip. Dropped when
+    /// a key is stored or rejected, or its profile changes.
+    key_cache: Mutex<HashMap<String, ApiKey>>,
     recent: Mutex<Recent>,
 }
 
@@ -149,6 +156,7 @@ impl Desk {
             settings: Mutex::new(settings),
             keys,
             clients: Mutex::new(HashMap::new()),
+            key_cache: Mutex::new(HashMap::new()),
             recent: Mutex::new(Recent::default()),
         }
     }
@@ -165,6 +173,7 @@ impl Desk {
         // not when a lookup remembers its id kind or a preference is set.
         if next.profiles() != guard.profiles() || next.timeouts != guard.timeouts {
             lock(&self.clients).clear();
+            lock(&self.key_cache).clear();
         }
         *guard = next;
         Ok(out)
@@ -269,6 +278,7 @@ impl Desk {
         let name = lock(&self.settings).profile(Some(profile))?.name.clone();
         let key = ApiKey::new(&raw_key)?;
         drop(raw_key);
+        lock(&self.key_cache).remove(&name);
         self.blocking(move |keys| keys.set(&name, &key)).await
     }
 
@@ -285,13 +295,32 @@ impl Desk {
     }
 
     async fn key_of(&self, name: &str) -> Result<ApiKey> {
+        if let Some(key) = lock(&self.key_cache).get(name) {
+            return Ok(key.clone());
+        }
         let owned = name.to_owned();
-        self.blocking(move |keys| {
-            keys.get(&owned)?.ok_or_else(|| Error::NoKey {
-                profile: owned.clone(),
+        let key = self
+            .blocking(move |keys| {
+                keys.get(&owned)?.ok_or_else(|| Error::NoKey {
+                    profile: owned.clone(),
+                })
             })
-        })
-        .await
+            .await?;
+        lock(&self.key_cache).insert(name.to_owned(), key.clone());
+        Ok(key)
+    }
+
+    /// Readies the active profile for the next pop: reads its key from the keychain and opens
+    /// (or keeps open) the connection to its API host, so a transfer costs one round trip.
+    /// Called at start and then periodically while the app idles; failures are silent, as the
+    /// next lookup reports them properly.
+    pub async fn warm_up(&self) {
+        let Ok((client, name)) = self.client_and_name(None) else {
+            return;
+        };
+        if self.key_of(&name).await.is_ok() {
+            client.warm().await;
+        }
     }
 
     /// Tests the profile's key and ids against the API (see [`HandoffClient::check_connection`]).
@@ -339,7 +368,14 @@ impl Desk {
     ) -> Result<LookupResult> {
         let (client, name) = self.client_and_name(profile)?;
         let key = self.key_of(&name).await?;
-        let state = client.lookup_observed(&key, lookup, on_retry).await?;
+        let state = match client.lookup_observed(&key, lookup, on_retry).await {
+            Err(e) if e.kind() == crate::ErrorKind::KeyRejected => {
+                // The key may have been replaced from another program: read it again next time.
+                lock(&self.key_cache).remove(&name);
+                return Err(e);
+            }
+            other => other?,
+        };
         let (by, query) = match (lookup.shared_id(), lookup.id()) {
             (Some(sid), _) => (LookupBy::SharedId, sid),
             (None, Some(id)) => (LookupBy::Id, id),

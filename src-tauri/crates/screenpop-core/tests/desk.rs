@@ -137,3 +137,72 @@ async fn a_studio_url_makes_a_region_profile_and_bad_input_is_explained() {
         .unwrap_err();
     assert!(err.to_string().contains("already exists"), "{err}");
 }
+
+/// Counts keychain reads.
+#[derive(Default)]
+struct CountingKeys {
+    inner: MemoryKeys,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+impl KeyStore for CountingKeys {
+    fn get(&self, profile: &str) -> screenpop_core::Result<Option<screenpop_core::ApiKey>> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.get(profile)
+    }
+    fn set(&self, profile: &str, key: &screenpop_core::ApiKey) -> screenpop_core::Result<()> {
+        self.inner.set(profile, key)
+    }
+    fn delete(&self, profile: &str) -> screenpop_core::Result<bool> {
+        self.inner.delete(profile)
+    }
+}
+
+#[tokio::test]
+async fn warming_up_readies_key_and_connection_for_the_next_pop() {
+    let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let keys = Arc::new(CountingKeys::default());
+    let desk = Desk::in_memory(Default::default(), keys.clone());
+    desk.save_profile(None, input("Local", &sb.base_url()))
+        .await
+        .unwrap();
+    desk.store_key("Local", sb.key().into()).await.unwrap();
+
+    desk.warm_up().await;
+    assert_eq!(sb.connections(), 1, "a connection is open");
+    assert!(
+        sb.requests().is_empty(),
+        "no lookup, no key, no id was sent"
+    );
+    let reads = keys.reads.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(reads, 1);
+
+    desk.lookup(None, LookupBy::Id, "demo-billing", &|_| {})
+        .await
+        .unwrap();
+    desk.warm_up().await;
+    desk.lookup(None, LookupBy::Id, "demo-orders", &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(sb.connections(), 1, "the pops used the warm connection");
+    assert_eq!(
+        keys.reads.load(std::sync::atomic::Ordering::SeqCst),
+        reads,
+        "the pops did not wait for the keychain"
+    );
+
+    // A key replaced from another program (`screenpop key set`) is read again as soon as the
+    // API rejects the cached one.
+    desk.store_key("Local", "old-key".into()).await.unwrap();
+    let err = desk
+        .lookup(None, LookupBy::Id, "demo-billing", &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::KeyRejected);
+    keys.inner
+        .set("Local", &screenpop_core::ApiKey::new(sb.key()).unwrap())
+        .unwrap();
+    desk.lookup(None, LookupBy::Id, "demo-billing", &|_| {})
+        .await
+        .expect("the new key is used");
+}

@@ -93,6 +93,7 @@ fn url(sb: &Sandbox, query: &str) -> String {
 }
 
 async fn get(sb: &Sandbox, query: &str, key: Option<&str>) -> reqwest::Response {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut req = reqwest::Client::new().get(url(sb, query));
     if let Some(k) = key {
         req = req.header("x-api-key", k);
@@ -187,6 +188,7 @@ async fn control_endpoints_need_the_key() {
     let sb = Sandbox::start(SandboxConfig::default())
         .await
         .expect("start");
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let base = sb.base_url();
     let denied = http

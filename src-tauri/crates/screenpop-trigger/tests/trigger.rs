@@ -25,6 +25,7 @@ async fn trigger() -> (Trigger, Arc<Mutex<Vec<Transfer>>>) {
 }
 
 fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
