@@ -10,6 +10,7 @@ mod pops;
 mod shell;
 mod state;
 mod trigger;
+mod webview;
 
 use tauri::{Builder, Manager, Runtime};
 
@@ -79,6 +80,7 @@ pub fn run(options: Options) {
                 pops::receive_transfer(app.handle(), demo::first_transfer()?);
             }
             register_scheme(app);
+            webview::tune(app);
             if let Err(e) = shell::register_hotkey(app.handle()) {
                 pops::refuse(app.handle(), e);
             }
