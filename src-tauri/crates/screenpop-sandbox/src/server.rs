@@ -60,6 +60,8 @@ pub struct RecordedRequest {
     pub user_agent: Option<String>,
     /// The `Accept` header, if sent.
     pub accept: Option<String>,
+    /// When it arrived (for benchmarks that look at how retries spread over time).
+    pub at: Instant,
 }
 
 struct Shared {
@@ -239,6 +241,7 @@ fn record(headers: &HeaderMap, path: &str, raw_query: Option<String>) -> Recorde
         api_key: header("x-api-key"),
         user_agent: header("user-agent"),
         accept: header("accept"),
+        at: Instant::now(),
     }
 }
 

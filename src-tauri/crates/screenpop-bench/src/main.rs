@@ -1,0 +1,105 @@
+//! `screenpop-bench`: measures the release app against baselines measured in the same run and
+//! prints a Markdown table. Run it with `bash .ci/bench`, which builds the release package and
+//! provides the display, the session bus and the Secret Service it needs.
+
+mod cases;
+mod chromium;
+mod desk;
+mod error;
+mod memory;
+mod net;
+mod stats;
+mod table;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Benchmarks of screenpop against baselines.
+#[derive(Debug, Parser)]
+struct Args {
+    /// The release binary to measure.
+    #[arg(long, default_value = "target/release/screenpop")]
+    app: PathBuf,
+    /// The .deb whose size to report.
+    #[arg(long)]
+    deb: Option<PathBuf>,
+    /// Where logs and screenshots go.
+    #[arg(long, default_value = "target/bench")]
+    out: PathBuf,
+    /// Pops per time-to-card series (after 5 warm-up pops).
+    #[arg(long, default_value_t = 50)]
+    pops: usize,
+    /// Seconds idle before each "first pop after idle".
+    #[arg(long, default_value_t = 60)]
+    idle_secs: u64,
+    /// How many idle periods.
+    #[arg(long, default_value_t = 3)]
+    idle_runs: usize,
+}
+
+/// One measurement: adds its rows to the table.
+type Step = fn(&cases::Bench, &mut Vec<table::Row>) -> error::Result<()>;
+
+fn main() {
+    let args = Args::parse();
+    if let Err(e) = run(args) {
+        eprintln!("screenpop-bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: Args) -> error::Result<()> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    std::fs::create_dir_all(&args.out).map_err(error::BenchError::io("creating --out"))?;
+    let rt = tokio::runtime::Runtime::new().map_err(error::BenchError::io("a runtime"))?;
+    let binary = std::fs::canonicalize(&args.app)
+        .map_err(error::BenchError::io(format!("{}", args.app.display())))?;
+    let b = cases::Bench {
+        binary,
+        out: std::fs::canonicalize(&args.out).map_err(error::BenchError::io("--out"))?,
+        pops: args.pops,
+        idle: Duration::from_secs(args.idle_secs),
+        idle_runs: args.idle_runs,
+        rt,
+    };
+    let mut rows = Vec::new();
+    let steps: [(&str, Step); 5] = [
+        ("time to card, big data, memory", cases::time_to_card),
+        ("start", cases::start),
+        ("lookup overhead", cases::lookup_overhead),
+        ("retry discipline", cases::retry_discipline),
+        ("first pop after idle", cases::first_pop_after_idle),
+    ];
+    for (name, step) in steps {
+        eprintln!("screenpop-bench: {name}…");
+        step(&b, &mut rows)?;
+    }
+    cases::package_size(args.deb.as_deref(), &mut rows);
+    println!("{}", table::markdown(&rows));
+    println!("{}", machine());
+    Ok(())
+}
+
+/// The machine the figures come from.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or("?".to_owned(), |kib| format!("{} GiB", kib / 1024 / 1024));
+    format!("Machine: {cpu}, {cores} cores, {mem} RAM; Xvfb, release build, sandbox on loopback.")
+}
