@@ -1,28 +1,33 @@
-// No console window on Windows release builds; the CLI still prints when run from a terminal.
-#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+//! `screenpop`: commands run here; the window is `screenpop-desktop`, which this program becomes
+//! when the window is wanted (see `screenpop_cli::launch`). It never loads the web engine, so a
+//! deep link reaches the running window, and a `screenpop lookup` answers, in milliseconds.
+
+use screenpop_cli::launch;
+use screenpop_core::transfer::is_link;
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    // Checked before anything else: the desktop plugins read arguments as text and would panic.
+    // Checked first: ids and links are text, and the window's plugins read arguments as text.
     if args.iter().skip(1).any(|a| a.to_str().is_none()) {
         eprintln!("screenpop: an argument is not valid UTF-8 text; ids and links must be text.");
-        std::process::exit(2);
+        std::process::exit(screenpop_cli::exit::USAGE);
     }
+    let window_args = &args[1.min(args.len())..];
     match args.get(1).and_then(|a| a.to_str()) {
-        None => screenpop_lib::run(screenpop_lib::Options::default()),
-        // A deep link from the desktop: the app starts (or hands it to the running one).
-        Some(link) if screenpop_lib::is_link(link) => {
-            screenpop_lib::run(screenpop_lib::Options::default())
+        None => std::process::exit(launch::open_window(window_args)),
+        Some("--demo" | "--hidden") if args.len() == 2 => {
+            std::process::exit(launch::open_window(window_args))
         }
-        Some("--demo") if args.len() == 2 => screenpop_lib::run(screenpop_lib::Options {
-            demo: true,
-            ..Default::default()
-        }),
-        // Started at login: only the tray until a transfer or the agent calls for the window.
-        Some("--hidden") if args.len() == 2 => screenpop_lib::run(screenpop_lib::Options {
-            hidden: true,
-            ..Default::default()
-        }),
+        // A deep link from the desktop: the running window takes it, or this becomes the window.
+        Some(link) if is_link(link) => {
+            let text: Vec<String> = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            if !launch::forward_to_running(&text) {
+                std::process::exit(launch::open_window(window_args));
+            }
+        }
         Some(_) => std::process::exit(screenpop_cli::run(args)),
     }
 }

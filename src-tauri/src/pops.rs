@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use screenpop_core::transfer::{PopGate, Transfer, SCHEME};
+use screenpop_core::transfer::{PopGate, Transfer};
 
 use crate::AppState;
 
@@ -42,11 +42,7 @@ pub(crate) fn take_pending(inbox: &Mutex<Inbox>) -> Pending {
     }
 }
 
-/// Whether an argument is meant as a screenpop link (checked loosely, parsed strictly later).
-pub fn is_link(arg: &str) -> bool {
-    arg.get(..SCHEME.len() + 1)
-        .is_some_and(|p| p.eq_ignore_ascii_case(&format!("{SCHEME}:")))
-}
+pub use screenpop_core::transfer::is_link;
 
 /// Handles the arguments of a launch (the first one, or a second one forwarded by the single
 /// instance plugin): links pop; a plain second launch shows the window.

@@ -3,14 +3,22 @@
 use tauri::{Manager, Runtime};
 
 /// One local page, never browsed: WebKit's "document viewer" cache model keeps no page cache
-/// and a small memory cache, which saves memory at no visible cost.
+/// and a small memory cache, and a card of text and boxes needs no GPU compositing (which costs
+/// tens of megabytes of buffers, or a software GL stack where there is no GPU). Neither change
+/// is visible.
 pub(crate) fn tune<R: Runtime>(app: &tauri::App<R>) {
     #[cfg(target_os = "linux")]
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.with_webview(|webview| {
-            use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
-            if let Some(context) = webview.inner().context() {
+            use webkit2gtk::{
+                CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+            };
+            let view = webview.inner();
+            if let Some(context) = view.context() {
                 context.set_cache_model(CacheModel::DocumentViewer);
+            }
+            if let Some(settings) = WebViewExt::settings(&view) {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
             }
         });
     }

@@ -232,6 +232,9 @@ fn set_clipboard_bytes(bytes: &[u8]) {
     let mut xclip = Command::new("xclip")
         .args(["-selection", "clipboard"])
         .stdin(Stdio::piped())
+        // It stays behind serving the clipboard: keep it off the test's output.
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .spawn()
         .expect("xclip is installed");
     xclip.stdin.take().unwrap().write_all(bytes).unwrap();

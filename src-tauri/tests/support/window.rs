@@ -192,6 +192,9 @@ pub(crate) fn set_clipboard(text: &str) {
     let mut xclip = Command::new("xclip")
         .args(["-selection", "clipboard"])
         .stdin(std::process::Stdio::piped())
+        // It stays behind serving the clipboard: keep it off the test's output.
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("xclip is installed");
     xclip

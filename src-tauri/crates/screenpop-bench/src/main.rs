@@ -63,6 +63,10 @@ fn run(args: Args) -> error::Result<()> {
         idle: Duration::from_secs(args.idle_secs),
         idle_runs: args.idle_runs,
         rt,
+        http: reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .map_err(|e| error::BenchError::step(format!("an HTTP client: {e}")))?,
     };
     let mut rows = Vec::new();
     let steps: [(&str, Step); 5] = [

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use screenpop_core::{Error, ErrorKind};
 
 mod key;
+pub mod launch;
 mod lookup;
 mod pop;
 mod profile;
@@ -29,6 +30,8 @@ pub mod exit {
     pub const REMOTE: i32 = 5;
     /// The system keychain is unavailable.
     pub const KEYCHAIN: i32 = 6;
+    /// The window could not be opened (`screenpop-desktop` is missing).
+    pub const WINDOW: i32 = 1;
 }
 
 #[derive(Debug, Parser)]

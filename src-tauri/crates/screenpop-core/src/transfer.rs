@@ -18,6 +18,13 @@ pub const MAX_LINK_BYTES: usize = 2048;
 /// The same caller popping again within this time pops once.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(5);
 
+/// Whether a command-line argument is meant as a screenpop link (checked loosely here, parsed
+/// strictly by [`Transfer::from_link`]).
+pub fn is_link(arg: &str) -> bool {
+    arg.get(..SCHEME.len() + 1)
+        .is_some_and(|p| p.eq_ignore_ascii_case(&format!("{SCHEME}:")))
+}
+
 /// A transfer to pop: which conversation, and optionally which profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transfer {
