@@ -447,7 +447,7 @@
     requestAnimationFrame(() => setTimeout(() => {
       const now = performance.now();
       invoke("card_painted", {
-        card, id, atMs: performance.timeOrigin + now, renderMs: now - t0,
+        card, id, atMs: performance.timeOrigin + now, renderMs: now - t0, pageMs: now,
       }).catch(() => {});
     }, 0));
   }

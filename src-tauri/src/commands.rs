@@ -303,11 +303,13 @@ pub(crate) fn card_painted(
     id: String,
     at_ms: f64,
     render_ms: f64,
+    page_ms: f64,
 ) {
     state.paint_log.record(&crate::paint::Painted {
         card: &card,
         id: &id,
         at_ms,
         render_ms,
+        page_ms,
     });
 }

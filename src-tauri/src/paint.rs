@@ -22,6 +22,8 @@ pub(crate) struct Painted<'a> {
     pub(crate) at_ms: f64,
     /// From the start of building the card to its first paint, in milliseconds.
     pub(crate) render_ms: f64,
+    /// From the page's start (its navigation) to that paint, in milliseconds.
+    pub(crate) page_ms: f64,
 }
 
 /// The open log, if any.
