@@ -45,18 +45,7 @@ fn canary_api() -> (Api, String) {
 /// A configured home with short timeouts and the trigger on a free port; returns the port.
 fn abuse_home(api: &Api) -> (tempfile::TempDir, Vec<(&'static str, String)>, u16) {
     let (home, env) = configured_home(api, "Abuse");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let settings = home.path().join("config/screenpop/settings.toml");
-    let text = std::fs::read_to_string(&settings).unwrap();
-    std::fs::write(
-        &settings,
-        format!("[trigger]\nenabled = true\nport = {port}\n\n{text}{TIMEOUTS}"),
-    )
-    .unwrap();
+    let port = with_trigger(&home, TIMEOUTS);
     (home, env, port)
 }
 

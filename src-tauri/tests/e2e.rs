@@ -437,18 +437,8 @@ fn the_local_trigger_pops_a_caller_from_a_cti_request() {
     let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
     let api = api();
     let (home, env) = configured_home(&api, "Trigger");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = with_trigger(&home, "");
     let settings = home.path().join("config/screenpop/settings.toml");
-    let text = std::fs::read_to_string(&settings).unwrap();
-    std::fs::write(
-        &settings,
-        format!("[trigger]\nenabled = true\nport = {port}\n\n{text}"),
-    )
-    .unwrap();
     let d = app(&[], &env);
 
     // The settings page shows it listening, with its token and ready-made templates.

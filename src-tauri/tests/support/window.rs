@@ -205,3 +205,21 @@ pub(crate) fn set_clipboard(text: &str) {
         .unwrap();
     assert!(xclip.wait().unwrap().success());
 }
+
+/// Turns on the local trigger on a free port in `home`'s settings, appends `extra` TOML, and
+/// returns the port.
+pub(crate) fn with_trigger(home: &tempfile::TempDir, extra: &str) -> u16 {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let settings = home.path().join("config/screenpop/settings.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        format!("[trigger]\nenabled = true\nport = {port}\n\n{text}{extra}"),
+    )
+    .unwrap();
+    port
+}

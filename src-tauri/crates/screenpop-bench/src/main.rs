@@ -69,8 +69,9 @@ fn run(args: Args) -> error::Result<()> {
             .map_err(|e| error::BenchError::step(format!("an HTTP client: {e}")))?,
     };
     let mut rows = Vec::new();
-    let steps: [(&str, Step); 5] = [
-        ("time to card, big data, memory", cases::time_to_card),
+    let steps: [(&str, Step); 6] = [
+        ("time to card, big data", cases::time_to_card),
+        ("memory", cases::memory),
         ("start", cases::start),
         ("lookup overhead", cases::lookup_overhead),
         ("retry discipline", cases::retry_discipline),

@@ -25,10 +25,19 @@ pub(crate) fn run(args: LookupArgs) -> Result<()> {
     let lookup = Lookup::new(c.id.as_deref(), c.shared_id.as_deref())?;
     let settings = Settings::load(&settings_path()?)?;
     let profile = settings.profile(c.profile.as_deref())?.clone();
-    let key = Keychain.get(&profile.name)?.ok_or_else(|| Error::NoKey {
-        profile: profile.name.clone(),
-    })?;
+    // The keychain's D-Bus round trips and the TLS set-up (reading the system's CA certificates)
+    // each take a few milliseconds: do them at the same time.
+    let name = profile.name.clone();
+    let key = std::thread::spawn(move || Keychain.get(&name));
     let client = HandoffClient::new(profile, settings.timeouts)?;
+    let key = key
+        .join()
+        .map_err(|_| Error::KeychainUnavailable {
+            detail: "the keychain call stopped unexpectedly".to_owned(),
+        })??
+        .ok_or_else(|| Error::NoKey {
+            profile: client.profile().name.clone(),
+        })?;
     let state = runtime()?.block_on(async {
         if args.no_wait {
             client.lookup_once(&key, &lookup).await
