@@ -347,17 +347,7 @@ fn hostile_input_is_refused_or_inert_and_the_canary_key_is_nowhere() {
         .no_proxy()
         .build()
         .unwrap();
-    d.click(&d.wait("#open-settings", 5));
-    d.wait_until(
-        "the trigger",
-        "return document.getElementById('t-status').textContent.startsWith('Listening')",
-        10,
-    );
-    let token = d
-        .exec("return document.getElementById('t-token').value", json!([]))
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = trigger_token(&d);
     d.click(&d.wait("#p-cancel", 5));
     let post = |body: Vec<u8>| {
         std::thread::sleep(Duration::from_millis(250)); // under the 5 per second limit

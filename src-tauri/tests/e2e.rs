@@ -442,17 +442,7 @@ fn the_local_trigger_pops_a_caller_from_a_cti_request() {
     let d = app(&[], &env);
 
     // The settings page shows it listening, with its token and ready-made templates.
-    d.click(&d.wait("#open-settings", 5));
-    d.wait_until(
-        "the trigger status",
-        "return document.getElementById('t-status').textContent.startsWith('Listening on 127.0.0.1:')",
-        10,
-    );
-    let token = d
-        .exec("return document.getElementById('t-token').value", json!([]))
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = trigger_token(&d);
     let stored = Command::new("secret-tool")
         .args([
             "lookup",

@@ -223,3 +223,18 @@ pub(crate) fn with_trigger(home: &tempfile::TempDir, extra: &str) -> u16 {
     .unwrap();
     port
 }
+
+/// Opens the settings, waits for the local trigger to listen, and returns its token as the
+/// page shows it (the settings stay open).
+pub(crate) fn trigger_token(d: &Driver) -> String {
+    d.click(&d.wait("#open-settings", 5));
+    d.wait_until(
+        "the trigger status",
+        "return document.getElementById('t-status').textContent.startsWith('Listening on 127.0.0.1:')",
+        10,
+    );
+    d.exec("return document.getElementById('t-token').value", json!([]))
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
