@@ -226,6 +226,7 @@ pub(crate) fn memory(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
     app.stop();
     let (chromium_kib, chromium_procs) =
         crate::chromium::pss_showing(&b.out, &sandbox, "demo-nested", KEY)?;
+    side_by_side(&b.out);
     let ratio = app_kib as f64 / chromium_kib as f64;
     rows.push(Row {
         measure: "Memory (PSS, all processes), rich card, idle".to_owned(),
@@ -277,6 +278,26 @@ pub(crate) fn big_data(leaves: usize, depth: usize) -> Map<String, Value> {
     data.insert("customer_name".to_owned(), json!("Big Data Caller"));
     data.insert("handoff_reason".to_owned(), json!("LOAD_TEST"));
     data
+}
+
+/// `memory.png`: both windows' corners side by side, to see they showed the same card.
+fn side_by_side(out: &Path) {
+    let crop = |name: &str| {
+        let cropped = out.join(format!("crop-{name}"));
+        let _ = Command::new("convert")
+            .arg(out.join(name))
+            .args(["-crop", "700x900+0+0"])
+            .arg(&cropped)
+            .status();
+        cropped
+    };
+    let (ours, theirs) = (crop("screenpop.png"), crop("chromium.png"));
+    let _ = Command::new("convert")
+        .arg(ours)
+        .arg(theirs)
+        .args(["+append", "-resize", "1000x"])
+        .arg(out.join("memory.png"))
+        .status();
 }
 
 fn screenshot(path: &Path) {
