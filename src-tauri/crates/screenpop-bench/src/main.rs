@@ -37,6 +37,10 @@ struct Args {
     /// How many idle periods.
     #[arg(long, default_value_t = 3)]
     idle_runs: usize,
+    /// Run only the measurements whose names contain this text (e.g. `start`, `memory`);
+    /// repeat it for several. The package size is always reported.
+    #[arg(long, value_name = "NAME")]
+    only: Vec<String>,
 }
 
 /// One measurement: adds its rows to the table.
@@ -77,7 +81,16 @@ fn run(args: Args) -> error::Result<()> {
         ("retry discipline", cases::retry_discipline),
         ("first pop after idle", cases::first_pop_after_idle),
     ];
-    for (name, step) in steps {
+    let wanted =
+        |name: &str| args.only.is_empty() || args.only.iter().any(|o| name.contains(o.as_str()));
+    if !steps.iter().any(|(name, _)| wanted(name)) {
+        let names: Vec<&str> = steps.iter().map(|(name, _)| *name).collect();
+        return Err(error::BenchError::step(format!(
+            "--only matches no measurement; they are: {}",
+            names.join(", ")
+        )));
+    }
+    for (name, step) in steps.into_iter().filter(|(name, _)| wanted(name)) {
         eprintln!("screenpop-bench: {name}…");
         step(&b, &mut rows)?;
     }
