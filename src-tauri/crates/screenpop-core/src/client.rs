@@ -74,6 +74,12 @@ impl HandoffClient {
             // A corporate proxy must never see (or break) requests to this machine.
             builder = builder.no_proxy();
         }
+        if url.scheme() == "http" {
+            // Plain HTTP is only allowed to this machine (the sandbox), and redirects never leave
+            // the origin: no TLS will happen, so the system's CA certificates (hundreds of
+            // files, milliseconds of CPU on every `screenpop lookup`) are not read.
+            builder = builder.tls_certs_only(std::iter::empty());
+        }
         let http = builder.build().map_err(|e| {
             Error::Config(format!(
                 "Cannot set up the HTTP client: {}.",

@@ -3,13 +3,17 @@
 //! This is the only module that touches the `keyring` crate. A key is stored per profile in the
 //! OS keychain (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows) and
 //! nowhere else: when no keychain is available the caller gets
-//! [`Error::KeychainUnavailable`], never a plaintext fallback.
+//! [`Error::KeychainUnavailable`], never a plaintext fallback. On Linux, reads try the quicker
+//! path in [`linux`] first, which speaks the same encrypted Secret Service protocol.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
 
 use crate::{Error, Result};
+
+#[cfg(target_os = "linux")]
+pub mod linux;
 
 /// The service name under which screenpop's keys are stored in the keychain; the profile name is
 /// the user/account attribute.
@@ -77,12 +81,26 @@ impl Keychain {
     }
 }
 
+fn invalid_stored_key(profile: &str) -> Error {
+    Error::KeychainUnavailable {
+        detail: format!(
+            "the key stored for profile \"{profile}\" is not a valid API key; store it again"
+        ),
+    }
+}
+
 impl KeyStore for Keychain {
     fn get(&self, profile: &str) -> Result<Option<ApiKey>> {
+        #[cfg(target_os = "linux")]
+        if let Some(raw) = linux::read(KEYCHAIN_SERVICE, profile) {
+            return ApiKey::new(&raw)
+                .map(Some)
+                .map_err(|_| invalid_stored_key(profile));
+        }
         match Self::entry(profile)?.get_password() {
-            Ok(raw) => ApiKey::new(&raw).map(Some).map_err(|_| Error::KeychainUnavailable {
-                detail: format!("the key stored for profile \"{profile}\" is not a valid API key; store it again"),
-            }),
+            Ok(raw) => ApiKey::new(&raw)
+                .map(Some)
+                .map_err(|_| invalid_stored_key(profile)),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(keychain_error(e)),
         }

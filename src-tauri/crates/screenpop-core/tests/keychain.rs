@@ -7,7 +7,7 @@ use std::process::Command;
 
 use screenpop_core::config::Settings;
 use screenpop_core::endpoint::{Endpoint, Region};
-use screenpop_core::secret::{KeyStore, Keychain, KEYCHAIN_SERVICE};
+use screenpop_core::secret::{linux, KeyStore, Keychain, KEYCHAIN_SERVICE};
 use screenpop_core::{ApiKey, Profile};
 
 fn secret_tool(args: &[&str]) -> (bool, String) {
@@ -33,6 +33,16 @@ fn keys_live_in_the_secret_service_and_nowhere_else() {
         Keychain.get(&profile).expect("get").as_ref(),
         Some(&key),
         "read back"
+    );
+    // The quick read (what `get` tries first) opens its own encrypted session with the real
+    // service and finds what the keyring crate stored; a missing key is left to the crate.
+    assert_eq!(
+        linux::read(KEYCHAIN_SERVICE, &profile).as_deref(),
+        Some("pk-live-5a1d9c3e7f")
+    );
+    assert_eq!(
+        linux::read(KEYCHAIN_SERVICE, &format!("{profile}-absent")),
+        None
     );
 
     // Stored under service "screenpop", user = profile name, as IT admins are told.
@@ -70,6 +80,46 @@ fn keys_live_in_the_secret_service_and_nowhere_else() {
             .map(|k| format!("{k:?}")),
         Some("ApiKey(<redacted>)".to_owned())
     );
+    assert_eq!(
+        Keychain.get(&scripted).expect("get"),
+        Some(ApiKey::new("pk-from-script").expect("key"))
+    );
+    assert_eq!(
+        linux::read(KEYCHAIN_SERVICE, &scripted).map(|k| k.trim_end().to_owned()),
+        Some("pk-from-script".to_owned())
+    );
+
+    // Two items for one profile (a script ran twice with different labels): the quick read
+    // declines to choose, and the keyring crate reports the ambiguity instead of guessing.
+    let mut twice = Command::new("secret-tool")
+        .args([
+            "store",
+            "--label=screenpop test, again",
+            "service",
+            KEYCHAIN_SERVICE,
+            "username",
+            &scripted,
+            "copy",
+            "second",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("secret-tool store");
+    std::io::Write::write_all(&mut twice.stdin.take().expect("stdin"), b"pk-other\n")
+        .expect("write");
+    assert!(twice.wait().expect("wait").success());
+    assert_eq!(linux::read(KEYCHAIN_SERVICE, &scripted), None);
+    assert!(Keychain.get(&scripted).is_err(), "ambiguous, not a guess");
+    let (cleared, _) = secret_tool(&[
+        "clear",
+        "service",
+        KEYCHAIN_SERVICE,
+        "username",
+        &scripted,
+        "copy",
+        "second",
+    ]);
+    assert!(cleared);
     assert_eq!(
         Keychain.get(&scripted).expect("get"),
         Some(ApiKey::new("pk-from-script").expect("key"))
