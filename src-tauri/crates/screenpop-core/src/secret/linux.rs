@@ -102,7 +102,7 @@ impl Keypair {
         let mut bytes = [0u8; GROUP_BYTES];
         getrandom::fill(&mut bytes).ok()?;
         let private = BigUint::from_bytes_be(&bytes);
-        let public = BigUint::from(2u32).modpow(&private, &prime());
+        let public = BigUint::from(2u32).modpow(&private, &prime()?);
         Some(Self { private, public })
     }
 
@@ -113,7 +113,7 @@ impl Keypair {
     /// The AES-128 key both sides derive: HKDF-SHA256 of the shared secret (big-endian, padded to
     /// the group's size), no salt, no info. `None` for a public key outside the group.
     fn shared_key(&self, theirs: &[u8]) -> Option<[u8; 16]> {
-        let p = prime();
+        let p = prime()?;
         let theirs = BigUint::from_bytes_be(theirs);
         let one = BigUint::from(1u32);
         // 0, 1 and p-1 (and anything not below p) would give a shared secret an eavesdropper
@@ -130,9 +130,8 @@ impl Keypair {
     }
 }
 
-fn prime() -> BigUint {
-    // The constant is valid hex; parse_bytes only fails on bad digits.
-    BigUint::parse_bytes(PRIME_HEX, 16).unwrap_or_default()
+fn prime() -> Option<BigUint> {
+    BigUint::parse_bytes(PRIME_HEX, 16)
 }
 
 fn padded(n: &BigUint) -> Vec<u8> {
@@ -157,7 +156,7 @@ mod tests {
 
     #[test]
     fn the_group_is_rfc_2409s_1024_bit_prime() {
-        let p = prime();
+        let p = prime().unwrap();
         assert_eq!(p.bits(), 1024);
         // Oakley primes begin and end with 64 one bits; Fermat's test with base 2 passes.
         assert!(
@@ -197,7 +196,7 @@ mod tests {
     #[test]
     fn degenerate_public_keys_are_refused() {
         let ours = Keypair::generate().unwrap();
-        let p = prime();
+        let p = prime().unwrap();
         for bad in [
             BigUint::from(0u32),
             BigUint::from(1u32),
