@@ -45,14 +45,16 @@ pub(crate) fn take_pending(inbox: &Mutex<Inbox>) -> Pending {
 pub use screenpop_core::transfer::is_link;
 
 /// Handles the arguments of a launch (the first one, or a second one forwarded by the single
-/// instance plugin): links pop; a plain second launch shows the window.
+/// instance plugin): links pop; `--hidden` (the login autostart) leaves the window as it is; any
+/// other launch shows the window.
 pub(crate) fn receive_args<R: Runtime>(app: &AppHandle<R>, args: &[String]) {
     let links: Vec<&String> = args.iter().skip(1).filter(|a| is_link(a)).collect();
     if links.is_empty() {
-        if args.len() > 1 {
+        if args.iter().skip(1).any(|a| a == "--hidden") {
             return;
         }
-        // The agent started screenpop again: bring the one window forward.
+        // The agent started screenpop again (from the menu, or `--demo` while the real desk
+        // runs): bring the one window forward rather than seem to do nothing.
         crate::notify::raise(app, true);
         return;
     }

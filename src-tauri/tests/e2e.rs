@@ -568,7 +568,7 @@ fn wait_visible(want: bool) {
 
 #[test]
 #[ignore = "needs Xvfb, openbox, wmctrl, xdotool, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
-fn closing_keeps_screenpop_in_the_tray_and_a_pop_brings_it_back() {
+fn closing_keeps_screenpop_in_the_tray_and_a_launch_or_a_pop_brings_it_back() {
     let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
     // A window manager, so the window can be closed the way an agent closes it.
     let _wm = Background(
@@ -584,6 +584,20 @@ fn closing_keeps_screenpop_in_the_tray_and_a_pop_brings_it_back() {
     let d = app(&[], &env);
     wait_visible(true);
 
+    let closed = Command::new("wmctrl")
+        .args(["-c", "screenpop"])
+        .status()
+        .unwrap();
+    assert!(closed.success());
+    wait_visible(false);
+
+    // The login autostart firing again leaves it in the tray; starting it from the menu (or
+    // with --demo) brings the window back.
+    second_process(&env, &["--hidden"]);
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(!window_visible(), "--hidden must not show the window");
+    second_process(&env, &["--demo"]);
+    wait_visible(true);
     let closed = Command::new("wmctrl")
         .args(["-c", "screenpop"])
         .status()
