@@ -19,6 +19,7 @@ fn main() {
         "take_pending",
         "lookup_transfer",
         "set_pop_action",
+        "set_hotkey",
         "trigger_info",
         "set_trigger",
         "regenerate_trigger_token",

@@ -275,6 +275,74 @@
     }
   }
 
+  // ---- Clipboard shortcut --------------------------------------------------------------------
+
+  // "Change…" turns the box into a recorder: the next key pressed with its modifiers becomes
+  // the shortcut. Keys are read by position (event.code), so the shortcut means the same keys
+  // whatever the keyboard layout.
+  const MODIFIER_KEYS = ["Control", "Alt", "AltGraph", "Shift", "Meta", "OS", "Super", "Hyper"];
+  let recordingHotkey = false;
+
+  function showHotkey(message, kind) {
+    const box = $("hotkey");
+    box.value = state.info.hotkey;
+    box.placeholder = "Off";
+    box.classList.remove("recording");
+    $("hotkey-off").disabled = !state.info.hotkey;
+    $("hotkey-status").textContent = message || "";
+    $("hotkey-status").className = "status" + (kind ? " " + kind : "");
+  }
+
+  function acceleratorOf(ev) {
+    if (MODIFIER_KEYS.includes(ev.key)) return null;
+    let key = ev.code;
+    if (/^Key[A-Z]$/.test(key)) key = key.slice(3);
+    else if (/^Digit[0-9]$/.test(key)) key = key.slice(5);
+    const parts = [];
+    if (ev.ctrlKey) parts.push("Ctrl");
+    if (ev.altKey) parts.push("Alt");
+    if (ev.shiftKey) parts.push("Shift");
+    if (ev.metaKey) parts.push("Super");
+    parts.push(key);
+    return parts.join("+");
+  }
+
+  async function saveHotkey(hotkey) {
+    try {
+      state.info.hotkey = await invoke("set_hotkey", { hotkey });
+      showHotkey(state.info.hotkey
+        ? state.info.hotkey + " now looks up the clipboard, from any program."
+        : "The clipboard shortcut is off.", "ok");
+    } catch (e) {
+      showHotkey(e.message || String(e), "bad");
+    }
+  }
+
+  function recordHotkey() {
+    recordingHotkey = true;
+    const box = $("hotkey");
+    box.value = "";
+    box.placeholder = "Press the new shortcut (Esc: keep the old one)";
+    box.classList.add("recording");
+    box.focus();
+  }
+
+  function onHotkeyKey(ev) {
+    if (!recordingHotkey) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    const plain = !(ev.ctrlKey || ev.altKey || ev.shiftKey || ev.metaKey);
+    if (ev.key === "Escape" && plain) {
+      recordingHotkey = false;
+      showHotkey();
+      return;
+    }
+    const accelerator = acceleratorOf(ev);
+    if (!accelerator) return;
+    recordingHotkey = false;
+    saveHotkey(accelerator);
+  }
+
   // ---- Lookups -------------------------------------------------------------------------------
 
   const FAILURES = {
@@ -581,6 +649,15 @@
         toast(e.message || String(e));
       }
     });
+    $("hotkey-change").addEventListener("click", recordHotkey);
+    $("hotkey-off").addEventListener("click", () => saveHotkey(""));
+    $("hotkey").addEventListener("keydown", onHotkeyKey);
+    $("hotkey").addEventListener("blur", () => {
+      if (recordingHotkey) {
+        recordingHotkey = false;
+        showHotkey();
+      }
+    });
     $("pop-action").addEventListener("change", async () => {
       try {
         await invoke("set_pop_action", { action: $("pop-action").value });
@@ -601,9 +678,7 @@
     $("pop-action").value = state.info.pop_action;
     $("autostart").checked = state.info.autostart;
     $("autostart").closest("label").hidden = state.info.demo;
-    $("hotkey-hint").textContent = state.info.hotkey
-      ? "From any program, " + state.info.hotkey + " looks up the id on the clipboard (change `hotkey` in the settings file)."
-      : "The clipboard shortcut is off (set `hotkey` in the settings file).";
+    showHotkey();
     await loadProfiles();
     if (state.profiles.profiles.length === 0 && !state.info.startup_error) {
       openSettings(null);

@@ -214,6 +214,17 @@ pub(crate) fn set_pop_action(state: State<'_, AppState>, action: PopAction) -> R
     Ok(state.desk.set_pop_action(action)?)
 }
 
+/// Changes the clipboard shortcut (`""` turns it off); answers the one now in force.
+#[tauri::command]
+pub(crate) fn set_hotkey<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    hotkey: String,
+) -> Res<String> {
+    crate::shell::change_hotkey(&app, &hotkey)?;
+    Ok(state.desk.hotkey())
+}
+
 #[tauri::command]
 pub(crate) fn recent(state: State<'_, AppState>) -> Vec<LookupResult> {
     state.desk.recent()

@@ -44,6 +44,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::take_pending,
         commands::lookup_transfer,
         commands::set_pop_action,
+        commands::set_hotkey,
         commands::trigger_info,
         commands::set_trigger,
         commands::regenerate_trigger_token,

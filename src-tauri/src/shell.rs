@@ -1,14 +1,16 @@
 //! The desktop around the window: the clipboard shortcut and the tray icon. Closing the window
 //! keeps screenpop in the tray so transfers still pop.
 
+use std::str::FromStr;
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
-use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
+
+use tauri_plugin_global_shortcut::{GlobalShortcutExt, Modifiers, Shortcut, ShortcutState};
 
 use screenpop_core::transfer::Transfer;
-use screenpop_core::LookupBy;
+use screenpop_core::{Error, LookupBy};
 
 use crate::AppState;
 
@@ -37,18 +39,71 @@ pub(crate) fn pop_clipboard<R: Runtime>(app: &AppHandle<R>) {
 /// Registers the clipboard shortcut from the settings; an error says why it is not active.
 pub(crate) fn register_hotkey<R: Runtime>(app: &AppHandle<R>) -> Result<(), String> {
     let hotkey = app.state::<AppState>().desk.hotkey();
+    listen(app, &hotkey).map_err(|e| {
+        format!(
+            "The shortcut \"{hotkey}\" could not be registered ({e}); choose another in Settings."
+        )
+    })
+}
+
+/// Makes `hotkey` pop the clipboard; nothing for `""` (off).
+fn listen<R: Runtime>(
+    app: &AppHandle<R>,
+    hotkey: &str,
+) -> Result<(), tauri_plugin_global_shortcut::Error> {
     if hotkey.trim().is_empty() {
         return Ok(());
     }
     app.global_shortcut()
-        .on_shortcut(hotkey.as_str(), |app, _shortcut, event| {
+        .on_shortcut(hotkey, |app, _shortcut, event| {
             if event.state == ShortcutState::Pressed {
                 pop_clipboard(app);
             }
         })
+}
+
+/// Replaces the clipboard shortcut (`""` turns it off). The new one must parse, hold Ctrl, Alt or
+/// Super (a bare key or Shift+key would swallow typing in every program), and be free: it is
+/// registered with the desktop before the settings change, and if anything fails the old one
+/// is back in place and nothing is saved.
+pub(crate) fn change_hotkey<R: Runtime>(app: &AppHandle<R>, hotkey: &str) -> Result<(), Error> {
+    let hotkey = hotkey.trim();
+    let desk = &app.state::<AppState>().desk;
+    let old = desk.hotkey();
+    if hotkey == old {
+        return Ok(());
+    }
+    if !hotkey.is_empty() {
+        let parsed = Shortcut::from_str(hotkey).map_err(|e| {
+            Error::BadInput(format!("\"{hotkey}\" is not a shortcut ({e}). Press the keys together, such as Ctrl+Alt+P."))
+        })?;
+        if !parsed
+            .mods
+            .intersects(Modifiers::CONTROL | Modifiers::ALT | Modifiers::SUPER)
+        {
+            return Err(Error::BadInput(format!(
+                "\"{hotkey}\" would take that key from every program. Add Ctrl, Alt or Super."
+            )));
+        }
+    }
+    let shortcuts = app.global_shortcut();
+    if !old.trim().is_empty() {
+        let _ = shortcuts.unregister(old.as_str());
+    }
+    let result = listen(app, hotkey)
         .map_err(|e| {
-            format!("The shortcut \"{hotkey}\" could not be registered ({e}); change `hotkey` in the settings file.")
+            Error::BadInput(format!(
+                "\"{hotkey}\" could not be registered; another program may use it ({e})."
+            ))
         })
+        .and_then(|()| desk.set_hotkey(hotkey));
+    if result.is_err() {
+        if !hotkey.is_empty() {
+            let _ = shortcuts.unregister(hotkey);
+        }
+        let _ = listen(app, &old);
+    }
+    result
 }
 
 /// Menu ids of profiles start with this.

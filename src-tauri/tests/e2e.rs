@@ -518,20 +518,13 @@ fn the_local_trigger_pops_a_caller_from_a_cti_request() {
 
 #[test]
 #[ignore = "needs Xvfb, xclip, xdotool, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
-fn the_clipboard_shortcut_looks_up_the_copied_id() {
+fn the_clipboard_shortcut_looks_up_the_copied_id_and_can_be_changed_in_settings() {
     let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
     let api = api();
-    let (_home, env) = configured_home(&api, "Hotkey");
+    let (home, env) = configured_home(&api, "Hotkey");
     let d = app(&[], &env);
     set_clipboard("  demo-billing\n");
-    let press = || {
-        let ok = Command::new("xdotool")
-            .args(["key", "--clearmodifiers", "ctrl+alt+p"])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "xdotool");
-    };
+    let press = || keys_pressed("ctrl+alt+p");
     press();
     title_is(&d, "Priya Raman");
     set_clipboard("not an id \u{7} at all");
@@ -542,6 +535,81 @@ fn the_clipboard_shortcut_looks_up_the_copied_id() {
         10,
     );
     title_is(&d, "Priya Raman");
+
+    // The agent changes the shortcut in Settings by pressing the new one.
+    d.click(&d.wait("#open-settings", 5));
+    let record = |keys: &str| {
+        d.click(&d.wait("#hotkey-change", 5));
+        let focused = Command::new("xdotool")
+            .args(["search", "--name", "^screenpop$", "windowfocus", "--sync"])
+            .status()
+            .unwrap()
+            .success();
+        assert!(focused, "xdotool windowfocus");
+        keys_pressed(keys);
+    };
+    // Shift alone would take F9 from every program: refused, the old shortcut stays.
+    record("shift+F9");
+    d.wait_until(
+        "the refusal",
+        "return document.getElementById('hotkey-status').textContent.includes('Add Ctrl, Alt or Super')",
+        10,
+    );
+    assert_eq!(
+        d.exec("return document.getElementById('hotkey').value", json!([])),
+        "Ctrl+Alt+P"
+    );
+    record("ctrl+shift+F9");
+    d.wait_until(
+        "the new shortcut",
+        "return document.getElementById('hotkey').value === 'Ctrl+Shift+F9' && document.getElementById('hotkey-status').textContent.includes('now looks up')",
+        10,
+    );
+    d.exec(
+        "document.getElementById('prefs-title').scrollIntoView()",
+        json!([]),
+    );
+    screenshot(&d, "shortcut.png");
+    let settings =
+        std::fs::read_to_string(home.path().join("config/screenpop/settings.toml")).unwrap();
+    assert!(
+        settings.contains("hotkey = \"Ctrl+Shift+F9\""),
+        "{settings}"
+    );
+
+    // The new one pops, the old one is free again.
+    set_clipboard("demo-orders");
+    keys_pressed("ctrl+alt+p");
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    assert!(d.exec("return document.getElementById('caller-title') === null || document.getElementById('caller-title').textContent !== 'Marcus Oyelaran-Smith'", json!([])).as_bool().unwrap());
+    keys_pressed("ctrl+shift+F9");
+    title_is(&d, "Marcus Oyelaran-Smith");
+
+    // Turned off: nothing pops, and it stays off.
+    d.click(&d.wait("#open-settings", 5));
+    d.click(&d.wait("#hotkey-off", 5));
+    d.wait_until(
+        "the shortcut off",
+        "return document.getElementById('hotkey').value === '' && document.getElementById('hotkey-status').textContent === 'The clipboard shortcut is off.'",
+        10,
+    );
+    set_clipboard("demo-billing");
+    keys_pressed("ctrl+shift+F9");
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    assert!(d.exec("return document.getElementById('caller-title') === null || document.getElementById('caller-title').textContent === 'Marcus Oyelaran-Smith'", json!([])).as_bool().unwrap());
+    let settings =
+        std::fs::read_to_string(home.path().join("config/screenpop/settings.toml")).unwrap();
+    assert!(settings.contains("hotkey = \"\""), "{settings}");
+}
+
+/// Presses `keys` (xdotool's names, e.g. `ctrl+alt+p`) on the X display.
+fn keys_pressed(keys: &str) {
+    let ok = Command::new("xdotool")
+        .args(["key", "--clearmodifiers", keys])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "xdotool key {keys}");
 }
 
 /// Whether a window titled exactly "screenpop" is mapped on the X display.

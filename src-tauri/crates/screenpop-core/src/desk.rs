@@ -448,6 +448,21 @@ impl Desk {
         lock(&self.settings).hotkey.clone()
     }
 
+    /// Saves the clipboard shortcut (`""` turns it off). The window registers it with the desktop
+    /// first; this only refuses text that cannot be a shortcut at all.
+    pub fn set_hotkey(&self, hotkey: &str) -> Result<()> {
+        let hotkey = hotkey.trim();
+        if hotkey.len() > 64 || hotkey.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(Error::BadInput(
+                "A shortcut is keys joined by +, such as Ctrl+Alt+P.".to_owned(),
+            ));
+        }
+        self.change(|s| {
+            s.hotkey = hotkey.to_owned();
+            Ok(())
+        })
+    }
+
     /// The local trigger's settings.
     pub fn trigger(&self) -> TriggerSettings {
         lock(&self.settings).trigger

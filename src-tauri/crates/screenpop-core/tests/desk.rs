@@ -206,3 +206,31 @@ async fn warming_up_readies_key_and_connection_for_the_next_pop() {
         .await
         .expect("the new key is used");
 }
+
+#[test]
+fn the_clipboard_shortcut_is_saved_turned_off_and_garbage_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.toml");
+    let keys = Arc::new(MemoryKeys::default());
+    let desk = Desk::open(path.clone(), keys.clone()).unwrap();
+    assert_eq!(desk.hotkey(), screenpop_core::config::DEFAULT_HOTKEY);
+
+    desk.set_hotkey(" Ctrl+Shift+F9 ").unwrap();
+    assert_eq!(
+        Desk::open(path.clone(), keys.clone()).unwrap().hotkey(),
+        "Ctrl+Shift+F9"
+    );
+    desk.set_hotkey("").unwrap();
+    assert_eq!(
+        Desk::open(path.clone(), keys.clone()).unwrap().hotkey(),
+        "",
+        "off survives a restart"
+    );
+
+    for bad in ["Ctrl+\u{7}", "Ctrl + Alt + P", &"Ctrl+".repeat(20)] {
+        let e = desk.set_hotkey(bad).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::BadInput, "{bad:?}");
+        assert!(e.to_string().contains("Ctrl+Alt+P"), "{e}");
+    }
+    assert_eq!(desk.hotkey(), "", "a refused shortcut changes nothing");
+}
