@@ -255,11 +255,7 @@ pub(crate) fn simulate_transfer<R: Runtime>(
         )
         .into());
     };
-    let states = sandbox.states();
-    let picked = states
-        .get(fastrand::usize(..states.len().max(1)))
-        .ok_or_else(|| Error::Config("The demo has no states to transfer.".to_owned()))?;
-    let transfer = Transfer::new(picked.id.as_deref(), picked.shared_id.as_deref(), None)?;
+    let transfer = crate::demo::next_transfer(sandbox, &state.demo_turn)?;
     crate::pops::receive_link(&app, &transfer.to_link());
     Ok(transfer)
 }

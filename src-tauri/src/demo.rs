@@ -1,6 +1,7 @@
 //! `screenpop --demo`: the sandbox runs inside the app, with a demo profile and its key held in
 //! memory only. Nothing is written to the keychain or the settings.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use screenpop_core::config::Settings;
@@ -8,7 +9,7 @@ use screenpop_core::desk::Desk;
 use screenpop_core::endpoint::Endpoint;
 use screenpop_core::secret::{KeyStore, MemoryKeys};
 use screenpop_core::transfer::Transfer;
-use screenpop_core::{ApiKey, Profile};
+use screenpop_core::{ApiKey, Error, Profile};
 use screenpop_sandbox::{Sandbox, SandboxConfig};
 
 use crate::AppState;
@@ -36,4 +37,19 @@ pub(crate) fn start() -> Result<AppState, Box<dyn std::error::Error>> {
 /// The caller the demo opens on.
 pub(crate) fn first_transfer() -> screenpop_core::Result<Transfer> {
     Transfer::new(Some("demo-billing"), None, None)
+}
+
+/// The caller a simulated transfer brings: the demo's callers in turn, starting after the one
+/// it opens on, so each press shows a different kind of card (and a trainer knows which comes
+/// next).
+pub(crate) fn next_transfer(
+    sandbox: &Sandbox,
+    turn: &AtomicUsize,
+) -> screenpop_core::Result<Transfer> {
+    let states = sandbox.states();
+    let n = turn.fetch_add(1, Ordering::Relaxed);
+    let picked = states
+        .get(n % states.len().max(1))
+        .ok_or_else(|| Error::Config("The demo has no states to transfer.".to_owned()))?;
+    Transfer::new(picked.id.as_deref(), picked.shared_id.as_deref(), None)
 }

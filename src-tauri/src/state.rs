@@ -1,5 +1,6 @@
 //! What the app keeps while it runs.
 
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 
 use screenpop_core::config::{default_path, Settings};
@@ -21,6 +22,8 @@ pub struct AppState {
     pub(crate) startup_error: Option<String>,
     /// The demo's sandbox, kept alive for the life of the window.
     pub(crate) demo: Option<Sandbox>,
+    /// Which of the demo's callers the next simulated transfer brings (it opens on the first).
+    pub(crate) demo_turn: AtomicUsize,
     /// Transfers waiting for the page, and the duplicate filter.
     pub(crate) inbox: Mutex<Inbox>,
     /// The page's newest lookup ticket: older lookups still running are abandoned.
@@ -40,6 +43,7 @@ impl AppState {
                 desk,
                 startup_error: None,
                 demo: None,
+                demo_turn: AtomicUsize::new(1),
                 inbox: Mutex::default(),
                 trigger: Mutex::new(Ok(None)),
                 latest: tokio::sync::watch::Sender::new(0),
@@ -49,6 +53,7 @@ impl AppState {
                 desk: Desk::in_memory(Settings::default(), Arc::new(Keychain)),
                 startup_error: Some(e.to_string()),
                 demo: None,
+                demo_turn: AtomicUsize::new(1),
                 inbox: Mutex::default(),
                 trigger: Mutex::new(Ok(None)),
                 latest: tokio::sync::watch::Sender::new(0),
@@ -63,6 +68,7 @@ impl AppState {
             desk,
             startup_error: None,
             demo,
+            demo_turn: AtomicUsize::new(1),
             inbox: Mutex::default(),
             trigger: Mutex::new(Ok(None)),
             latest: tokio::sync::watch::Sender::new(0),

@@ -21,6 +21,18 @@ fn secret_tool(args: &[&str]) -> (bool, String) {
     )
 }
 
+/// Stores `secret` with `secret-tool store ARGS`, as an IT admin's script would.
+fn secret_tool_store(args: &[&str], secret: &[u8]) {
+    let mut store = Command::new("secret-tool")
+        .arg("store")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("secret-tool store");
+    std::io::Write::write_all(&mut store.stdin.take().expect("stdin"), secret).expect("write");
+    assert!(store.wait().expect("wait").success());
+}
+
 #[test]
 #[ignore = "needs a Secret Service: run `bash .ci/test`"]
 fn keys_live_in_the_secret_service_and_nowhere_else() {
@@ -58,21 +70,16 @@ fn keys_live_in_the_secret_service_and_nowhere_else() {
 
     // A key stored by another tool (an IT admin's script) is read, trimmed.
     let scripted = format!("{profile}-scripted");
-    let mut store = Command::new("secret-tool")
-        .args([
-            "store",
+    secret_tool_store(
+        &[
             "--label=screenpop test",
             "service",
             KEYCHAIN_SERVICE,
             "username",
             &scripted,
-        ])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("secret-tool store");
-    std::io::Write::write_all(&mut store.stdin.take().expect("stdin"), b"pk-from-script\n")
-        .expect("write");
-    assert!(store.wait().expect("wait").success());
+        ],
+        b"pk-from-script\n",
+    );
     assert_eq!(
         Keychain
             .get(&scripted)
@@ -91,9 +98,8 @@ fn keys_live_in_the_secret_service_and_nowhere_else() {
 
     // Two items for one profile (a script ran twice with different labels): the quick read
     // declines to choose, and the keyring crate reports the ambiguity instead of guessing.
-    let mut twice = Command::new("secret-tool")
-        .args([
-            "store",
+    secret_tool_store(
+        &[
             "--label=screenpop test, again",
             "service",
             KEYCHAIN_SERVICE,
@@ -101,13 +107,9 @@ fn keys_live_in_the_secret_service_and_nowhere_else() {
             &scripted,
             "copy",
             "second",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("secret-tool store");
-    std::io::Write::write_all(&mut twice.stdin.take().expect("stdin"), b"pk-other\n")
-        .expect("write");
-    assert!(twice.wait().expect("wait").success());
+        ],
+        b"pk-other\n",
+    );
     assert_eq!(linux::read(KEYCHAIN_SERVICE, &scripted), None);
     assert!(Keychain.get(&scripted).is_err(), "ambiguous, not a guess");
     let (cleared, _) = secret_tool(&[
