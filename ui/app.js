@@ -329,9 +329,13 @@
 
   function onHotkeyKey(ev) {
     if (!recordingHotkey) return;
+    const plain = !(ev.ctrlKey || ev.altKey || ev.shiftKey || ev.metaKey);
+    if (ev.key === "Tab" && plain) {
+      // Keyboard users leave the box as usual; the blur handler keeps the old shortcut.
+      return;
+    }
     ev.preventDefault();
     ev.stopPropagation();
-    const plain = !(ev.ctrlKey || ev.altKey || ev.shiftKey || ev.metaKey);
     if (ev.key === "Escape" && plain) {
       recordingHotkey = false;
       showHotkey();
