@@ -515,6 +515,8 @@
 
   /** Reports the card's first paint to the paint log (only kept when a benchmark asks). */
   function painted(card, id, t0) {
+    // Only benchmarks and the package check ask for this; an agent's window sends nothing.
+    if (!state.info || !state.info.paint_log) return;
     // A timer queued from an animation frame runs once that frame has been painted.
     requestAnimationFrame(() => setTimeout(() => {
       const now = performance.now();

@@ -42,6 +42,8 @@ pub(crate) struct AppInfo {
     pop_action: PopAction,
     hotkey: String,
     autostart: bool,
+    /// Whether the page should report painted cards (`SCREENPOP_PAINT_LOG` is set).
+    paint_log: bool,
 }
 
 #[tauri::command]
@@ -56,6 +58,7 @@ pub(crate) fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
             .try_state::<AutoLaunchManager>()
             .and_then(|l| l.is_enabled().ok())
             .unwrap_or(false),
+        paint_log: state.paint_log.is_on(),
     }
 }
 

@@ -44,6 +44,11 @@ impl PaintLog {
         Self(file.map(Mutex::new))
     }
 
+    /// Whether painted cards are logged (the page only reports them then).
+    pub(crate) fn is_on(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// Appends one line; a failed write is dropped, as the log must never disturb the window.
     pub(crate) fn record(&self, painted: &Painted<'_>) {
         let Some(file) = &self.0 else { return };

@@ -76,6 +76,11 @@ fn setup_then_lookup_through_the_commands() {
     let info = call(&h, "app_info", json!({})).unwrap();
     assert_eq!(info["demo"], json!(false));
     assert_eq!(
+        info["paint_log"],
+        json!(false),
+        "no paint log unless asked for"
+    );
+    assert_eq!(
         call(&h, "profiles", json!({})).unwrap()["profiles"],
         json!([])
     );
