@@ -97,10 +97,8 @@ pub fn run(options: Options) {
             tauri::async_runtime::spawn(async move { trigger::apply(&handle).await });
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                loop {
-                    handle.state::<AppState>().desk.warm_up().await;
-                    tokio::time::sleep(screenpop_core::desk::WARM_INTERVAL).await;
-                }
+                let desk = &handle.state::<AppState>().desk;
+                desk.keep_warm(screenpop_core::desk::WARM_INTERVAL).await;
             });
             let args: Vec<String> = std::env::args().collect();
             if args.iter().skip(1).any(|a| pops::is_link(a)) {

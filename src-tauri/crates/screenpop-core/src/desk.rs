@@ -323,6 +323,16 @@ impl Desk {
         }
     }
 
+    /// Keeps the active profile warm for as long as it is polled: [`Desk::warm_up`] now and then
+    /// every `interval` ([`WARM_INTERVAL`] in the app), so the connection is refreshed before a
+    /// load balancer drops it as idle, and reopened if it was dropped anyway.
+    pub async fn keep_warm(&self, interval: std::time::Duration) {
+        loop {
+            self.warm_up().await;
+            tokio::time::sleep(interval).await;
+        }
+    }
+
     /// Tests the profile's key and ids against the API (see [`HandoffClient::check_connection`]).
     pub async fn test_connection(&self, profile: Option<&str>) -> Result<()> {
         let (client, name) = self.client_and_name(profile)?;

@@ -207,6 +207,30 @@ async fn warming_up_readies_key_and_connection_for_the_next_pop() {
         .expect("the new key is used");
 }
 
+#[tokio::test]
+async fn an_idle_desk_keeps_its_one_connection_warm() {
+    let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let desk = Desk::in_memory(Default::default(), Arc::new(MemoryKeys::default()));
+    desk.save_profile(None, input("Local", &sb.base_url()))
+        .await
+        .unwrap();
+    desk.store_key("Local", sb.key().into()).await.unwrap();
+
+    // 100 ms stands in for the app's 45 s: a probe at once, then one per interval.
+    let idle = tokio::time::timeout(
+        std::time::Duration::from_millis(650),
+        desk.keep_warm(std::time::Duration::from_millis(100)),
+    )
+    .await;
+    assert!(idle.is_err(), "it keeps going until dropped");
+    assert!(sb.probes() >= 4, "{} probes", sb.probes());
+    assert_eq!(sb.connections(), 1, "every probe on the same connection");
+    assert!(
+        sb.requests().is_empty(),
+        "no key, no id, no lookup was sent"
+    );
+}
+
 #[test]
 fn the_clipboard_shortcut_is_saved_turned_off_and_garbage_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -72,6 +72,7 @@ struct Shared {
     stray: Mutex<Vec<RecordedRequest>>,
     correlation: AtomicU64,
     connections: Arc<AtomicU64>,
+    probes: AtomicU64,
     other_origin: String,
 }
 
@@ -123,6 +124,7 @@ impl Sandbox {
             stray: Mutex::new(Vec::new()),
             correlation: AtomicU64::new(1),
             connections: Arc::new(AtomicU64::new(0)),
+            probes: AtomicU64::new(0),
             other_origin: format!("http://{other_addr}"),
         });
         let api = Router::new()
@@ -200,6 +202,12 @@ impl Sandbox {
     /// alive opens one for many lookups.
     pub fn connections(&self) -> u64 {
         self.shared.connections.load(Ordering::Relaxed)
+    }
+
+    /// How many `HEAD /` requests arrived: the probes a client sends to keep its connection warm
+    /// between pops (they carry no key and no id, so they are not recorded as requests).
+    pub fn probes(&self) -> u64 {
+        self.shared.probes.load(Ordering::Relaxed)
     }
 
     /// Forgets the recorded requests.
@@ -469,7 +477,14 @@ async fn add_state(
     reply.json(StatusCode::CREATED, json!(state))
 }
 
-async fn not_a_route(State(shared): State<Arc<Shared>>) -> Response {
+async fn not_a_route(
+    State(shared): State<Arc<Shared>>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> Response {
+    if method == axum::http::Method::HEAD && uri.path() == "/" {
+        shared.probes.fetch_add(1, Ordering::Relaxed);
+    }
     Reply(shared).error(StatusCode::NOT_FOUND, "Not found")
 }
 
