@@ -98,29 +98,21 @@ fn keys_live_in_the_secret_service_and_nowhere_else() {
 
     // Two items for one profile (a script ran twice with different labels): the quick read
     // declines to choose, and the keyring crate reports the ambiguity instead of guessing.
-    secret_tool_store(
-        &[
-            "--label=screenpop test, again",
-            "service",
-            KEYCHAIN_SERVICE,
-            "username",
-            &scripted,
-            "copy",
-            "second",
-        ],
-        b"pk-other\n",
-    );
-    assert_eq!(linux::read(KEYCHAIN_SERVICE, &scripted), None);
-    assert!(Keychain.get(&scripted).is_err(), "ambiguous, not a guess");
-    let (cleared, _) = secret_tool(&[
-        "clear",
+    let second = [
         "service",
         KEYCHAIN_SERVICE,
         "username",
         &scripted,
         "copy",
         "second",
-    ]);
+    ];
+    secret_tool_store(
+        &[&["--label=screenpop test, again"], &second[..]].concat(),
+        b"pk-other\n",
+    );
+    assert_eq!(linux::read(KEYCHAIN_SERVICE, &scripted), None);
+    assert!(Keychain.get(&scripted).is_err(), "ambiguous, not a guess");
+    let (cleared, _) = secret_tool(&[&["clear"], &second[..]].concat());
     assert!(cleared);
     assert_eq!(
         Keychain.get(&scripted).expect("get"),
