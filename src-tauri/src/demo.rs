@@ -34,14 +34,9 @@ pub(crate) fn start() -> Result<AppState, Box<dyn std::error::Error>> {
     Ok(AppState::with_desk(desk, Some(sandbox)))
 }
 
-/// The caller the demo opens on.
-pub(crate) fn first_transfer() -> screenpop_core::Result<Transfer> {
-    Transfer::new(Some("demo-billing"), None, None)
-}
-
-/// The caller a simulated transfer brings: the demo's callers in turn, starting after the one
-/// it opens on, so each press shows a different kind of card (and a trainer knows which comes
-/// next).
+/// The demo's next caller: it opens on the first of its callers, and each simulated transfer
+/// brings the one after, so each press shows a different kind of card (and a trainer knows
+/// which comes next).
 pub(crate) fn next_transfer(
     sandbox: &Sandbox,
     turn: &AtomicUsize,

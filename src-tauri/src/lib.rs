@@ -76,9 +76,11 @@ pub fn run(options: Options) {
                 AppState::open()
             };
             app.manage(state);
-            if options.demo {
+            let state = app.state::<AppState>();
+            if let Some(sandbox) = &state.demo {
                 // The demo opens on a caller, so the first look shows what screenpop is for.
-                pops::receive_transfer(app.handle(), demo::first_transfer()?);
+                let first = demo::next_transfer(sandbox, &state.demo_turn)?;
+                pops::receive_transfer(app.handle(), first);
             }
             register_scheme(app);
             webview::tune(app);

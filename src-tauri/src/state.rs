@@ -22,7 +22,7 @@ pub struct AppState {
     pub(crate) startup_error: Option<String>,
     /// The demo's sandbox, kept alive for the life of the window.
     pub(crate) demo: Option<Sandbox>,
-    /// Which of the demo's callers the next simulated transfer brings (it opens on the first).
+    /// Which of the demo's callers comes next (see `demo::next_transfer`).
     pub(crate) demo_turn: AtomicUsize,
     /// Transfers waiting for the page, and the duplicate filter.
     pub(crate) inbox: Mutex<Inbox>,
@@ -43,7 +43,7 @@ impl AppState {
                 desk,
                 startup_error: None,
                 demo: None,
-                demo_turn: AtomicUsize::new(1),
+                demo_turn: AtomicUsize::new(0),
                 inbox: Mutex::default(),
                 trigger: Mutex::new(Ok(None)),
                 latest: tokio::sync::watch::Sender::new(0),
@@ -53,7 +53,7 @@ impl AppState {
                 desk: Desk::in_memory(Settings::default(), Arc::new(Keychain)),
                 startup_error: Some(e.to_string()),
                 demo: None,
-                demo_turn: AtomicUsize::new(1),
+                demo_turn: AtomicUsize::new(0),
                 inbox: Mutex::default(),
                 trigger: Mutex::new(Ok(None)),
                 latest: tokio::sync::watch::Sender::new(0),
@@ -68,7 +68,7 @@ impl AppState {
             desk,
             startup_error: None,
             demo,
-            demo_turn: AtomicUsize::new(1),
+            demo_turn: AtomicUsize::new(0),
             inbox: Mutex::default(),
             trigger: Mutex::new(Ok(None)),
             latest: tokio::sync::watch::Sender::new(0),
