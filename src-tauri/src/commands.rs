@@ -1,36 +1,20 @@
-//! The Tauri commands: each one passes its call to the core and maps the error for the page.
-//! The API key only ever travels from the page to Rust (`store_key`), never back.
+//! The Tauri commands: each one passes its call to the core and maps the answer for the page.
+//! The API key only ever travels from the page to Rust (`store_key`), never back. Lookups are
+//! handed to the pipeline and answered as `pop` events, never as a command's result.
 
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_autostart::AutoLaunchManager;
 
 use screenpop_core::config::{PopAction, TriggerSettings};
-use screenpop_core::desk::{LookupResult, ProfileInput, Profiles};
-use screenpop_core::retry::Retryable;
+use screenpop_core::lookups::LookupResult;
+use screenpop_core::pop::{Origin, Pipeline};
+use screenpop_core::profiles::ProfileInput;
 use screenpop_core::studio_url::parse_studio_url as parse_studio;
-use screenpop_core::transfer::Transfer;
 use screenpop_core::{Error, LookupBy};
 
+use crate::views::{BoardView, ProfilesView, UiError};
 use crate::AppState;
-
-/// An error as the page shows it: a stable `kind` to pick the failure state, and a sentence.
-#[derive(Debug, Serialize)]
-pub(crate) struct UiError {
-    kind: &'static str,
-    message: String,
-    correlation_id: Option<String>,
-}
-
-impl From<Error> for UiError {
-    fn from(e: Error) -> Self {
-        Self {
-            kind: e.kind().code(),
-            correlation_id: e.correlation_id().map(str::to_owned),
-            message: e.to_string(),
-        }
-    }
-}
 
 type Res<T> = Result<T, UiError>;
 
@@ -52,8 +36,8 @@ pub(crate) fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
         version: env!("CARGO_PKG_VERSION"),
         demo: state.demo.is_some(),
         startup_error: state.startup_error.clone(),
-        pop_action: state.desk.pop_action(),
-        hotkey: state.desk.hotkey(),
+        pop_action: state.desk.prefs.pop_action(),
+        hotkey: state.desk.prefs.hotkey(),
         autostart: app
             .try_state::<AutoLaunchManager>()
             .and_then(|l| l.is_enabled().ok())
@@ -63,8 +47,8 @@ pub(crate) fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
 }
 
 #[tauri::command]
-pub(crate) async fn profiles(state: State<'_, AppState>) -> Res<Profiles> {
-    Ok(state.desk.profiles().await)
+pub(crate) async fn profiles(state: State<'_, AppState>) -> Res<ProfilesView> {
+    Ok(state.desk.profiles.list().await.into())
 }
 
 #[derive(Debug, Serialize)]
@@ -90,10 +74,10 @@ pub(crate) async fn save_profile<R: Runtime>(
     state: State<'_, AppState>,
     original: Option<String>,
     input: ProfileInput,
-) -> Res<Profiles> {
-    state.desk.save_profile(original, input).await?;
+) -> Res<ProfilesView> {
+    state.desk.profiles.save(original.as_deref(), input).await?;
     crate::shell::refresh_tray(&app);
-    Ok(state.desk.profiles().await)
+    Ok(state.desk.profiles.list().await.into())
 }
 
 #[tauri::command]
@@ -101,10 +85,11 @@ pub(crate) async fn delete_profile<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     name: String,
-) -> Res<Profiles> {
-    state.desk.delete_profile(&name).await?;
+) -> Res<ProfilesView> {
+    let (_, key) = state.desk.profiles.delete(&name).await?;
     crate::shell::refresh_tray(&app);
-    Ok(state.desk.profiles().await)
+    key?;
+    Ok(state.desk.profiles.list().await.into())
 }
 
 #[tauri::command]
@@ -112,15 +97,16 @@ pub(crate) async fn use_profile<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     name: String,
-) -> Res<Profiles> {
-    state.desk.use_profile(&name)?;
+) -> Res<ProfilesView> {
+    state.desk.profiles.activate(&name)?;
     crate::shell::refresh_tray(&app);
-    Ok(state.desk.profiles().await)
+    Ok(state.desk.profiles.list().await.into())
 }
 
 #[tauri::command]
 pub(crate) async fn store_key(state: State<'_, AppState>, profile: String, key: String) -> Res<()> {
-    Ok(state.desk.store_key(&profile, key).await?)
+    state.desk.profiles.store_key(Some(&profile), &key).await?;
+    Ok(())
 }
 
 #[tauri::command]
@@ -128,93 +114,45 @@ pub(crate) async fn test_connection(
     state: State<'_, AppState>,
     profile: Option<String>,
 ) -> Res<()> {
-    Ok(state.desk.test_connection(profile.as_deref()).await?)
+    Ok(state
+        .desk
+        .lookups
+        .test_connection(profile.as_deref())
+        .await?)
 }
 
-#[derive(Debug, Clone, Serialize)]
-struct RetryNotice {
-    ticket: u64,
-    reason: &'static str,
-}
-
+/// Looks up an id typed or pasted in the window: handed to the pipeline, answered by events.
 #[tauri::command]
-pub(crate) async fn lookup<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    ticket: u64,
+pub(crate) fn look_up(
+    pipeline: State<'_, Pipeline>,
     by: LookupBy,
     query: String,
-) -> Res<LookupResult> {
-    let notify = retry_notifier(app, ticket);
-    newest_only(&state, ticket, async {
-        Ok(state.desk.lookup(None, by, &query, &notify).await?)
-    })
-    .await
+    profile: Option<String>,
+) {
+    pipeline.submit_typed(by, &query, profile.as_deref());
 }
 
-/// Runs the lookup of `ticket` unless the page starts a newer one first: in a burst of pops the
-/// earlier lookups stop (no more retries, no notification) and the last caller's card wins.
-async fn newest_only<T>(
-    state: &AppState,
-    ticket: u64,
-    work: impl std::future::Future<Output = Res<T>>,
-) -> Res<T> {
-    state.latest.send_if_modified(|newest| {
-        let newer = ticket > *newest;
-        if newer {
-            *newest = ticket;
-        }
-        newer
-    });
-    let mut newest = state.latest.subscribe();
-    tokio::select! {
-        result = work => result,
-        _ = newest.wait_for(|n| *n > ticket) => Err(UiError {
-            kind: "superseded",
-            message: "A newer lookup replaced this one.".to_owned(),
-            correlation_id: None,
-        }),
-    }
-}
-
-/// Tells the page why a lookup is still waiting ("not saved yet", "rate limited", "retrying").
-fn retry_notifier<R: Runtime>(app: AppHandle<R>, ticket: u64) -> impl Fn(Retryable) + Send + Sync {
-    move |why: Retryable| {
-        let reason = match why {
-            Retryable::NotFound => "not_found",
-            Retryable::RateLimited(_) => "rate_limited",
-            Retryable::Transient => "transient",
-        };
-        let _ = app.emit("lookup-retry", RetryNotice { ticket, reason });
-    }
-}
-
-/// Looks up a pushed transfer, then lets the agent notice it (see `notify`).
+/// Shows a caller from the recent list again (newest first).
 #[tauri::command]
-pub(crate) async fn lookup_transfer<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    ticket: u64,
-    transfer: Transfer,
-) -> Res<LookupResult> {
-    let notify = retry_notifier(app.clone(), ticket);
-    newest_only(&state, ticket, async {
-        let result = state.desk.lookup_transfer(&transfer, &notify).await?;
-        crate::notify::caller_arrived(&app, &result.card, state.desk.pop_action());
-        Ok(result)
-    })
-    .await
+pub(crate) fn show_recent(pipeline: State<'_, Pipeline>, index: usize) -> Res<()> {
+    Ok(pipeline.show_recent(index)?)
 }
 
-/// Transfers that arrived before the page listened; from now on they arrive as events.
+/// Clears the card (Esc).
 #[tauri::command]
-pub(crate) fn take_pending(state: State<'_, AppState>) -> crate::pops::Pending {
-    crate::pops::take_pending(&state.inbox)
+pub(crate) fn clear_card(pipeline: State<'_, Pipeline>) {
+    pipeline.clear();
+}
+
+/// What the card shows now and the last refusal, for a page that starts after a pop began.
+#[tauri::command]
+pub(crate) fn board(pipeline: State<'_, Pipeline>) -> BoardView {
+    pipeline.board().into()
 }
 
 #[tauri::command]
 pub(crate) fn set_pop_action(state: State<'_, AppState>, action: PopAction) -> Res<()> {
-    Ok(state.desk.set_pop_action(action)?)
+    Ok(state.desk.prefs.set_pop_action(action)?)
 }
 
 /// Changes the clipboard shortcut (`""` turns it off); answers the one now in force.
@@ -225,12 +163,12 @@ pub(crate) fn set_hotkey<R: Runtime>(
     hotkey: String,
 ) -> Res<String> {
     crate::shell::change_hotkey(&app, &hotkey)?;
-    Ok(state.desk.hotkey())
+    Ok(state.desk.prefs.hotkey())
 }
 
 #[tauri::command]
-pub(crate) fn recent(state: State<'_, AppState>) -> Vec<LookupResult> {
-    state.desk.recent()
+pub(crate) fn recent(pipeline: State<'_, Pipeline>) -> Vec<LookupResult> {
+    pipeline.recent()
 }
 
 /// Opens an http(s) link in the system browser; no other scheme is ever opened.
@@ -246,21 +184,15 @@ pub(crate) fn open_link(url: String) -> Res<()> {
         .map_err(|e| Error::Config(format!("The browser could not be opened: {e}.")).into())
 }
 
-/// Demo only: a transfer of a random built-in state, delivered exactly as a deep link is.
+/// Demo only: the demo's next caller, pushed as a transfer is.
 #[tauri::command]
-pub(crate) fn simulate_transfer<R: Runtime>(
-    app: AppHandle<R>,
+pub(crate) fn simulate_transfer(
     state: State<'_, AppState>,
-) -> Res<Transfer> {
-    let Some(sandbox) = &state.demo else {
-        return Err(Error::BadInput(
-            "Simulated transfers exist only in the demo (screenpop --demo).".to_owned(),
-        )
-        .into());
-    };
-    let transfer = crate::demo::next_transfer(sandbox, &state.demo_turn)?;
-    crate::pops::receive_link(&app, &transfer.to_link());
-    Ok(transfer)
+    pipeline: State<'_, Pipeline>,
+) -> Res<()> {
+    let transfer = crate::demo::next_transfer(&state)?;
+    pipeline.submit(transfer, Origin::Demo);
+    Ok(())
 }
 
 #[tauri::command]
@@ -275,7 +207,10 @@ pub(crate) async fn set_trigger<R: Runtime>(
     enabled: bool,
     port: u16,
 ) -> Res<crate::trigger::TriggerView> {
-    state.desk.set_trigger(TriggerSettings { enabled, port })?;
+    state
+        .desk
+        .prefs
+        .set_trigger(TriggerSettings { enabled, port })?;
     crate::trigger::apply(&app).await;
     Ok(crate::trigger::view(&state).await)
 }
@@ -285,7 +220,7 @@ pub(crate) async fn regenerate_trigger_token<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Res<crate::trigger::TriggerView> {
-    state.desk.trigger_token(true).await?;
+    state.desk.prefs.trigger_token(true).await?;
     crate::trigger::apply(&app).await;
     Ok(crate::trigger::view(&state).await)
 }

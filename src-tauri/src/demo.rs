@@ -1,7 +1,7 @@
 //! `screenpop --demo`: the sandbox runs inside the app, with a demo profile and its key held in
 //! memory only. Nothing is written to the keychain or the settings.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use screenpop_core::config::Settings;
@@ -37,12 +37,12 @@ pub(crate) fn start() -> Result<AppState, Box<dyn std::error::Error>> {
 /// The demo's next caller: it opens on the first of its callers, and each simulated transfer
 /// brings the one after, so each press shows a different kind of card (and a trainer knows
 /// which comes next).
-pub(crate) fn next_transfer(
-    sandbox: &Sandbox,
-    turn: &AtomicUsize,
-) -> screenpop_core::Result<Transfer> {
-    let states = sandbox.states();
-    let n = turn.fetch_add(1, Ordering::Relaxed);
+pub(crate) fn next_transfer(state: &AppState) -> screenpop_core::Result<Transfer> {
+    let not_demo = || {
+        Error::BadInput("Simulated transfers exist only in the demo (screenpop --demo).".to_owned())
+    };
+    let states = state.demo.as_ref().ok_or_else(not_demo)?.states();
+    let n = state.demo_turn.fetch_add(1, Ordering::Relaxed);
     let picked = states
         .get(n % states.len().max(1))
         .ok_or_else(|| Error::Config("The demo has no states to transfer.".to_owned()))?;

@@ -1,32 +1,34 @@
-//! The screenpop desktop shell: a thin Tauri layer over `screenpop-core`. The window's logic
-//! lives in [`screenpop_core::desk::Desk`]; the commands here only pass calls through, run the
-//! demo sandbox, and turn errors into something the page can show.
+//! The screenpop desktop shell: a thin Tauri layer over `screenpop-core`. Transfers from every
+//! source go into the core's pop pipeline (`sources.rs`, `trigger.rs`, `demo.rs`, the
+//! `look_up` command); what it publishes goes out to the page and the desktop (`sink.rs`,
+//! `views.rs`, `notify.rs`). Commands only pass calls through.
 
+#[cfg(test)]
+mod command_names;
 mod commands;
 mod demo;
 mod notify;
 mod paint;
-mod pops;
 mod shell;
+mod sink;
+mod sources;
 mod state;
 mod trigger;
+mod views;
 mod webview;
 
-use tauri::{Builder, Manager, Runtime};
+use std::sync::Arc;
 
-pub use pops::is_link;
+use tauri::{AppHandle, Builder, Manager, Runtime};
+
+use screenpop_core::lookups::WARM_INTERVAL;
+use screenpop_core::pop::{Origin, Pipeline};
+
+pub use screenpop_core::argv::WindowArgs as Options;
 pub use state::AppState;
 
-/// How the window starts.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
-    /// Start a sandbox in the app, with a demo profile and a key held in memory only.
-    pub demo: bool,
-    /// Start in the tray without showing the window (start at login).
-    pub hidden: bool,
-}
-
-/// Registers the commands on `builder`; shared by the app and the IPC tests.
+/// Registers the commands on `builder`; shared by the app and the IPC tests. The list is
+/// checked against `command_names.rs` and the capability file by a test below.
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::app_info,
@@ -37,12 +39,13 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::use_profile,
         commands::store_key,
         commands::test_connection,
-        commands::lookup,
+        commands::look_up,
+        commands::show_recent,
+        commands::clear_card,
+        commands::board,
         commands::recent,
         commands::open_link,
         commands::simulate_transfer,
-        commands::take_pending,
-        commands::lookup_transfer,
         commands::set_pop_action,
         commands::set_hotkey,
         commands::trigger_info,
@@ -53,13 +56,26 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     ])
 }
 
+/// Starts the pop pipeline over the app's [`AppState`] (which must be managed already) and
+/// manages it beside it. From here on transfers pop whether or not the page has loaded.
+pub fn start_pipeline<R: Runtime>(app: &AppHandle<R>) {
+    let desk = &app.state::<AppState>().desk;
+    let pipeline = Pipeline::new(
+        desk.lookups.clone(),
+        desk.prefs.clone(),
+        Arc::new(sink::WindowSink(app.clone())),
+        tauri::async_runtime::handle().inner().clone(),
+    );
+    app.manage(pipeline);
+}
+
 /// Opens the app window and runs until it is closed.
 pub fn run(options: Options) {
     // The single-instance plugin goes first: a second launch (a deep link, `screenpop pop`)
     // hands its arguments to this process and exits before anything else starts.
     let result = builder(Builder::default())
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
-            pops::receive_args(app, &argv);
+            sources::launched(app, &argv);
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_clipboard_manager::init())
@@ -76,16 +92,19 @@ pub fn run(options: Options) {
                 AppState::open()
             };
             app.manage(state);
-            let state = app.state::<AppState>();
-            if let Some(sandbox) = &state.demo {
-                // The demo opens on a caller, so the first look shows what screenpop is for.
-                let first = demo::next_transfer(sandbox, &state.demo_turn)?;
-                pops::receive_transfer(app.handle(), first);
+            start_pipeline(app.handle());
+            let pipeline = app.state::<Pipeline>();
+            // The links this window was started for pop first; the demo opens on a caller.
+            if options.links.is_empty() && options.demo {
+                pipeline.submit(demo::next_transfer(&app.state::<AppState>())?, Origin::Demo);
+            }
+            for link in &options.links {
+                pipeline.submit_link(link);
             }
             register_scheme(app);
             webview::tune(app);
             if let Err(e) = shell::register_hotkey(app.handle()) {
-                pops::refuse(app.handle(), e);
+                pipeline.refuse(e);
             }
             // Without a tray (no status area on this desktop) closing the window quits.
             let tray = shell::tray(app.handle()).is_ok();
@@ -97,15 +116,8 @@ pub fn run(options: Options) {
             }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { trigger::apply(&handle).await });
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                let desk = &handle.state::<AppState>().desk;
-                desk.keep_warm(screenpop_core::desk::WARM_INTERVAL).await;
-            });
-            let args: Vec<String> = std::env::args().collect();
-            if args.iter().skip(1).any(|a| pops::is_link(a)) {
-                pops::receive_args(app.handle(), &args);
-            }
+            let lookups = app.state::<AppState>().desk.lookups.clone();
+            tauri::async_runtime::spawn(async move { lookups.keep_warm(WARM_INTERVAL).await });
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -135,4 +147,37 @@ fn register_scheme<R: Runtime>(app: &tauri::App<R>) {
         }
     }
     let _ = app;
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::command_names::COMMANDS;
+
+    /// The command list is written once (`command_names.rs`); the handler and the capability
+    /// file must say the same.
+    #[test]
+    fn the_handler_and_the_capability_file_grant_exactly_the_declared_commands() {
+        let source = include_str!("lib.rs");
+        let start = source.find("generate_handler![").unwrap();
+        let end = start + source[start..].find("])").unwrap();
+        let handled: Vec<&str> = source[start..end]
+            .split("commands::")
+            .skip(1)
+            .map(|s| s.trim_end_matches(|c: char| c == ',' || c.is_whitespace()))
+            .collect();
+        assert_eq!(handled, COMMANDS);
+
+        let caps: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+        let granted: Vec<String> = caps["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect();
+        assert_eq!(granted, COMMANDS);
+    }
 }

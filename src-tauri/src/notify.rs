@@ -2,11 +2,12 @@
 //! only, and bringing the window forward when asked. The keyboard is taken only when the agent
 //! asks for the window (a click on the notification, a second launch).
 
+use std::sync::OnceLock;
+
 use notify_rust::{Notification, Timeout};
 use tauri::{AppHandle, Manager, Runtime};
 
-use screenpop_core::card::{Card, HighlightGroup, Node};
-use screenpop_core::config::PopAction;
+use screenpop_core::pop::Alert;
 
 /// The main window's label.
 const MAIN: &str = "main";
@@ -31,31 +32,19 @@ pub(crate) fn raise<R: Runtime>(app: &AppHandle<R>, focus: bool) {
     }
 }
 
-/// After a pushed transfer's card is ready: notify and/or raise as the settings say, unless the
-/// agent is already looking at the window.
-pub(crate) fn caller_arrived<R: Runtime>(app: &AppHandle<R>, card: &Card, action: PopAction) {
-    if window_in_front(app) {
-        return;
-    }
-    if action.raises() {
+/// A pushed caller arrived while the agent looked elsewhere (the pipeline checked): notify
+/// and/or raise as the agent chose.
+pub(crate) fn caller_arrived<R: Runtime>(app: &AppHandle<R>, alert: &Alert) {
+    if alert.action.raises() {
         raise(app, false);
     }
-    if action.notifies() {
-        show(app.clone(), card);
+    if alert.action.notifies() {
+        show(app.clone(), &alert.title, short(&alert.reason));
     }
 }
 
-/// The reason highlight as one short line.
-fn reason(card: &Card) -> String {
-    let text = card
-        .highlights
-        .iter()
-        .find(|h| h.group == HighlightGroup::Reason)
-        .and_then(|h| match &h.field.value {
-            Node::Value { value } => Some(value.plain()),
-            _ => None,
-        })
-        .unwrap_or_default();
+/// A notification shows a line or two: long reasons are cut.
+fn short(text: &str) -> String {
     let mut short: String = text.chars().take(MAX_REASON_CHARS).collect();
     if text.chars().count() > MAX_REASON_CHARS {
         short.push('…');
@@ -70,14 +59,17 @@ fn escape_markup(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn show<R: Runtime>(app: AppHandle<R>, card: &Card) {
-    let title = card.title.clone();
-    let body = reason(card);
+fn show<R: Runtime>(app: AppHandle<R>, title: &str, body: String) {
+    let title = title.to_owned();
     // The D-Bus calls block; the click is awaited on its own thread.
     std::thread::spawn(move || {
-        let markup = notify_rust::get_capabilities()
-            .map(|caps| caps.iter().any(|c| c == "body-markup"))
-            .unwrap_or(false);
+        // Asked once: a second D-Bus round trip on every pop would delay the notification.
+        static MARKUP: OnceLock<bool> = OnceLock::new();
+        let markup = *MARKUP.get_or_init(|| {
+            notify_rust::get_capabilities()
+                .map(|caps| caps.iter().any(|c| c == "body-markup"))
+                .unwrap_or(false)
+        });
         let body = if markup { escape_markup(&body) } else { body };
         let shown = Notification::new()
             .appname("screenpop")

@@ -6,39 +6,19 @@ use std::str::FromStr;
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, Modifiers, Shortcut, ShortcutState};
 
-use screenpop_core::transfer::Transfer;
-use screenpop_core::{Error, LookupBy};
+use screenpop_core::pop::Pipeline;
+use screenpop_core::Error;
 
 use crate::AppState;
 
 /// Whether the tray icon exists (then closing the window hides it).
 pub(crate) struct Tray(pub(crate) bool);
 
-/// Looks up the id on the clipboard with the active profile, and brings the card forward. The
-/// clipboard is read here, when the agent asks, and never watched.
-pub(crate) fn pop_clipboard<R: Runtime>(app: &AppHandle<R>) {
-    crate::notify::raise(app, true);
-    let text = app.clipboard().read_text().unwrap_or_default();
-    let text = text.trim();
-    let transfer = match app.state::<AppState>().desk.active_lookup_by() {
-        LookupBy::Id => Transfer::new(Some(text), None, None),
-        LookupBy::SharedId => Transfer::new(None, Some(text), None),
-    };
-    match transfer {
-        Ok(t) => crate::pops::receive_transfer(app, t),
-        Err(e) => crate::pops::refuse(
-            app,
-            format!("The clipboard does not hold an id to look up. {e}"),
-        ),
-    }
-}
-
 /// Registers the clipboard shortcut from the settings; an error says why it is not active.
 pub(crate) fn register_hotkey<R: Runtime>(app: &AppHandle<R>) -> Result<(), String> {
-    let hotkey = app.state::<AppState>().desk.hotkey();
+    let hotkey = app.state::<AppState>().desk.prefs.hotkey();
     listen(app, &hotkey).map_err(|e| {
         format!(
             "The shortcut \"{hotkey}\" could not be registered ({e}); choose another in Settings."
@@ -57,7 +37,7 @@ fn listen<R: Runtime>(
     app.global_shortcut()
         .on_shortcut(hotkey, |app, _shortcut, event| {
             if event.state == ShortcutState::Pressed {
-                pop_clipboard(app);
+                crate::sources::clipboard(app);
             }
         })
 }
@@ -68,8 +48,8 @@ fn listen<R: Runtime>(
 /// is back in place and nothing is saved.
 pub(crate) fn change_hotkey<R: Runtime>(app: &AppHandle<R>, hotkey: &str) -> Result<(), Error> {
     let hotkey = hotkey.trim();
-    let desk = &app.state::<AppState>().desk;
-    let old = desk.hotkey();
+    let prefs = &app.state::<AppState>().desk.prefs;
+    let old = prefs.hotkey();
     if hotkey == old {
         return Ok(());
     }
@@ -96,7 +76,7 @@ pub(crate) fn change_hotkey<R: Runtime>(app: &AppHandle<R>, hotkey: &str) -> Res
                 "\"{hotkey}\" could not be registered; another program may use it ({e})."
             ))
         })
-        .and_then(|()| desk.set_hotkey(hotkey));
+        .and_then(|()| prefs.set_hotkey(hotkey));
     if result.is_err() {
         if !hotkey.is_empty() {
             let _ = shortcuts.unregister(hotkey);
@@ -111,7 +91,7 @@ const PROFILE_ITEM: &str = "profile:";
 
 /// The tray menu: show, look up the clipboard, the profiles (the active one checked), quit.
 fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
-    let (names, active) = app.state::<AppState>().desk.profile_names();
+    let (names, active) = app.state::<AppState>().desk.profiles.names();
     let show = MenuItem::with_id(app, "show", "Show screenpop", true, None::<&str>)?;
     let clipboard = MenuItem::with_id(
         app,
@@ -145,7 +125,7 @@ pub(crate) fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .menu(&menu(app)?)
         .on_menu_event(|app, event| match event.id().as_ref() {
             "show" => crate::notify::raise(app, true),
-            "clipboard" => pop_clipboard(app),
+            "clipboard" => crate::sources::clipboard(app),
             "quit" => app.exit(0),
             id => {
                 if let Some(name) = id.strip_prefix(PROFILE_ITEM) {
@@ -161,13 +141,13 @@ pub(crate) fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 }
 
 fn switch_profile<R: Runtime>(app: &AppHandle<R>, name: &str) {
-    match app.state::<AppState>().desk.use_profile(name) {
+    match app.state::<AppState>().desk.profiles.activate(name) {
         // The page reloads its switcher; the tray redraws its checks.
-        Ok(()) => {
+        Ok(_) => {
             let _ = app.emit("profiles-changed", ());
             refresh_tray(app);
         }
-        Err(e) => crate::pops::refuse(app, e.to_string()),
+        Err(e) => app.state::<Pipeline>().refuse(e.to_string()),
     }
 }
 

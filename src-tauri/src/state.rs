@@ -11,11 +11,11 @@ use screenpop_sandbox::Sandbox;
 use screenpop_trigger::Trigger;
 
 use crate::paint::PaintLog;
-use crate::pops::Inbox;
 
-/// The app's state, managed by Tauri.
+/// The app's state, managed by Tauri. The pop pipeline is managed beside it (see
+/// [`crate::start_pipeline`]), as it needs the running app to publish to.
 pub struct AppState {
-    /// The back end.
+    /// The services.
     pub(crate) desk: Desk,
     /// Why the settings could not be loaded, shown in the window. The desk then runs on empty
     /// in-memory settings so the broken file is never overwritten.
@@ -24,10 +24,6 @@ pub struct AppState {
     pub(crate) demo: Option<Sandbox>,
     /// Which of the demo's callers comes next (see `demo::next_transfer`).
     pub(crate) demo_turn: AtomicUsize,
-    /// Transfers waiting for the page, and the duplicate filter.
-    pub(crate) inbox: Mutex<Inbox>,
-    /// The page's newest lookup ticket: older lookups still running are abandoned.
-    pub(crate) latest: tokio::sync::watch::Sender<u64>,
     /// The local trigger while it runs, or why it could not start.
     pub(crate) trigger: Mutex<Result<Option<Trigger>, String>>,
     /// Where painted cards are logged, when a benchmark asks for it.
@@ -37,27 +33,14 @@ pub struct AppState {
 impl AppState {
     /// The normal app: settings from the config directory, keys in the OS keychain.
     pub fn open() -> Self {
-        let opened = default_path().and_then(|path| Desk::open(path, Arc::new(Keychain)));
-        match opened {
-            Ok(desk) => Self {
-                desk,
-                startup_error: None,
-                demo: None,
-                demo_turn: AtomicUsize::new(0),
-                inbox: Mutex::default(),
-                trigger: Mutex::new(Ok(None)),
-                latest: tokio::sync::watch::Sender::new(0),
-                paint_log: PaintLog::from_env(),
-            },
+        match default_path().and_then(|path| Desk::open(path, Arc::new(Keychain))) {
+            Ok(desk) => Self::with_desk(desk, None),
             Err(e) => Self {
-                desk: Desk::in_memory(Settings::default(), Arc::new(Keychain)),
                 startup_error: Some(e.to_string()),
-                demo: None,
-                demo_turn: AtomicUsize::new(0),
-                inbox: Mutex::default(),
-                trigger: Mutex::new(Ok(None)),
-                latest: tokio::sync::watch::Sender::new(0),
-                paint_log: PaintLog::from_env(),
+                ..Self::with_desk(
+                    Desk::in_memory(Settings::default(), Arc::new(Keychain)),
+                    None,
+                )
             },
         }
     }
@@ -69,9 +52,7 @@ impl AppState {
             startup_error: None,
             demo,
             demo_turn: AtomicUsize::new(0),
-            inbox: Mutex::default(),
             trigger: Mutex::new(Ok(None)),
-            latest: tokio::sync::watch::Sender::new(0),
             paint_log: PaintLog::from_env(),
         }
     }

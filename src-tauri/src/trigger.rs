@@ -1,11 +1,12 @@
 //! Starts and stops the local trigger (`screenpop-trigger`) as the settings say; what it
-//! accepts is delivered like a deep link.
+//! accepts goes into the pop pipeline.
 
 use std::sync::Arc;
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 
+use screenpop_core::pop::{Origin, Pipeline};
 use screenpop_trigger::Trigger;
 
 use crate::AppState;
@@ -24,16 +25,16 @@ pub(crate) struct TriggerView {
 /// (Re)starts or stops the trigger to match the settings. The demo never listens.
 pub(crate) async fn apply<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
-    let settings = state.desk.trigger();
+    let settings = state.desk.prefs.trigger();
     // Stop first, so a changed port is free to reuse.
     *lock(&state) = Ok(None);
     if !settings.enabled || state.demo.is_some() {
         return;
     }
-    let outcome = match state.desk.trigger_token(false).await {
+    let outcome = match state.desk.prefs.trigger_token(false).await {
         Ok(token) => {
-            let handle = app.clone();
-            let on_pop = Arc::new(move |t| crate::pops::receive_transfer(&handle, t));
+            let pipeline = app.state::<Pipeline>().inner().clone();
+            let on_pop = Arc::new(move |t| pipeline.submit(t, Origin::Trigger));
             Trigger::start(settings.port, token, on_pop)
                 .await
                 .map(Some)
@@ -50,13 +51,13 @@ fn lock<'a>(state: &'a AppState) -> std::sync::MutexGuard<'a, Result<Option<Trig
 
 /// The current state, with the token while the trigger is on.
 pub(crate) async fn view(state: &AppState) -> TriggerView {
-    let settings = state.desk.trigger();
+    let settings = state.desk.prefs.trigger();
     let (running, error) = match &*lock(state) {
         Ok(t) => (t.is_some(), None),
         Err(e) => (false, Some(e.clone())),
     };
     let token = if settings.enabled {
-        state.desk.trigger_token(false).await.ok()
+        state.desk.prefs.trigger_token(false).await.ok()
     } else {
         None
     };

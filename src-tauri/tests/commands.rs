@@ -40,6 +40,7 @@ fn harness(demo: bool) -> Harness {
         .manage(state)
         .build(tauri::generate_context!("tauri.conf.json"))
         .unwrap();
+    screenpop_lib::start_pipeline(app.handle());
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
@@ -68,6 +69,25 @@ fn call(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
         },
     )
     .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+/// Waits for the board's newest state to be pop `seq`, settled (a card or a failure).
+fn settled(h: &Harness, seq: u64) -> Value {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let board = call(h, "board", json!({})).unwrap();
+        let current = &board["current"];
+        if current["seq"] == json!(seq)
+            && matches!(current["stage"].as_str(), Some("card" | "failure"))
+        {
+            return current.clone();
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "pop {seq} did not settle: {board}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -116,13 +136,12 @@ fn setup_then_lookup_through_the_commands() {
     assert_eq!(saved["active"], "Local");
     assert_eq!(saved["profiles"][0]["has_key"], json!(false));
 
-    let err = call(
-        &h,
-        "lookup",
-        json!({"ticket": 1, "by": "id", "query": "demo-billing"}),
-    )
-    .unwrap_err();
-    assert_eq!(err["kind"], "no_key");
+    // A lookup is handed to the pipeline and answered on the board (and as events).
+    let asked = call(&h, "look_up", json!({"by": "id", "query": "demo-billing"})).unwrap();
+    assert_eq!(asked, Value::Null);
+    let failed = settled(&h, 1);
+    assert_eq!(failed["stage"], "failure");
+    assert_eq!(failed["error"]["kind"], "no_key");
     call(
         &h,
         "store_key",
@@ -131,13 +150,12 @@ fn setup_then_lookup_through_the_commands() {
     .unwrap();
     call(&h, "test_connection", json!({"profile": null})).unwrap();
 
-    let result = call(
-        &h,
-        "lookup",
-        json!({"ticket": 2, "by": "id", "query": "demo-billing"}),
-    )
-    .unwrap();
+    call(&h, "look_up", json!({"by": "id", "query": "demo-billing"})).unwrap();
+    let shown = settled(&h, 2);
+    assert_eq!(shown["origin"], "typed");
+    let result = &shown["result"];
     assert_eq!(result["card"]["title"], "Priya Raman");
+    assert_eq!(result["card"]["reason"], "BILLING");
     assert_eq!(result["card"]["highlights"][0]["group"], "reason");
     assert!(result["text"]
         .as_str()
@@ -147,7 +165,7 @@ fn setup_then_lookup_through_the_commands() {
     assert_eq!(recent.as_array().unwrap().len(), 1);
 
     // Nothing the page can call gives the key back.
-    for cmd in ["app_info", "profiles", "recent"] {
+    for cmd in ["app_info", "profiles", "recent", "board"] {
         let text = call(&h, cmd, json!({})).unwrap().to_string();
         assert!(!text.contains(&h.sandbox_key), "{cmd} leaks the key");
     }
@@ -167,21 +185,11 @@ fn setup_then_lookup_through_the_commands() {
 }
 
 #[test]
-fn the_demo_announces_transfers() {
+fn the_demo_pops_its_callers_in_turn_without_a_page() {
     let h = harness(true);
     assert_eq!(
         call(&h, "app_info", json!({})).unwrap()["demo"],
         json!(true)
-    );
-    let t = call(&h, "simulate_transfer", json!({})).unwrap();
-    assert!(t["id"].is_string() || t["shared_id"].is_string(), "{t}");
-    // The page was not listening yet: the transfer waits for it.
-    let pending = call(&h, "take_pending", json!({})).unwrap();
-    assert_eq!(pending["transfers"], json!([t]));
-    assert_eq!(
-        call(&h, "take_pending", json!({})).unwrap()["transfers"],
-        json!([]),
-        "handed over once"
     );
     call(
         &h,
@@ -195,15 +203,33 @@ fn the_demo_announces_transfers() {
         json!({"profile": "Demo", "key": h.sandbox_key}),
     )
     .unwrap();
-    let result = call(&h, "lookup_transfer", json!({"ticket": 1, "transfer": t})).unwrap();
-    assert!(!result["card"]["title"].as_str().unwrap().is_empty());
-    let bad = call(
-        &h,
-        "lookup_transfer",
-        json!({"ticket": 2, "transfer": {"id": "a\u{7}"}}),
-    )
-    .unwrap_err();
-    assert_eq!(bad["kind"], "bad_input");
+    // No page listens: the pipeline still looks the transfer up and keeps the card.
+    assert_eq!(
+        call(&h, "simulate_transfer", json!({})).unwrap(),
+        Value::Null
+    );
+    let first = settled(&h, 1);
+    assert_eq!(first["origin"], "demo");
+    assert_eq!(first["stage"], "card");
+    call(&h, "simulate_transfer", json!({})).unwrap();
+    let second = settled(&h, 2);
+    assert_ne!(
+        first["result"]["card"]["title"], second["result"]["card"]["title"],
+        "the next caller"
+    );
+    // The recent list shows a caller again; Esc clears the card.
+    call(&h, "show_recent", json!({"index": 1})).unwrap();
+    let board = call(&h, "board", json!({})).unwrap();
+    assert_eq!(board["current"]["origin"], "recent");
+    assert_eq!(
+        board["current"]["result"]["card"]["title"],
+        first["result"]["card"]["title"]
+    );
+    let gone = call(&h, "show_recent", json!({"index": 20})).unwrap_err();
+    assert_eq!(gone["kind"], "bad_input");
+    call(&h, "clear_card", json!({})).unwrap();
+    let board = call(&h, "board", json!({})).unwrap();
+    assert_eq!(board["current"]["stage"], "empty");
 }
 
 #[test]

@@ -7,9 +7,10 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use screenpop_core::desk::{Desk, ProfileInput};
+use screenpop_core::desk::Desk;
+use screenpop_core::profiles::ProfileInput;
 use screenpop_core::secret::MemoryKeys;
-use screenpop_core::LookupBy;
+use screenpop_core::Lookup;
 use screenpop_sandbox::Sandbox;
 use serde_json::json;
 
@@ -43,19 +44,32 @@ pub(crate) fn pss_showing(
     let index = std::fs::read_to_string(page.join("index.html"))
         .map_err(BenchError::io("index.html"))?
         .replacen(
-            "<script src=\"card.js\"",
-            "<script src=\"bench-shim.js\"></script>\n  <script src=\"card.js\"",
+            "<script type=\"module\"",
+            "<script src=\"bench-shim.js\"></script>\n  <script type=\"module\"",
             1,
         );
     std::fs::write(page.join("index.html"), index).map_err(BenchError::io("index.html"))?;
 
+    // Served over loopback HTTP: Chromium refuses ES modules from file:// pages.
+    let port = crate::desk::free_port()?;
+    let mut server = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
+        .current_dir(&page)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(BenchError::io("starting python3 -m http.server"))?;
+    crate::desk::wait_for_port(port, Duration::from_secs(10))?;
     let profile_dir = out.join("chromium-profile");
     let _ = std::fs::remove_dir_all(&profile_dir);
     let mut chromium = Command::new("chromium")
-        .arg(format!(
-            "--app=file://{}",
-            page.join("index.html").display()
-        ))
+        .arg(format!("--app=http://127.0.0.1:{port}/index.html"))
         .arg(format!("--user-data-dir={}", profile_dir.display()))
         .args([
             "--window-size=560,820",
@@ -80,34 +94,37 @@ pub(crate) fn pss_showing(
     let measured = crate::memory::pss_tree_kib(chromium.id());
     let _ = chromium.kill();
     let _ = chromium.wait();
+    let _ = server.kill();
+    let _ = server.wait();
     // Its helpers go down with it; give them a moment.
     std::thread::sleep(Duration::from_secs(1));
     Ok(measured)
 }
 
-/// What the page's startup commands answer, computed by the core as the app would.
+/// What the page's startup commands answer, computed by the core as the app would: the
+/// profile, and a board whose newest state is the card of `id`.
 fn answers(sandbox: &Sandbox, id: &str, key: &str) -> Result<String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(BenchError::io("a runtime"))?;
-    let (profiles, result) = rt
+    let result = rt
         .block_on(async {
             let desk = Desk::in_memory(Default::default(), Arc::new(MemoryKeys::default()));
-            desk.save_profile(
-                None,
-                ProfileInput {
-                    name: "Bench".into(),
-                    base_url: Some(sandbox.base_url()),
-                    account: "acct".into(),
-                    project: "proj".into(),
-                    ..ProfileInput::default()
-                },
-            )
-            .await?;
-            desk.store_key("Bench", key.to_owned()).await?;
-            let result = desk.lookup(None, LookupBy::Id, id, &|_| {}).await?;
-            Ok::<_, screenpop_core::Error>((desk.profiles().await, result))
+            desk.profiles
+                .save(
+                    None,
+                    ProfileInput {
+                        name: "Bench".into(),
+                        base_url: Some(sandbox.base_url()),
+                        account: "acct".into(),
+                        project: "proj".into(),
+                        ..ProfileInput::default()
+                    },
+                )
+                .await?;
+            desk.profiles.store_key(None, key).await?;
+            desk.lookups.fetch(None, &Lookup::by_id(id)?, &|_| {}).await
         })
         .map_err(|e| BenchError::step(format!("the baseline's card: {e}")))?;
     Ok(json!({
@@ -118,10 +135,24 @@ fn answers(sandbox: &Sandbox, id: &str, key: &str) -> Result<String> {
             "pop_action": "notify",
             "hotkey": "Ctrl+Alt+P",
             "autostart": false,
+            "paint_log": false,
         },
-        "profiles": profiles,
-        "take_pending": { "transfers": [{ "id": id }], "refused": [] },
-        "lookup_transfer": result,
+        "profiles": {
+            "profiles": [{
+                "name": "Bench", "region": null, "base_url": sandbox.base_url(),
+                "account": "acct", "project": "proj", "has_key": true, "lookup_by": "id",
+            }],
+            "active": "Bench",
+            "keychain_error": null,
+        },
+        "board": {
+            "current": {
+                "version": 1, "seq": 1, "origin": "link", "by": "id", "query": id,
+                "profile": null, "at_ms": result.at_ms, "stage": "card", "waiting": null,
+                "result": result, "error": null,
+            },
+            "refused": null,
+        },
         "recent": [result],
     })
     .to_string())

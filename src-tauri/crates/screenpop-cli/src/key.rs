@@ -4,11 +4,9 @@
 use std::io::{BufRead, IsTerminal};
 
 use clap::Subcommand;
-use screenpop_core::config::Settings;
-use screenpop_core::secret::{KeyStore, Keychain};
-use screenpop_core::{ApiKey, Error, Result};
+use screenpop_core::{Error, Result};
 
-use crate::{settings_path, ProfileArg};
+use crate::{desk, runtime, ProfileArg};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum KeyCommand {
@@ -21,38 +19,29 @@ pub(crate) enum KeyCommand {
 }
 
 pub(crate) fn run(cmd: KeyCommand) -> Result<()> {
-    let settings = Settings::load(&settings_path()?)?;
+    let profiles = desk()?.profiles;
+    let rt = runtime()?;
     match cmd {
         KeyCommand::Set(p) => {
-            let name = settings.profile(p.profile.as_deref())?.name.clone();
+            let name = profiles.get(p.profile.as_deref())?.name;
             let key = read_key(&name)?;
-            Keychain.set(&name, &key)?;
+            rt.block_on(profiles.store_key(Some(&name), &key))?;
             println!("Stored the API key for profile \"{name}\" in the system keychain.");
         }
-        KeyCommand::Status(p) => {
-            let name = &settings.profile(p.profile.as_deref())?.name;
-            match Keychain.get(name)? {
-                Some(_) => println!("An API key is stored for profile \"{name}\"."),
-                None => {
-                    return Err(Error::NoKey {
-                        profile: name.clone(),
-                    })
-                }
-            }
-        }
-        KeyCommand::Delete(p) => {
-            let name = &settings.profile(p.profile.as_deref())?.name;
-            if Keychain.delete(name)? {
-                println!("Deleted the API key of profile \"{name}\".");
-            } else {
-                println!("No API key was stored for profile \"{name}\".");
-            }
-        }
+        KeyCommand::Status(p) => match rt.block_on(profiles.has_key(p.profile.as_deref()))? {
+            (name, true) => println!("An API key is stored for profile \"{name}\"."),
+            (profile, false) => return Err(Error::NoKey { profile }),
+        },
+        KeyCommand::Delete(p) => match rt.block_on(profiles.delete_key(p.profile.as_deref()))? {
+            (name, true) => println!("Deleted the API key of profile \"{name}\"."),
+            (name, false) => println!("No API key was stored for profile \"{name}\"."),
+        },
     }
     Ok(())
 }
 
-fn read_key(profile: &str) -> Result<ApiKey> {
+/// The key as typed; checked when it is stored.
+fn read_key(profile: &str) -> Result<String> {
     let raw = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(format!(
             "API key for profile \"{profile}\" (input hidden): "
@@ -65,5 +54,5 @@ fn read_key(profile: &str) -> Result<ApiKey> {
         })?;
         line
     };
-    ApiKey::new(&raw)
+    Ok(raw)
 }

@@ -4,9 +4,11 @@
 //! the settings file and the keychain, prints, and maps errors to exit codes.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
+use screenpop_core::desk::Desk;
+use screenpop_core::secret::Keychain;
 use screenpop_core::{Error, ErrorKind};
 
 mod key;
@@ -120,8 +122,9 @@ pub fn exit_code(e: &Error) -> i32 {
     }
 }
 
-fn settings_path() -> screenpop_core::Result<PathBuf> {
-    screenpop_core::config::default_path()
+/// The services over the settings file and the system keychain.
+fn desk() -> screenpop_core::Result<Desk> {
+    Desk::open(screenpop_core::config::default_path()?, Arc::new(Keychain))
 }
 
 fn runtime() -> screenpop_core::Result<tokio::runtime::Runtime> {

@@ -2,11 +2,10 @@
 
 use clap::Args;
 use screenpop_core::card::Card;
-use screenpop_core::config::Settings;
-use screenpop_core::secret::{KeyStore, Keychain};
-use screenpop_core::{Error, HandoffClient, HandoffState, Lookup, Profile, Result};
+use screenpop_core::lookups::Wait;
+use screenpop_core::{HandoffState, Lookup, Profile, Result};
 
-use crate::{runtime, settings_path, CallerArgs};
+use crate::{desk, runtime, CallerArgs};
 
 #[derive(Debug, Args)]
 pub(crate) struct LookupArgs {
@@ -23,28 +22,14 @@ pub(crate) struct LookupArgs {
 pub(crate) fn run(args: LookupArgs) -> Result<()> {
     let c = &args.caller;
     let lookup = Lookup::new(c.id.as_deref(), c.shared_id.as_deref())?;
-    let settings = Settings::load(&settings_path()?)?;
-    let profile = settings.profile(c.profile.as_deref())?.clone();
-    // The keychain's D-Bus round trips and the TLS set-up (reading the system's CA certificates)
-    // each take a few milliseconds: do them at the same time.
-    let name = profile.name.clone();
-    let key = std::thread::spawn(move || Keychain.get(&name));
-    let client = HandoffClient::new(profile, settings.timeouts)?;
-    let key = key
-        .join()
-        .map_err(|_| Error::KeychainUnavailable {
-            detail: "the keychain call stopped unexpectedly".to_owned(),
-        })??
-        .ok_or_else(|| Error::NoKey {
-            profile: client.profile().name.clone(),
-        })?;
-    let state = runtime()?.block_on(async {
-        if args.no_wait {
-            client.lookup_once(&key, &lookup).await
-        } else {
-            client.lookup(&key, &lookup).await
-        }
-    })?;
+    let lookups = desk()?.lookups;
+    let wait = if args.no_wait {
+        Wait::Once
+    } else {
+        Wait::Retry
+    };
+    let (state, client) =
+        runtime()?.block_on(lookups.state(c.profile.as_deref(), &lookup, wait, &|_| {}))?;
     print_state(&state, client.profile(), args.json);
     Ok(())
 }
@@ -58,9 +43,5 @@ pub(crate) fn print_state(state: &HandoffState, profile: &Profile, json: bool) {
         }
         return;
     }
-    let link = state
-        .id
-        .as_deref()
-        .and_then(|id| profile.studio_conversation_url(id));
-    print!("{}", Card::build(state, link.as_ref()).to_text());
+    print!("{}", Card::of(state, profile).to_text());
 }

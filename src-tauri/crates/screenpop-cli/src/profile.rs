@@ -1,12 +1,10 @@
 //! `screenpop profile …`
 
 use clap::{Args, Subcommand};
-use screenpop_core::config::Settings;
-use screenpop_core::endpoint::Endpoint;
-use screenpop_core::secret::{KeyStore, Keychain};
-use screenpop_core::{Error, Profile, Result};
+use screenpop_core::profiles::ProfileInput;
+use screenpop_core::{Profile, Result};
 
-use crate::settings_path;
+use crate::{desk, runtime};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ProfileCommand {
@@ -49,77 +47,61 @@ pub(crate) struct AddArgs {
 }
 
 pub(crate) fn run(cmd: ProfileCommand) -> Result<()> {
-    let path = settings_path()?;
-    let mut settings = Settings::load(&path)?;
+    let profiles = desk()?.profiles;
     match cmd {
         ProfileCommand::Add(args) => {
-            let profile = build(&args)?;
-            let summary = describe(&profile);
-            settings.add_profile(profile)?;
-            settings.save(&path)?;
-            println!("Added profile {summary}.");
+            let profile = profiles.add(args.into_input())?;
+            println!("Added profile {}.", describe(&profile));
             println!(
                 "Next: store its API key with `screenpop key set --profile {}`.",
-                args.name.trim()
+                profile.name
             );
         }
         ProfileCommand::List => {
-            if settings.profiles().is_empty() {
+            let (names, active) = profiles.names();
+            if names.is_empty() {
                 println!(
                     "No profiles yet. Add one with `screenpop profile add NAME --studio-url URL`."
                 );
             }
-            for p in settings.profiles() {
-                let mark = if settings.active() == Some(p.name.as_str()) {
+            for name in names {
+                let mark = if active.as_deref() == Some(name.as_str()) {
                     "*"
                 } else {
                     " "
                 };
-                println!("{mark} {}", describe(p));
+                println!("{mark} {}", describe(&profiles.get(Some(&name))?));
             }
         }
         ProfileCommand::Use { name } => {
-            settings.use_profile(&name)?;
-            settings.save(&path)?;
-            println!(
-                "Profile \"{}\" is now active.",
-                settings.active().unwrap_or_default()
-            );
+            let name = profiles.activate(&name)?;
+            println!("Profile \"{name}\" is now active.");
         }
-        ProfileCommand::Remove { name } => {
-            let removed = settings.remove_profile(&name)?;
-            settings.save(&path)?;
-            match Keychain.delete(&removed.name) {
-                Ok(_) => println!("Removed profile \"{}\" and its API key.", removed.name),
-                Err(e) => {
-                    println!("Removed profile \"{}\".", removed.name);
-                    eprintln!("screenpop: its API key could not be deleted from the keychain: {e}");
-                }
+        ProfileCommand::Remove { name } => match runtime()?.block_on(profiles.delete(&name))? {
+            (removed, Ok(())) => {
+                println!("Removed profile \"{}\" and its API key.", removed.name)
             }
-        }
+            (removed, Err(e)) => {
+                println!("Removed profile \"{}\".", removed.name);
+                eprintln!("screenpop: its API key could not be deleted from the keychain: {e}");
+            }
+        },
     }
     Ok(())
 }
 
-fn build(args: &AddArgs) -> Result<Profile> {
-    if let Some(url) = &args.studio_url {
-        return Profile::from_studio_url(&args.name, url);
-    }
-    let endpoint = match (&args.region, &args.base_url) {
-        (Some(r), None) => Endpoint::Region(r.parse()?),
-        (None, Some(u)) => Endpoint::custom(u)?,
-        _ => {
-            return Err(Error::BadInput(
-                "Give either --region or --base-url, not both.".to_owned(),
-            ))
+impl AddArgs {
+    /// The same input the window's settings form gives, so both build a profile one way.
+    fn into_input(self) -> ProfileInput {
+        ProfileInput {
+            name: self.name,
+            studio_url: self.studio_url,
+            region: self.region,
+            base_url: self.base_url,
+            account: self.account.unwrap_or_default(),
+            project: self.project.unwrap_or_default(),
         }
-    };
-    Profile::new(
-        &args.name,
-        endpoint,
-        args.account.as_deref().unwrap_or_default(),
-        args.project.as_deref().unwrap_or_default(),
-    )
+    }
 }
 
 fn describe(p: &Profile) -> String {

@@ -6,6 +6,7 @@
 //! and the command line are thin adapters over this crate.
 #![deny(missing_docs)]
 
+pub mod argv;
 pub mod card;
 pub mod client;
 pub mod config;
@@ -13,12 +14,17 @@ pub mod desk;
 pub mod endpoint;
 mod error;
 pub mod ids;
+pub mod keys;
+pub mod lookups;
+pub mod pop;
+pub mod prefs;
 pub mod profile;
+pub mod profiles;
 pub mod query;
-pub mod recent;
 pub mod retry;
 pub mod secret;
 pub mod state;
+pub mod store;
 pub mod studio_url;
 pub mod transfer;
 

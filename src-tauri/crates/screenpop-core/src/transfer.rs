@@ -1,8 +1,7 @@
 //! Transfers pushed to screenpop (deep links, `screenpop pop`, the local trigger): parsing what
 //! arrives, strictly, and not popping the same caller twice.
 
-use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -104,7 +103,8 @@ impl Transfer {
         url
     }
 
-    fn identity(&self) -> (Option<&str>, Option<&str>, Option<String>) {
+    /// What makes two transfers the same caller: the ids, and the profile ignoring case.
+    pub(crate) fn identity(&self) -> (Option<&str>, Option<&str>, Option<String>) {
         (
             self.id.as_deref(),
             self.shared_id.as_deref(),
@@ -115,34 +115,6 @@ impl Transfer {
 
 fn refused(why: String) -> Error {
     Error::BadInput(format!("A screenpop link was refused: {why}."))
-}
-
-/// Lets each transfer through once: the same caller arriving again within
-/// [`DUPLICATE_WINDOW`] (a softphone firing twice, a double click) is dropped.
-#[derive(Debug, Default)]
-pub struct PopGate {
-    recent: VecDeque<(Transfer, Instant)>,
-}
-
-impl PopGate {
-    /// Whether `t`, arriving at `now`, should pop.
-    pub fn admit(&mut self, t: &Transfer, now: Instant) -> bool {
-        self.recent
-            .retain(|(_, at)| now.saturating_duration_since(*at) < DUPLICATE_WINDOW);
-        if self
-            .recent
-            .iter()
-            .any(|(seen, _)| seen.identity() == t.identity())
-        {
-            return false;
-        }
-        self.recent.push_back((t.clone(), now));
-        // Bounded even under a flood of distinct ids.
-        while self.recent.len() > 256 {
-            self.recent.pop_front();
-        }
-        true
-    }
 }
 
 #[cfg(test)]
@@ -191,18 +163,6 @@ mod tests {
         }
         let long = format!("screenpop://lookup?id={}", "x".repeat(3000));
         assert!(Transfer::from_link(&long).is_err());
-    }
-
-    #[test]
-    fn the_same_caller_pops_once_within_the_window() {
-        let mut gate = PopGate::default();
-        let t0 = Instant::now();
-        let a = Transfer::new(Some("a"), None, None).expect("a");
-        let b = Transfer::new(Some("b"), None, None).expect("b");
-        assert!(gate.admit(&a, t0));
-        assert!(!gate.admit(&a, t0 + Duration::from_secs(1)));
-        assert!(gate.admit(&b, t0 + Duration::from_secs(1)));
-        assert!(gate.admit(&a, t0 + DUPLICATE_WINDOW + Duration::from_millis(1)));
     }
 
     #[test]

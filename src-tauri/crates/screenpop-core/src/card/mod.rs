@@ -16,7 +16,7 @@ use url::Url;
 pub use kind::Scalar;
 pub use words::{caller_name, inert, is_invisible_format, label};
 
-use crate::HandoffState;
+use crate::{HandoffState, Profile};
 
 /// Sections nested this deep or deeper start collapsed, so deep data stays quick to show.
 pub const COLLAPSE_DEPTH: usize = 3;
@@ -106,6 +106,9 @@ pub struct Card {
     pub shared_id: Option<String>,
     /// The conversation in Agent Studio, when the id and the region are known.
     pub studio_url: Option<String>,
+    /// Why the caller was handed over, as one line: what the card shows under the name, the
+    /// notification's body and the recent list's second line.
+    pub reason: Option<String>,
     /// What the agent needs first, in group order.
     pub highlights: Vec<Highlight>,
     /// Every other field, in the server's order.
@@ -196,12 +199,14 @@ impl Card {
                 false,
             ),
         };
+        let reason = reason_line(&highlights);
         let mut card = Self {
             title,
             title_is_name,
             conversation_id: state.id.as_deref().map(inert),
             shared_id: state.shared_id.as_deref().map(inert),
             studio_url: studio_url.map(Url::to_string),
+            reason,
             highlights,
             fields,
             empty_count: 0,
@@ -211,6 +216,15 @@ impl Card {
         card.value_count = values;
         card.empty_count = empty;
         card
+    }
+
+    /// The card of `state` as looked up with `profile` (which gives the Agent Studio link).
+    pub fn of(state: &HandoffState, profile: &Profile) -> Self {
+        let link = state
+            .id
+            .as_deref()
+            .and_then(|id| profile.studio_conversation_url(id));
+        Self::build(state, link.as_ref())
     }
 
     /// (values, empty values) over highlights and fields.
@@ -223,6 +237,17 @@ impl Card {
             count_node(&f.value, &mut tally);
         }
         tally
+    }
+}
+
+/// The reason highlight's value as one line of plain text, if it has one.
+fn reason_line(highlights: &[Highlight]) -> Option<String> {
+    let reason = highlights
+        .iter()
+        .find(|h| h.group == HighlightGroup::Reason)?;
+    match &reason.field.value {
+        Node::Value { value } if !value.is_empty() => Some(value.plain()),
+        _ => None,
     }
 }
 

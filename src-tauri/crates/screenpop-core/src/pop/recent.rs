@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use crate::desk::LookupResult;
+use crate::lookups::LookupResult;
 
 /// How many lookups are kept.
 pub const RECENT_CAPACITY: usize = 20;
@@ -22,6 +22,11 @@ impl Recent {
         });
         self.entries.push_front(result);
         self.entries.truncate(RECENT_CAPACITY);
+    }
+
+    /// The `index`th entry, newest first.
+    pub fn get(&self, index: usize) -> Option<LookupResult> {
+        self.entries.get(index).cloned()
     }
 
     /// Newest first.

@@ -1,11 +1,13 @@
-//! The window's back end against the sandbox, with keys in memory (the real keychain is covered
-//! by `keychain.rs` and the end-to-end tests).
+//! The services (profiles, lookups, preferences) against the sandbox, with keys in memory (the
+//! real keychain is covered by `keychain.rs` and the end-to-end tests).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 
-use screenpop_core::desk::{Desk, ProfileInput};
+use screenpop_core::desk::Desk;
+use screenpop_core::profiles::ProfileInput;
 use screenpop_core::secret::{KeyStore, MemoryKeys};
+use screenpop_core::Lookup;
 use screenpop_core::{ErrorKind, LookupBy};
 use screenpop_sandbox::{Sandbox, SandboxConfig};
 
@@ -27,25 +29,33 @@ async fn setup_test_lookup_rename_and_delete() {
     let keys = Arc::new(MemoryKeys::default());
     let desk = Desk::open(path.clone(), keys.clone()).unwrap();
 
-    desk.save_profile(None, input("Local", &sb.base_url()))
+    desk.profiles
+        .save(None, input("Local", &sb.base_url()))
         .await
         .unwrap();
-    let p = desk.profiles().await;
+    let p = desk.profiles.list().await;
     assert_eq!(p.active.as_deref(), Some("Local"));
-    assert_eq!(p.profiles[0].has_key, Some(false));
+    assert_eq!(p.entries[0].has_key, Some(false));
 
-    let err = desk.test_connection(None).await.unwrap_err();
+    let err = desk.lookups.test_connection(None).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NoKey);
-    desk.store_key("Local", "wrong-key".into()).await.unwrap();
-    let err = desk.test_connection(None).await.unwrap_err();
+    desk.profiles
+        .store_key(Some("Local"), "wrong-key")
+        .await
+        .unwrap();
+    let err = desk.lookups.test_connection(None).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::KeyRejected);
-    desk.store_key("local", sb.key().into()).await.unwrap();
-    desk.test_connection(Some("Local")).await.unwrap();
+    desk.profiles
+        .store_key(Some("local"), sb.key())
+        .await
+        .unwrap();
+    desk.lookups.test_connection(Some("Local")).await.unwrap();
     let probe = sb.requests().last().unwrap().query[0].1.clone();
     assert!(probe.starts_with("screenpop-connection-test-"), "{probe}");
 
     let hostile = desk
-        .lookup(None, LookupBy::Id, "demo-hostile", &|_| {})
+        .lookups
+        .fetch(None, &Lookup::by_id("demo-hostile").unwrap(), &|_| {})
         .await
         .unwrap();
     assert!(
@@ -54,7 +64,12 @@ async fn setup_test_lookup_rename_and_delete() {
     );
     assert!(hostile.raw_json.contains("\\u202e"));
     let r = desk
-        .lookup(None, LookupBy::SharedId, " zoom-trace-81f3c0de ", &|_| {})
+        .lookups
+        .fetch(
+            None,
+            &Lookup::of(LookupBy::SharedId, " zoom-trace-81f3c0de ").unwrap(),
+            &|_| {},
+        )
         .await
         .unwrap();
     assert_eq!(r.query, "zoom-trace-81f3c0de");
@@ -63,52 +78,49 @@ async fn setup_test_lookup_rename_and_delete() {
     assert!(r
         .raw_json
         .contains("\"shared_id\": \"zoom-trace-81f3c0de\""));
+    desk.prefs.remember_lookup_by(None, LookupBy::SharedId);
     assert_eq!(
-        desk.profiles().await.profiles[0].lookup_by,
+        desk.profiles.list().await.entries[0].lookup_by,
         LookupBy::SharedId
     );
-    assert_eq!(desk.recent().len(), 2);
     assert_eq!(
         sb.connections(),
         1,
         "remembering the id kind keeps the warm connection"
     );
-    assert_eq!(desk.recent()[0].query, "zoom-trace-81f3c0de");
-
-    // Bad input never reaches the network.
-    let before = sb.requests().len();
-    let err = desk
-        .lookup(None, LookupBy::Id, "   ", &|_| {})
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::BadInput);
-    assert_eq!(sb.requests().len(), before);
 
     // Renaming keeps the key; the settings survive a restart; the key is not in them.
-    desk.save_profile(Some("Local".into()), input("Sandbox", &sb.base_url()))
+    desk.profiles
+        .save(Some("Local"), input("Sandbox", &sb.base_url()))
         .await
         .unwrap();
     assert!(keys.get("Sandbox").unwrap().is_some());
     assert!(keys.get("Local").unwrap().is_none());
     let reopened = Desk::open(path.clone(), keys.clone()).unwrap();
-    let p = reopened.profiles().await;
-    assert_eq!(p.profiles[0].name, "Sandbox");
-    assert_eq!(p.profiles[0].lookup_by, LookupBy::SharedId);
-    assert!(reopened.recent().is_empty(), "callers are never persisted");
+    let p = reopened.profiles.list().await;
+    assert_eq!(p.entries[0].profile.name, "Sandbox");
+    assert_eq!(p.entries[0].lookup_by, LookupBy::SharedId);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(!text.contains(sb.key()), "{text}");
     assert!(!text.contains("Alex"), "{text}");
 
-    reopened.delete_profile("sandbox").await.unwrap();
+    reopened
+        .profiles
+        .delete("sandbox")
+        .await
+        .unwrap()
+        .1
+        .unwrap();
     assert!(keys.get("Sandbox").unwrap().is_none());
-    assert!(reopened.profiles().await.profiles.is_empty());
+    assert!(reopened.profiles.list().await.entries.is_empty());
 }
 
 #[tokio::test]
 async fn a_studio_url_makes_a_region_profile_and_bad_input_is_explained() {
     let desk = Desk::in_memory(Default::default(), Arc::new(MemoryKeys::default()));
     let err = desk
-        .save_profile(
+        .profiles
+        .save(
             None,
             ProfileInput {
                 name: "x".into(),
@@ -118,21 +130,23 @@ async fn a_studio_url_makes_a_region_profile_and_bad_input_is_explained() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("Agent Studio URL"), "{err}");
-    desk.save_profile(
-        None,
-        ProfileInput {
-            name: "Acme UK".into(),
-            studio_url: Some("https://studio.uk.poly.ai/acme-uk/acme-team-4/agent".into()),
-            ..ProfileInput::default()
-        },
-    )
-    .await
-    .unwrap();
-    let p = desk.profiles().await;
-    assert_eq!(p.profiles[0].region.as_deref(), Some("uk-1"));
-    assert_eq!(p.profiles[0].project, "acme-team-4");
+    desk.profiles
+        .save(
+            None,
+            ProfileInput {
+                name: "Acme UK".into(),
+                studio_url: Some("https://studio.uk.poly.ai/acme-uk/acme-team-4/agent".into()),
+                ..ProfileInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    let p = desk.profiles.get(None).unwrap();
+    assert_eq!(p.endpoint.region().map(|r| r.name()), Some("uk-1"));
+    assert_eq!(p.project.to_string(), "acme-team-4");
     let err = desk
-        .save_profile(None, input("acme uk", "https://api.example.com"))
+        .profiles
+        .save(None, input("acme uk", "https://api.example.com"))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("already exists"), "{err}");
@@ -163,12 +177,16 @@ async fn warming_up_readies_key_and_connection_for_the_next_pop() {
     let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
     let keys = Arc::new(CountingKeys::default());
     let desk = Desk::in_memory(Default::default(), keys.clone());
-    desk.save_profile(None, input("Local", &sb.base_url()))
+    desk.profiles
+        .save(None, input("Local", &sb.base_url()))
         .await
         .unwrap();
-    desk.store_key("Local", sb.key().into()).await.unwrap();
+    desk.profiles
+        .store_key(Some("Local"), sb.key())
+        .await
+        .unwrap();
 
-    desk.warm_up().await;
+    desk.lookups.warm_up().await;
     assert_eq!(sb.connections(), 1, "a connection is open");
     assert!(
         sb.requests().is_empty(),
@@ -177,11 +195,13 @@ async fn warming_up_readies_key_and_connection_for_the_next_pop() {
     let reads = keys.reads.load(std::sync::atomic::Ordering::SeqCst);
     assert_eq!(reads, 1);
 
-    desk.lookup(None, LookupBy::Id, "demo-billing", &|_| {})
+    desk.lookups
+        .fetch(None, &Lookup::by_id("demo-billing").unwrap(), &|_| {})
         .await
         .unwrap();
-    desk.warm_up().await;
-    desk.lookup(None, LookupBy::Id, "demo-orders", &|_| {})
+    desk.lookups.warm_up().await;
+    desk.lookups
+        .fetch(None, &Lookup::by_id("demo-orders").unwrap(), &|_| {})
         .await
         .unwrap();
     assert_eq!(sb.connections(), 1, "the pops used the warm connection");
@@ -193,16 +213,21 @@ async fn warming_up_readies_key_and_connection_for_the_next_pop() {
 
     // A key replaced from another program (`screenpop key set`) is read again as soon as the
     // API rejects the cached one.
-    desk.store_key("Local", "old-key".into()).await.unwrap();
+    desk.profiles
+        .store_key(Some("Local"), "old-key")
+        .await
+        .unwrap();
     let err = desk
-        .lookup(None, LookupBy::Id, "demo-billing", &|_| {})
+        .lookups
+        .fetch(None, &Lookup::by_id("demo-billing").unwrap(), &|_| {})
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::KeyRejected);
     keys.inner
         .set("Local", &screenpop_core::ApiKey::new(sb.key()).unwrap())
         .unwrap();
-    desk.lookup(None, LookupBy::Id, "demo-billing", &|_| {})
+    desk.lookups
+        .fetch(None, &Lookup::by_id("demo-billing").unwrap(), &|_| {})
         .await
         .expect("the new key is used");
 }
@@ -211,19 +236,30 @@ async fn warming_up_readies_key_and_connection_for_the_next_pop() {
 async fn an_idle_desk_keeps_its_one_connection_warm() {
     let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
     let desk = Desk::in_memory(Default::default(), Arc::new(MemoryKeys::default()));
-    desk.save_profile(None, input("Local", &sb.base_url()))
+    desk.profiles
+        .save(None, input("Local", &sb.base_url()))
         .await
         .unwrap();
-    desk.store_key("Local", sb.key().into()).await.unwrap();
+    desk.profiles
+        .store_key(Some("Local"), sb.key())
+        .await
+        .unwrap();
 
-    // 100 ms stands in for the app's 45 s: a probe at once, then one per interval.
-    let idle = tokio::time::timeout(
-        std::time::Duration::from_millis(650),
-        desk.keep_warm(std::time::Duration::from_millis(100)),
-    )
-    .await;
-    assert!(idle.is_err(), "it keeps going until dropped");
-    assert!(sb.probes() >= 4, "{} probes", sb.probes());
+    // 50 ms stands in for the app's 45 s: a probe at once, then one per interval, until the
+    // sandbox has counted four (or the test gives up and fails).
+    let four_probes = async {
+        while sb.probes() < 4 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    };
+    let warm = desk.lookups.keep_warm(std::time::Duration::from_millis(50));
+    tokio::select! {
+        () = four_probes => {}
+        () = warm => unreachable!("keep_warm returned"),
+        () = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
+            panic!("only {} probes in 10 s", sb.probes())
+        }
+    }
     assert_eq!(sb.connections(), 1, "every probe on the same connection");
     assert!(
         sb.requests().is_empty(),
@@ -237,24 +273,34 @@ fn the_clipboard_shortcut_is_saved_turned_off_and_garbage_refused() {
     let path = dir.path().join("settings.toml");
     let keys = Arc::new(MemoryKeys::default());
     let desk = Desk::open(path.clone(), keys.clone()).unwrap();
-    assert_eq!(desk.hotkey(), screenpop_core::config::DEFAULT_HOTKEY);
+    assert_eq!(desk.prefs.hotkey(), screenpop_core::config::DEFAULT_HOTKEY);
 
-    desk.set_hotkey(" Ctrl+Shift+F9 ").unwrap();
+    desk.prefs.set_hotkey(" Ctrl+Shift+F9 ").unwrap();
     assert_eq!(
-        Desk::open(path.clone(), keys.clone()).unwrap().hotkey(),
+        Desk::open(path.clone(), keys.clone())
+            .unwrap()
+            .prefs
+            .hotkey(),
         "Ctrl+Shift+F9"
     );
-    desk.set_hotkey("").unwrap();
+    desk.prefs.set_hotkey("").unwrap();
     assert_eq!(
-        Desk::open(path.clone(), keys.clone()).unwrap().hotkey(),
+        Desk::open(path.clone(), keys.clone())
+            .unwrap()
+            .prefs
+            .hotkey(),
         "",
         "off survives a restart"
     );
 
     for bad in ["Ctrl+\u{7}", "Ctrl + Alt + P", &"Ctrl+".repeat(20)] {
-        let e = desk.set_hotkey(bad).unwrap_err();
+        let e = desk.prefs.set_hotkey(bad).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::BadInput, "{bad:?}");
         assert!(e.to_string().contains("Ctrl+Alt+P"), "{e}");
     }
-    assert_eq!(desk.hotkey(), "", "a refused shortcut changes nothing");
+    assert_eq!(
+        desk.prefs.hotkey(),
+        "",
+        "a refused shortcut changes nothing"
+    );
 }

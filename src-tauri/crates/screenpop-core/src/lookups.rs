@@ -1,0 +1,210 @@
+//! Looking handoff states up: one HTTP client per profile, kept with its warm connection, and
+//! the keys it needs. Both the window's pipeline and `screenpop lookup` go through here.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+
+use crate::card::Card;
+use crate::keys::Keys;
+use crate::retry::Retryable;
+use crate::store::{lock, SettingsStore};
+use crate::{ErrorKind, HandoffClient, HandoffState, Lookup, LookupBy, Result};
+
+/// How often an idle app refreshes its connection with [`Lookups::warm_up`]: under the 60 s
+/// after which load balancers commonly drop idle connections.
+pub const WARM_INTERVAL: Duration = Duration::from_secs(45);
+
+/// A successful lookup, as the window shows it and the recent list keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LookupResult {
+    /// The profile it was looked up with.
+    pub profile: String,
+    /// The id shown on the card (the shared id when both were sent), inert.
+    pub query: String,
+    /// As which kind of id.
+    pub by: LookupBy,
+    /// When it was looked up, in milliseconds since the Unix epoch.
+    pub at_ms: u64,
+    /// The caller card.
+    pub card: Card,
+    /// The card as plain text, for "copy all".
+    pub text: String,
+    /// The state as pretty JSON, with invisible characters escaped, for the raw view.
+    pub raw_json: String,
+}
+
+/// How a lookup waits for a state that is not saved yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Retries within the profile's wait window (the window, `screenpop lookup`).
+    Retry,
+    /// One attempt (`screenpop lookup --no-wait`).
+    Once,
+}
+
+#[derive(Default)]
+struct Clients {
+    generation: u64,
+    by_profile: HashMap<String, HandoffClient>,
+}
+
+/// The lookups service.
+#[derive(Clone)]
+pub struct Lookups {
+    store: Arc<SettingsStore>,
+    keys: Arc<Keys>,
+    clients: Arc<Mutex<Clients>>,
+}
+
+impl std::fmt::Debug for Lookups {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lookups").finish_non_exhaustive()
+    }
+}
+
+impl Lookups {
+    /// Lookups with the profiles in `store` and the keys in `keys`.
+    pub fn new(store: Arc<SettingsStore>, keys: Arc<Keys>) -> Self {
+        Self {
+            store,
+            keys,
+            clients: Arc::default(),
+        }
+    }
+
+    /// The client of `profile` (the active one when `None`) and the profile's name. Clients hold
+    /// warm connections: they are rebuilt only when a profile or the timeouts changed.
+    pub fn client(&self, profile: Option<&str>) -> Result<(HandoffClient, String)> {
+        let generation = self.store.endpoints_generation();
+        let (p, timeouts) = self
+            .store
+            .read(|s| s.profile(profile).map(|p| (p.clone(), s.timeouts)))?;
+        let mut clients = lock(&self.clients);
+        if clients.generation != generation {
+            clients.by_profile.clear();
+            clients.generation = generation;
+            self.keys.forget_all();
+        }
+        if let Some(c) = clients.by_profile.get(&p.name) {
+            return Ok((c.clone(), p.name.clone()));
+        }
+        let name = p.name.clone();
+        let client = HandoffClient::new(p, timeouts)?;
+        clients.by_profile.insert(name.clone(), client.clone());
+        Ok((client, name))
+    }
+
+    /// Readies the active profile for the next pop: reads its key and opens (or keeps open) the
+    /// connection to its API host, so a transfer costs one round trip. Failures are silent: the
+    /// next lookup reports them properly.
+    pub async fn warm_up(&self) {
+        let Ok((client, name)) = self.client(None) else {
+            return;
+        };
+        if self.keys.get(&name).await.is_ok() {
+            client.warm().await;
+        }
+    }
+
+    /// Keeps the active profile warm for as long as it is polled: [`Lookups::warm_up`] now and
+    /// then every `interval`, so the connection is refreshed before a load balancer drops it.
+    pub async fn keep_warm(&self, interval: Duration) {
+        loop {
+            self.warm_up().await;
+            tokio::time::sleep(interval).await;
+        }
+    }
+
+    /// Tests the profile's key and ids against the API (see [`HandoffClient::check_connection`]).
+    pub async fn test_connection(&self, profile: Option<&str>) -> Result<()> {
+        let (client, name) = self.client(profile)?;
+        let key = self.keys.get(&name).await?;
+        client.check_connection(&key).await
+    }
+
+    /// Looks `lookup` up with `profile` (the active one when `None`) and answers the state with
+    /// the client it came through. `on_retry` hears why a lookup is still waiting.
+    pub async fn state(
+        &self,
+        profile: Option<&str>,
+        lookup: &Lookup,
+        wait: Wait,
+        on_retry: &(dyn Fn(Retryable) + Send + Sync),
+    ) -> Result<(HandoffState, HandoffClient)> {
+        // The keychain read (a D-Bus round trip on a cold start) runs while the client is built.
+        let name = self
+            .store
+            .read(|s| s.profile(profile).map(|p| p.name.clone()))?;
+        let key = self.keys.get(&name);
+        let (client, name) = self.client(profile)?;
+        let key = key.await?;
+        let answer = match wait {
+            Wait::Retry => client.lookup_observed(&key, lookup, on_retry).await,
+            Wait::Once => client.lookup_once(&key, lookup).await,
+        };
+        match answer {
+            Err(e) if e.kind() == ErrorKind::KeyRejected => {
+                // The key may have been replaced from another program: read it again next time.
+                self.keys.forget(&name);
+                Err(e)
+            }
+            other => Ok((other?, client)),
+        }
+    }
+
+    /// Looks `lookup` up and builds the caller card.
+    pub async fn fetch(
+        &self,
+        profile: Option<&str>,
+        lookup: &Lookup,
+        on_retry: &(dyn Fn(Retryable) + Send + Sync),
+    ) -> Result<LookupResult> {
+        let (state, client) = self.state(profile, lookup, Wait::Retry, on_retry).await?;
+        Ok(result(&client, lookup, &state))
+    }
+}
+
+/// The card, its text and its raw JSON for one state.
+fn result(client: &HandoffClient, lookup: &Lookup, state: &HandoffState) -> LookupResult {
+    let profile = client.profile();
+    let (by, query) = match (lookup.shared_id(), lookup.id()) {
+        (Some(sid), _) => (LookupBy::SharedId, sid),
+        (None, Some(id)) => (LookupBy::Id, id),
+        (None, None) => (LookupBy::Id, ""),
+    };
+    let card = Card::of(state, profile);
+    LookupResult {
+        profile: profile.name.clone(),
+        query: crate::card::inert(query),
+        by,
+        at_ms: now_ms(),
+        text: card.to_text(),
+        card,
+        raw_json: raw_json(state),
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Pretty JSON with bidi and zero-width characters written as `\u` escapes, so the raw view
+/// shows them instead of obeying them. Still valid JSON with the same value.
+fn raw_json(state: &HandoffState) -> String {
+    let pretty = serde_json::to_string_pretty(state).unwrap_or_default();
+    let mut out = String::with_capacity(pretty.len());
+    for c in pretty.chars() {
+        if crate::card::is_invisible_format(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

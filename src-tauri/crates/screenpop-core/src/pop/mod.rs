@@ -1,0 +1,292 @@
+//! The pop pipeline: every way a caller arrives (a deep link, `screenpop pop`, the local
+//! trigger, the clipboard shortcut, the tray, the demo, an id typed in the window) becomes one
+//! [`Transfer`] and goes the same way, here, whether or not a page is there to see it:
+//!
+//! 1. validate: the source's text becomes a [`Transfer`] (`transfer.rs`), or is refused;
+//! 2. admit: duplicates and unknown profiles stop (`admit.rs`);
+//! 3. newest wins: the pop takes the next number and earlier lookups stop (`newest.rs`);
+//! 4. look up, with retry notices (`lookups.rs`), and build the card (`card/`);
+//! 5. record it in the recent list (`recent.rs`);
+//! 6. publish each change of the card, and alert the agent when they are looking elsewhere
+//!    (`publish.rs`; the shell turns these into events and notifications).
+
+mod admit;
+mod newest;
+mod publish;
+mod recent;
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+pub use admit::PopGate;
+pub use publish::{Alert, Asked, Failure, Origin, PopState, Sink, Stage};
+pub use recent::{Recent, RECENT_CAPACITY};
+
+use crate::lookups::{now_ms, LookupResult, Lookups};
+use crate::prefs::Preferences;
+use crate::retry::Retryable;
+use crate::store::lock;
+use crate::transfer::Transfer;
+use crate::{Error, LookupBy, Result};
+
+use admit::Admission;
+use newest::Newest;
+
+/// What the card shows now, and the last refusal: what a page that loads late shows at once.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Board {
+    /// The newest state, if anything popped yet.
+    pub current: Option<PopState>,
+    /// Why the last thing that arrived was refused, if anything was.
+    pub refused: Option<String>,
+}
+
+struct Inner {
+    lookups: Lookups,
+    prefs: Preferences,
+    sink: Arc<dyn Sink>,
+    runtime: tokio::runtime::Handle,
+    gate: Mutex<PopGate>,
+    newest: Newest,
+    recent: Mutex<Recent>,
+    board: Mutex<(u64, Board)>,
+}
+
+/// The pipeline. Cheap to clone; every clone is the same pipeline.
+#[derive(Clone)]
+pub struct Pipeline(Arc<Inner>);
+
+impl std::fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline").finish_non_exhaustive()
+    }
+}
+
+impl Pipeline {
+    /// A pipeline that looks up through `lookups`, reads the agent's choices from `prefs`,
+    /// tells `sink` what happens, and runs its lookups on `runtime`.
+    pub fn new(
+        lookups: Lookups,
+        prefs: Preferences,
+        sink: Arc<dyn Sink>,
+        runtime: tokio::runtime::Handle,
+    ) -> Self {
+        Self(Arc::new(Inner {
+            lookups,
+            prefs,
+            sink,
+            runtime,
+            gate: Mutex::default(),
+            newest: Newest::default(),
+            recent: Mutex::default(),
+            board: Mutex::default(),
+        }))
+    }
+
+    /// A `screenpop://` link from the desktop, a second launch or `screenpop pop`.
+    pub fn submit_link(&self, raw: &str) {
+        match Transfer::from_link(raw) {
+            Ok(t) => self.submit(t, Origin::Link),
+            Err(e) => self.refuse(e.to_string()),
+        }
+    }
+
+    /// Text from the clipboard, looked up as the active profile's kind of id.
+    pub fn submit_clipboard(&self, text: &str) {
+        let text = text.trim();
+        let transfer = match self.0.prefs.active_lookup_by() {
+            LookupBy::Id => Transfer::new(Some(text), None, None),
+            LookupBy::SharedId => Transfer::new(None, Some(text), None),
+        };
+        match transfer {
+            Ok(t) => self.submit(t, Origin::Clipboard),
+            Err(e) => self.refuse(format!("The clipboard does not hold an id to look up. {e}")),
+        }
+    }
+
+    /// An id typed or pasted in the window: remembered as the profile's kind of id, never a
+    /// duplicate, and an id that cannot be looked up becomes a failure card saying why.
+    pub fn submit_typed(&self, by: LookupBy, query: &str, profile: Option<&str>) {
+        let transfer = match by {
+            LookupBy::Id => Transfer::new(Some(query), None, profile),
+            LookupBy::SharedId => Transfer::new(None, Some(query), profile),
+        };
+        match transfer {
+            Ok(t) => {
+                self.0.prefs.remember_lookup_by(profile, by);
+                self.submit(t, Origin::Typed);
+            }
+            Err(e) => {
+                let asked = Asked {
+                    by,
+                    query: query.trim().to_owned(),
+                    profile: profile.map(str::to_owned),
+                };
+                let seq = self.begin(Origin::Typed, Some(asked.clone()), Stage::Pending);
+                self.publish(seq, Origin::Typed, Some(asked), Stage::Failed((&e).into()));
+            }
+        }
+    }
+
+    /// A validated transfer from `origin`: admitted, then looked up in the background. Returns
+    /// at once.
+    pub fn submit(&self, t: Transfer, origin: Origin) {
+        let inner = &self.0;
+        let admitted = {
+            let mut gate = lock(&inner.gate);
+            admit::admit(&mut gate, &t, origin, Instant::now(), |name| {
+                inner.lookups.client(Some(name)).map(|_| ())
+            })
+        };
+        match admitted {
+            Ok(Admission::Admitted) => {}
+            Ok(Admission::Duplicate) => return,
+            Err(e) => return self.refuse(e.to_string()),
+        }
+        let asked = asked(&t);
+        let seq = self.begin(origin, Some(asked.clone()), Stage::Pending);
+        let this = self.clone();
+        inner.runtime.spawn(async move {
+            this.look_up(seq, origin, asked, t).await;
+        });
+    }
+
+    /// Stages 3 to 6 for pop `seq`.
+    async fn look_up(&self, seq: u64, origin: Origin, asked: Asked, t: Transfer) {
+        let inner = &self.0;
+        let on_retry = {
+            let this = self.clone();
+            let asked = asked.clone();
+            move |why: Retryable| {
+                this.publish(seq, origin, Some(asked.clone()), Stage::Waiting(why));
+            }
+        };
+        let work = async {
+            let lookup = t.lookup()?;
+            inner
+                .lookups
+                .fetch(t.profile.as_deref(), &lookup, &on_retry)
+                .await
+        };
+        let Some(outcome) = inner.newest.unless_superseded(seq, work).await else {
+            return;
+        };
+        match outcome {
+            Ok(result) => self.arrived(seq, origin, asked, result),
+            Err(e) => {
+                self.publish(seq, origin, Some(asked), Stage::Failed(Failure::from(&e)));
+            }
+        }
+    }
+
+    /// A card exists: record it, show it, and let the agent notice it if they look elsewhere.
+    fn arrived(&self, seq: u64, origin: Origin, asked: Asked, result: LookupResult) {
+        let inner = &self.0;
+        let result = Arc::new(result);
+        let card = Stage::Card(result.clone());
+        if !self.publish(seq, origin, Some(asked), card) {
+            return;
+        }
+        lock(&inner.recent).push((*result).clone());
+        if origin.is_pushed() && !inner.sink.in_front() {
+            inner.sink.alert(&Alert {
+                title: result.card.title.clone(),
+                reason: result.card.reason.clone().unwrap_or_default(),
+                action: inner.prefs.pop_action(),
+            });
+        }
+    }
+
+    /// Shows the `index`th recent caller (newest first); earlier lookups stop.
+    pub fn show_recent(&self, index: usize) -> Result<()> {
+        let entry = lock(&self.0.recent).get(index).ok_or_else(|| {
+            Error::BadInput("That caller is no longer in the recent list.".to_owned())
+        })?;
+        let asked = Asked {
+            by: entry.by,
+            query: entry.query.clone(),
+            profile: Some(entry.profile.clone()),
+        };
+        self.begin(Origin::Recent, Some(asked), Stage::Card(Arc::new(entry)));
+        Ok(())
+    }
+
+    /// Clears the card; earlier lookups stop.
+    pub fn clear(&self) {
+        self.begin(Origin::Typed, None, Stage::Empty);
+    }
+
+    /// This session's cards, newest first.
+    pub fn recent(&self) -> Vec<LookupResult> {
+        lock(&self.0.recent).entries()
+    }
+
+    /// What the card shows now and the last refusal.
+    pub fn board(&self) -> Board {
+        lock(&self.0.board).1.clone()
+    }
+
+    /// Tells the agent why something that arrived was not looked up.
+    pub fn refuse(&self, message: String) {
+        let mut board = lock(&self.0.board);
+        board.1.refused = Some(message.clone());
+        self.0.sink.refused(&message);
+    }
+
+    /// Starts pop number `seq` (superseding every earlier one) with its first state.
+    fn begin(&self, origin: Origin, asked: Option<Asked>, stage: Stage) -> u64 {
+        let mut board = lock(&self.0.board);
+        let seq = self.0.newest.next();
+        self.put(&mut board, seq, origin, asked, stage);
+        seq
+    }
+
+    /// Publishes a state of pop `seq` unless a newer pop has started; `false` then.
+    fn publish(&self, seq: u64, origin: Origin, asked: Option<Asked>, stage: Stage) -> bool {
+        let mut board = lock(&self.0.board);
+        if !self.0.newest.is_newest(seq) {
+            return false;
+        }
+        self.put(&mut board, seq, origin, asked, stage);
+        true
+    }
+
+    fn put(
+        &self,
+        board: &mut (u64, Board),
+        seq: u64,
+        origin: Origin,
+        asked: Option<Asked>,
+        stage: Stage,
+    ) {
+        board.0 += 1;
+        let at_ms = match &board.1.current {
+            Some(s) if s.seq == seq => s.at_ms,
+            _ => now_ms(),
+        };
+        let state = PopState {
+            version: board.0,
+            seq,
+            origin,
+            asked,
+            at_ms,
+            stage,
+        };
+        // Published under the lock, so the shell hears states in the order of their versions.
+        self.0.sink.publish(&state);
+        board.1.current = Some(state);
+    }
+}
+
+fn asked(t: &Transfer) -> Asked {
+    let (by, query) = match (&t.shared_id, &t.id) {
+        (Some(sid), _) => (LookupBy::SharedId, sid.clone()),
+        (None, Some(id)) => (LookupBy::Id, id.clone()),
+        (None, None) => (LookupBy::Id, String::new()),
+    };
+    Asked {
+        by,
+        query,
+        profile: t.profile.clone(),
+    }
+}

@@ -1,0 +1,219 @@
+//! The pop pipeline against the sandbox over loopback: what it publishes, in which order, what
+//! it sends, and when it alerts. The sink here only records what it is told (the real one, the
+//! window's, is proven by the window tests in `src-tauri/tests/e2e.rs`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use screenpop_core::desk::Desk;
+use screenpop_core::pop::{Alert, Origin, Pipeline, PopState, Sink, Stage};
+use screenpop_core::profiles::ProfileInput;
+use screenpop_core::secret::MemoryKeys;
+use screenpop_core::transfer::Transfer;
+use screenpop_core::{ErrorKind, LookupBy};
+use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig};
+
+#[derive(Default)]
+struct Recorder {
+    states: Mutex<Vec<PopState>>,
+    refused: Mutex<Vec<String>>,
+    alerts: Mutex<Vec<Alert>>,
+    in_front: AtomicBool,
+}
+
+impl Sink for Recorder {
+    fn publish(&self, state: &PopState) {
+        self.states.lock().unwrap().push(state.clone());
+    }
+    fn refused(&self, message: &str) {
+        self.refused.lock().unwrap().push(message.to_owned());
+    }
+    fn in_front(&self) -> bool {
+        self.in_front.load(Ordering::SeqCst)
+    }
+    fn alert(&self, alert: &Alert) {
+        self.alerts.lock().unwrap().push(alert.clone());
+    }
+}
+
+impl Recorder {
+    fn last(&self) -> Option<PopState> {
+        self.states.lock().unwrap().last().cloned()
+    }
+
+    /// Waits until the newest state satisfies `done` (10 s at most).
+    async fn until(&self, what: &str, done: impl Fn(&PopState) -> bool) -> PopState {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(s) = self.last().filter(|s| done(s)) {
+                return s;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "waited for {what}: {:?}",
+                self.last()
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}
+
+fn settled(s: &PopState) -> bool {
+    matches!(s.stage, Stage::Card(_) | Stage::Failed(_))
+}
+
+async fn setup() -> (Sandbox, Pipeline, Arc<Recorder>) {
+    let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let desk = Desk::in_memory(Default::default(), Arc::new(MemoryKeys::default()));
+    desk.profiles
+        .save(
+            None,
+            ProfileInput {
+                name: "Local".into(),
+                base_url: Some(sb.base_url()),
+                account: "acct".into(),
+                project: "proj".into(),
+                ..ProfileInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    desk.profiles.store_key(None, sb.key()).await.unwrap();
+    let sink = Arc::new(Recorder::default());
+    let pipeline = Pipeline::new(
+        desk.lookups.clone(),
+        desk.prefs.clone(),
+        sink.clone(),
+        tokio::runtime::Handle::current(),
+    );
+    (sb, pipeline, sink)
+}
+
+fn title(s: &PopState) -> String {
+    match &s.stage {
+        Stage::Card(r) => r.card.title.clone(),
+        other => panic!("not a card: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pushed_transfer_goes_pending_then_card_and_alerts_only_when_the_window_is_behind() {
+    let (_sb, pipeline, sink) = setup().await;
+    pipeline.submit_link("screenpop://lookup?id=demo-billing");
+    let card = sink.until("the card", settled).await;
+    assert_eq!(title(&card), "Priya Raman");
+    let stages: Vec<_> = sink
+        .states
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s.version)
+        .collect();
+    assert!(stages.windows(2).all(|w| w[0] < w[1]), "{stages:?}");
+    assert!(matches!(
+        sink.states.lock().unwrap()[0].stage,
+        Stage::Pending
+    ));
+    let alerts = sink.alerts.lock().unwrap().clone();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].title, "Priya Raman");
+    assert_eq!(alerts[0].reason, "BILLING", "the card's reason line");
+    assert_eq!(pipeline.recent().len(), 1);
+    assert_eq!(pipeline.board().current, Some(card));
+
+    // In front, or typed by the agent: no alert.
+    sink.in_front.store(true, Ordering::SeqCst);
+    pipeline.submit_link("screenpop://lookup?id=demo-orders");
+    sink.until("the second card", |s| s.seq == 2 && settled(s))
+        .await;
+    sink.in_front.store(false, Ordering::SeqCst);
+    pipeline.submit_typed(LookupBy::Id, "demo-nested", None);
+    sink.until("the typed card", |s| s.seq == 3 && settled(s))
+        .await;
+    assert_eq!(sink.alerts.lock().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicates_bad_links_unknown_profiles_and_bad_ids_send_nothing() {
+    let (sb, pipeline, sink) = setup().await;
+    pipeline.submit_link("screenpop://lookup?id=demo-billing");
+    sink.until("the card", settled).await;
+    pipeline.submit_link("screenpop://lookup?id=demo-billing");
+    pipeline.submit_link("screenpop://lookup?id=1&run=calc");
+    pipeline.submit_link("screenpop://lookup?id=demo-orders&profile=Nope");
+    pipeline.submit_clipboard("   ");
+    let refused = sink.refused.lock().unwrap().clone();
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert!(refused[0].starts_with("A screenpop link was refused"));
+    assert!(refused[1].contains("Nope"), "{}", refused[1]);
+    assert!(refused[2].starts_with("The clipboard does not hold an id"));
+    assert_eq!(pipeline.board().refused.as_ref(), refused.last());
+
+    // An id typed wrong is a failure card saying why, not a refusal.
+    pipeline.submit_typed(LookupBy::Id, "bad\u{202e}id", None);
+    let failed = sink.until("the failure", settled).await;
+    assert!(matches!(&failed.stage, Stage::Failed(f) if f.kind == ErrorKind::BadInput));
+    assert_eq!(sb.requests().len(), 1, "only the first pop asked the API");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_is_published_with_its_reason_and_the_card_follows() {
+    let (sb, pipeline, sink) = setup().await;
+    sb.set_faults(FaultPlan {
+        fault: Some(Fault::PendingFor { ms: 400 }),
+        ..FaultPlan::default()
+    });
+    pipeline.submit(
+        Transfer::new(Some("demo-billing"), None, None).unwrap(),
+        Origin::Trigger,
+    );
+    sink.until("the card", settled).await;
+    let waited = sink.states.lock().unwrap().iter().any(|s| {
+        matches!(
+            s.stage,
+            Stage::Waiting(screenpop_core::retry::Retryable::NotFound)
+        )
+    });
+    assert!(waited, "a not-saved-yet wait was published");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_pops_at_once_end_on_the_last_and_the_others_stop() {
+    let (sb, pipeline, sink) = setup().await;
+    // Every lookup waits for the handoff to be saved, so all twenty are in flight together.
+    sb.set_faults(FaultPlan {
+        fault: Some(Fault::PendingFor { ms: 300 }),
+        ..FaultPlan::default()
+    });
+    let start = Arc::new(tokio::sync::Barrier::new(20));
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let (pipeline, start) = (pipeline.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            pipeline.submit_link(&format!("screenpop://lookup?id=burst-{i}"));
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let newest = sink.last().unwrap().seq;
+    let last = sink.until("the last pop to settle", settled).await;
+    assert_eq!(last.seq, newest, "the newest pop owns the card");
+    let cards = sink
+        .states
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| settled(s))
+        .count();
+    assert_eq!(cards, 1, "superseded pops published nothing once replaced");
+    // burst-N has no state: the last pop ends on "no handoff state" once its wait runs out.
+    assert!(matches!(&last.stage, Stage::Failed(f) if f.kind == ErrorKind::NotFound));
+    let asked_after = sb.requests().len();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sb.requests().len(), asked_after, "nothing still retrying");
+    assert!(sink.alerts.lock().unwrap().is_empty());
+}

@@ -1,0 +1,29 @@
+//! The pipeline's way out to the desktop: each change of the card becomes a `pop` event for
+//! the page, a refusal a `refused` event, and an alert a notification or a raised window. It
+//! works with no page listening: the page reads the board when it starts.
+
+use screenpop_core::pop::{Alert, PopState, Sink};
+use tauri::{AppHandle, Emitter, Runtime};
+
+use crate::views::PopView;
+
+/// The sink of the app's one window.
+pub(crate) struct WindowSink<R: Runtime>(pub(crate) AppHandle<R>);
+
+impl<R: Runtime> Sink for WindowSink<R> {
+    fn publish(&self, state: &PopState) {
+        let _ = self.0.emit("pop", PopView::from(state));
+    }
+
+    fn refused(&self, message: &str) {
+        let _ = self.0.emit("refused", message);
+    }
+
+    fn in_front(&self) -> bool {
+        crate::notify::window_in_front(&self.0)
+    }
+
+    fn alert(&self, alert: &Alert) {
+        crate::notify::caller_arrived(&self.0, alert);
+    }
+}

@@ -1,0 +1,156 @@
+//! What the page is sent: the core's results in the shapes the page renders. Only the shell
+//! knows about the page, so these live here and not in the core.
+
+use serde::Serialize;
+
+use screenpop_core::lookups::LookupResult;
+use screenpop_core::pop::{Board, Failure, Origin, PopState, Stage};
+use screenpop_core::profiles::ProfileList;
+use screenpop_core::retry::Retryable;
+use screenpop_core::{Error, LookupBy};
+
+/// An error as the page shows it: a stable `kind` to pick the words and next step, a sentence,
+/// and the API's correlation id verbatim.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct UiError {
+    kind: &'static str,
+    message: String,
+    correlation_id: Option<String>,
+}
+
+impl From<Error> for UiError {
+    fn from(e: Error) -> Self {
+        Failure::from(&e).into()
+    }
+}
+
+impl From<Failure> for UiError {
+    fn from(f: Failure) -> Self {
+        Self {
+            kind: f.kind.code(),
+            message: f.message,
+            correlation_id: f.correlation_id,
+        }
+    }
+}
+
+/// One change of the card (the `pop` event, and the board a late page reads).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PopView {
+    version: u64,
+    seq: u64,
+    origin: &'static str,
+    by: Option<LookupBy>,
+    query: Option<String>,
+    profile: Option<String>,
+    at_ms: u64,
+    /// `empty`, `pending`, `waiting`, `card` or `failure`.
+    stage: &'static str,
+    /// Why a waiting lookup waits: `not_found`, `rate_limited` or `transient`.
+    waiting: Option<&'static str>,
+    result: Option<LookupResult>,
+    error: Option<UiError>,
+}
+
+impl From<&PopState> for PopView {
+    fn from(s: &PopState) -> Self {
+        let (stage, waiting, result, error) = match &s.stage {
+            Stage::Empty => ("empty", None, None, None),
+            Stage::Pending => ("pending", None, None, None),
+            Stage::Waiting(why) => ("waiting", Some(waiting(*why)), None, None),
+            Stage::Card(r) => ("card", None, Some((**r).clone()), None),
+            Stage::Failed(f) => ("failure", None, None, Some(f.clone().into())),
+        };
+        Self {
+            version: s.version,
+            seq: s.seq,
+            origin: origin(s.origin),
+            by: s.asked.as_ref().map(|a| a.by),
+            query: s.asked.as_ref().map(|a| a.query.clone()),
+            profile: s.asked.as_ref().and_then(|a| a.profile.clone()),
+            at_ms: s.at_ms,
+            stage,
+            waiting,
+            result,
+            error,
+        }
+    }
+}
+
+fn waiting(why: Retryable) -> &'static str {
+    match why {
+        Retryable::NotFound => "not_found",
+        Retryable::RateLimited(_) => "rate_limited",
+        Retryable::Transient => "transient",
+    }
+}
+
+fn origin(o: Origin) -> &'static str {
+    match o {
+        Origin::Link => "link",
+        Origin::Trigger => "trigger",
+        Origin::Clipboard => "clipboard",
+        Origin::Demo => "demo",
+        Origin::Typed => "typed",
+        Origin::Recent => "recent",
+    }
+}
+
+/// What a page that starts late shows at once.
+#[derive(Debug, Serialize)]
+pub(crate) struct BoardView {
+    current: Option<PopView>,
+    refused: Option<String>,
+}
+
+impl From<Board> for BoardView {
+    fn from(b: Board) -> Self {
+        Self {
+            current: b.current.as_ref().map(PopView::from),
+            refused: b.refused,
+        }
+    }
+}
+
+/// A profile as the window lists it.
+#[derive(Debug, Serialize)]
+pub(crate) struct ProfileView {
+    name: String,
+    region: Option<String>,
+    base_url: Option<String>,
+    account: String,
+    project: String,
+    /// `None` when the keychain cannot be asked.
+    has_key: Option<bool>,
+    lookup_by: LookupBy,
+}
+
+/// All profiles, which is active, and why key states are unknown if they are.
+#[derive(Debug, Serialize)]
+pub(crate) struct ProfilesView {
+    profiles: Vec<ProfileView>,
+    active: Option<String>,
+    keychain_error: Option<String>,
+}
+
+impl From<ProfileList> for ProfilesView {
+    fn from(list: ProfileList) -> Self {
+        Self {
+            profiles: list
+                .entries
+                .into_iter()
+                .map(|e| ProfileView {
+                    region: e.profile.endpoint.region().map(|r| r.name().to_owned()),
+                    base_url: e.profile.endpoint.custom_url().map(|u| u.to_string()),
+                    account: e.profile.account.to_string(),
+                    project: e.profile.project.to_string(),
+                    name: e.profile.name,
+                    has_key: e.has_key,
+                    lookup_by: e.lookup_by,
+                })
+                .collect(),
+            active: list.active,
+            keychain_error: list.keychain_error,
+        }
+    }
+}

@@ -1,0 +1,200 @@
+// The window's controller: wires the views to the app's commands and renders each state the
+// pop pipeline publishes. Lookups happen in Rust; this page asks for them and shows what it
+// is told, newest first.
+
+import { call, on } from "./api.js";
+import { $, banner, copy, showView, toast } from "./dom.js";
+import { renderEmpty, renderFailure, renderFilled, renderPending } from "./card-view.js";
+import { loadRecent } from "./recent-view.js";
+import { loadPreferences, showHotkey, wireSettings } from "./settings-view.js";
+import { loadProfiles, openSettings, whenSettingsOpen, wireSetup } from "./setup-view.js";
+import { state } from "./state.js";
+
+/** @param {string} url */
+async function openLink(url) {
+  try {
+    await call("open_link", { url });
+  } catch (e) {
+    toast(/** @type {any} */ (e).message);
+  }
+}
+
+/** @type {import("./values.js").Ctx} */
+const ctx = {
+  get showEmpty() { return state.view.showEmpty; },
+  get showRaw() { return state.view.showRaw; },
+  get filter() { return state.view.filterText.trim().toLowerCase(); },
+  get filterText() { return state.view.filterText; },
+  copy,
+  openLink,
+  toggle(what) {
+    state.view[what] = !state.view[what];
+    renderFilled(state.pop.result, ctx);
+  },
+  setFilter(text) {
+    state.view.filterText = text;
+    renderFilled(state.pop.result, ctx);
+    const f = $("field-filter");
+    if (f) {
+      f.focus();
+      f.setSelectionRange(text.length, text.length);
+    }
+  },
+};
+
+/** @type {import("./card-view.js").Actions} */
+const actions = {
+  retry: (pop) => lookUp(pop.by, pop.query, pop.profile),
+  trySharedId: (query) => {
+    $("by").value = "shared_id";
+    lookUp("shared_id", query, null);
+  },
+  openSettings: () => openSettings(state.profiles.active),
+  editId: () => $("query").focus(),
+};
+
+/**
+ * Asks the pipeline to look an id up; the card follows as `pop` events.
+ * @param {string} by
+ * @param {string} query
+ * @param {string | null} profile
+ */
+function lookUp(by, query, profile) {
+  if (!query.trim()) {
+    $("query").focus();
+    return;
+  }
+  if (state.profiles.profiles.length === 0) {
+    openSettings(null);
+    return;
+  }
+  call("look_up", { by, query, profile }).catch((e) => banner(e.message));
+}
+
+/**
+ * Shows a state the pipeline published, unless a newer one is already shown.
+ * @param {any} pop
+ */
+function render(pop) {
+  if (state.pop && pop.version <= state.pop.version) return;
+  const newCard = !state.pop || state.pop.seq !== pop.seq || state.pop.stage !== "card";
+  state.pop = pop;
+  const t0 = performance.now();
+  switch (pop.stage) {
+    case "empty":
+      renderEmpty();
+      return;
+    case "pending":
+    case "waiting":
+      if (pop.origin !== "typed" && pop.origin !== "recent") {
+        // A pushed caller: the box shows what is being looked up.
+        $("by").value = pop.by;
+        $("query").value = pop.query;
+        showView("lookup");
+      }
+      renderPending(pop);
+      return;
+    case "card":
+      if (newCard) state.view = { showEmpty: false, showRaw: false, filterText: "" };
+      renderFilled(pop.result, ctx);
+      painted("filled", pop.query, t0);
+      loadRecent().catch(() => {});
+      return;
+    default:
+      renderFailure(pop, actions);
+      painted(pop.error.kind, pop.query, t0);
+  }
+}
+
+/**
+ * Reports the card's first paint to the paint log (only kept when a benchmark asks).
+ * @param {string} card
+ * @param {string} id
+ * @param {number} t0
+ */
+function painted(card, id, t0) {
+  // Only benchmarks and the package check ask for this; an agent's window sends nothing.
+  if (!state.info || !state.info.paint_log) return;
+  // A timer queued from an animation frame runs once that frame has been painted.
+  requestAnimationFrame(() => setTimeout(() => {
+    const now = performance.now();
+    call("card_painted", {
+      card, id, atMs: performance.timeOrigin + now, renderMs: now - t0, pageMs: now,
+    }).catch(() => {});
+  }, 0));
+}
+
+/** @param {any} node */
+function isTextField(node) {
+  return node && (node.tagName === "INPUT" || node.tagName === "TEXTAREA" || node.tagName === "SELECT" || node.isContentEditable);
+}
+
+function wire() {
+  wireSetup();
+  wireSettings();
+  whenSettingsOpen(loadPreferences);
+  $("lookup-form").addEventListener("submit", (/** @type {Event} */ ev) => {
+    ev.preventDefault();
+    lookUp($("by").value, $("query").value, null);
+  });
+  $("simulate").addEventListener("click", () => call("simulate_transfer").catch((e) => toast(e.message)));
+
+  // Pasting anywhere outside a text field looks the pasted text up.
+  document.addEventListener("paste", (ev) => {
+    if (isTextField(document.activeElement) || $("lookup-view").hidden) return;
+    const text = (ev.clipboardData && ev.clipboardData.getData("text")) || "";
+    if (!text.trim()) return;
+    ev.preventDefault();
+    $("query").value = text.trim();
+    lookUp($("by").value, text, null);
+  });
+
+  document.addEventListener("keydown", (ev) => {
+    const mod = ev.ctrlKey || ev.metaKey;
+    if (mod && !ev.shiftKey && ev.key.toLowerCase() === "l") {
+      ev.preventDefault();
+      showView("lookup");
+      $("query").select();
+    } else if (mod && ev.shiftKey && ev.key.toLowerCase() === "c" && state.pop?.stage === "card") {
+      ev.preventDefault();
+      copy(state.pop.result.text, "the card");
+    } else if (ev.key === "Escape" && !$("lookup-view").hidden) {
+      $("query").value = "";
+      call("clear_card").catch(() => {});
+      $("query").focus();
+    }
+  });
+}
+
+async function start() {
+  wire();
+  // Listening starts before the board is read, so nothing published meanwhile is missed.
+  await on("pop", render);
+  await on("refused", (message) => {
+    banner(String(message));
+    toast("A link was refused");
+  });
+  await on("profiles-changed", () => loadProfiles());
+  state.info = await call("app_info");
+  document.body.dataset.ready = "1";
+  if (state.info.startup_error) banner(state.info.startup_error);
+  $("demo-badge").hidden = !state.info.demo;
+  $("simulate").hidden = !state.info.demo;
+  $("pop-action").value = state.info.pop_action;
+  $("autostart").checked = state.info.autostart;
+  $("autostart").closest("label").hidden = state.info.demo;
+  showHotkey();
+  await loadProfiles();
+  if (state.profiles.profiles.length === 0 && !state.info.startup_error) {
+    openSettings(null);
+  } else {
+    showView("lookup");
+  }
+  document.body.dataset.started = "1";
+  // What popped before this page listened (a cold start from a deep link, a reload).
+  const board = await call("board");
+  if (board.refused) banner(board.refused);
+  if (board.current) render(board.current);
+}
+
+start().catch((e) => banner("screenpop could not start: " + (e.message || String(e))));

@@ -1,0 +1,165 @@
+// The preferences in Settings: what a transfer does, the clipboard shortcut (recorded by
+// pressing it), start at login, and the local trigger with its token and templates.
+
+import { call } from "./api.js";
+import { $, copy, toast } from "./dom.js";
+import { state } from "./state.js";
+
+/** @param {any} view */
+function renderTrigger(view) {
+  $("t-enabled").checked = view.enabled;
+  $("t-port").value = view.port;
+  const status = $("t-status");
+  if (view.error) {
+    status.textContent = view.error;
+    status.className = "status bad";
+  } else if (view.running) {
+    status.textContent = "Listening on 127.0.0.1:" + view.port + ".";
+    status.className = "status ok";
+  } else {
+    status.textContent = view.enabled ? "Not listening." : "Off.";
+    status.className = "status";
+  }
+  $("t-details").hidden = !view.token;
+  if (view.token) {
+    const base = "http://127.0.0.1:" + view.port + "/v1/pop";
+    $("t-token").value = view.token;
+    $("t-get").value = base + "?id={{conversationId}}&token=" + view.token;
+    $("t-post").textContent =
+      "curl -X POST " + base + " \\\n" +
+      "  -H 'Authorization: Bearer " + view.token + "' \\\n" +
+      "  -H 'Content-Type: application/json' \\\n" +
+      "  -d '{\"id\": \"{{conversationId}}\"}'";
+  }
+}
+
+/**
+ * @param {string} cmd
+ * @param {Record<string, unknown>} [args]
+ */
+async function trigger(cmd, args) {
+  try {
+    renderTrigger(await call(cmd, args));
+    return true;
+  } catch (e) {
+    $("t-status").textContent = /** @type {any} */ (e).message;
+    $("t-status").className = "status bad";
+    return false;
+  }
+}
+
+/** Loads what the settings show each time they open. */
+export function loadPreferences() {
+  $("trigger-section").hidden = !!state.info?.demo;
+  if (!state.info?.demo) trigger("trigger_info");
+}
+
+// "Change…" turns the box into a recorder: the next key pressed with its modifiers becomes the
+// shortcut. Keys are read by position (event.code), so the shortcut means the same keys
+// whatever the keyboard layout.
+const MODIFIER_KEYS = ["Control", "Alt", "AltGraph", "Shift", "Meta", "OS", "Super", "Hyper"];
+let recording = false;
+
+/**
+ * @param {string} [message]
+ * @param {string} [kind]
+ */
+export function showHotkey(message, kind) {
+  const box = $("hotkey");
+  box.value = state.info.hotkey;
+  box.placeholder = "Off";
+  box.classList.remove("recording");
+  $("hotkey-off").disabled = !state.info.hotkey;
+  $("hotkey-status").textContent = message || "";
+  $("hotkey-status").className = "status" + (kind ? " " + kind : "");
+}
+
+/** @param {KeyboardEvent} ev */
+function acceleratorOf(ev) {
+  if (MODIFIER_KEYS.includes(ev.key)) return null;
+  let key = ev.code;
+  if (/^Key[A-Z]$/.test(key)) key = key.slice(3);
+  else if (/^Digit[0-9]$/.test(key)) key = key.slice(5);
+  const parts = [];
+  if (ev.ctrlKey) parts.push("Ctrl");
+  if (ev.altKey) parts.push("Alt");
+  if (ev.shiftKey) parts.push("Shift");
+  if (ev.metaKey) parts.push("Super");
+  parts.push(key);
+  return parts.join("+");
+}
+
+/** @param {string} hotkey */
+async function saveHotkey(hotkey) {
+  try {
+    state.info.hotkey = await call("set_hotkey", { hotkey });
+    showHotkey(state.info.hotkey
+      ? state.info.hotkey + " now looks up the clipboard, from any program."
+      : "The clipboard shortcut is off.", "ok");
+  } catch (e) {
+    showHotkey(/** @type {any} */ (e).message, "bad");
+  }
+}
+
+function recordHotkey() {
+  recording = true;
+  const box = $("hotkey");
+  box.value = "";
+  box.placeholder = "Press the new shortcut (Esc: keep the old one)";
+  box.classList.add("recording");
+  box.focus();
+}
+
+/** @param {KeyboardEvent} ev */
+function onHotkeyKey(ev) {
+  if (!recording) return;
+  const plain = !(ev.ctrlKey || ev.altKey || ev.shiftKey || ev.metaKey);
+  // Keyboard users leave the box as usual; the blur handler keeps the old shortcut.
+  if (ev.key === "Tab" && plain) return;
+  ev.preventDefault();
+  ev.stopPropagation();
+  if (ev.key === "Escape" && plain) {
+    recording = false;
+    showHotkey();
+    return;
+  }
+  const accelerator = acceleratorOf(ev);
+  if (!accelerator) return;
+  recording = false;
+  saveHotkey(accelerator);
+}
+
+/** Wires the preferences. */
+export function wireSettings() {
+  $("t-apply").addEventListener("click", () => trigger("set_trigger", { enabled: $("t-enabled").checked, port: Number($("t-port").value) }));
+  $("t-copy").addEventListener("click", () => copy($("t-token").value, "the token"));
+  $("t-regen").addEventListener("click", async () => {
+    if (await trigger("regenerate_trigger_token")) toast("New token: update the telephony system");
+  });
+  $("autostart").addEventListener("change", async () => {
+    try {
+      $("autostart").checked = await call("set_autostart", { enabled: $("autostart").checked });
+      toast($("autostart").checked ? "screenpop will start at login" : "screenpop will not start at login");
+    } catch (e) {
+      $("autostart").checked = !$("autostart").checked;
+      toast(/** @type {any} */ (e).message);
+    }
+  });
+  $("hotkey-change").addEventListener("click", recordHotkey);
+  $("hotkey-off").addEventListener("click", () => saveHotkey(""));
+  $("hotkey").addEventListener("keydown", onHotkeyKey);
+  $("hotkey").addEventListener("blur", () => {
+    if (recording) {
+      recording = false;
+      showHotkey();
+    }
+  });
+  $("pop-action").addEventListener("change", async () => {
+    try {
+      await call("set_pop_action", { action: $("pop-action").value });
+      toast("Saved");
+    } catch (e) {
+      toast(/** @type {any} */ (e).message);
+    }
+  });
+}

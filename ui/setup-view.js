@@ -1,0 +1,204 @@
+// Setup and profiles: the profile form (Studio URL or region and ids, the key), testing the
+// connection, the list of profiles, and the switcher in the top bar.
+
+import { call } from "./api.js";
+import { $, banner, el, showView, toast } from "./dom.js";
+import { activeProfile, state } from "./state.js";
+
+/** Called when the settings view opens (the preferences load then). */
+let onOpen = () => {};
+
+/**
+ * Sets what else happens when the settings open.
+ * @param {() => void} hook
+ */
+export function whenSettingsOpen(hook) {
+  onOpen = hook;
+}
+
+/** Draws the switcher and the list of profiles. */
+export function renderProfiles() {
+  const select = $("profile");
+  select.replaceChildren();
+  for (const p of state.profiles.profiles) {
+    const o = el("option", null, p.name);
+    o.value = p.name;
+    o.selected = p.name === state.profiles.active;
+    select.append(o);
+  }
+  select.disabled = state.profiles.profiles.length < 2;
+  select.hidden = state.profiles.profiles.length === 0;
+  const active = activeProfile();
+  if (active) $("by").value = active.lookup_by;
+
+  const list = $("profile-list");
+  list.replaceChildren();
+  for (const p of state.profiles.profiles) {
+    const li = el("li");
+    const where = p.region ? "region " + p.region : p.base_url;
+    li.append(el("strong", null, p.name));
+    li.append(el("span", "hint", " " + p.account + " / " + p.project + ", " + where + (p.has_key === false ? " (no key)" : "")));
+    const edit = el("button", "quiet", "Edit");
+    edit.type = "button";
+    edit.setAttribute("aria-label", "Edit profile " + p.name);
+    edit.addEventListener("click", () => openSettings(p.name));
+    li.append(edit);
+    list.append(li);
+  }
+  $("profiles-section").hidden = state.profiles.profiles.length === 0 || !!state.info?.demo;
+  if (state.profiles.keychain_error) banner(state.profiles.keychain_error);
+}
+
+/** Reloads the profiles from Rust. */
+export async function loadProfiles() {
+  state.profiles = await call("profiles");
+  renderProfiles();
+}
+
+/** @param {import("./state.js").Profile | null} p */
+function fillForm(p) {
+  $("p-name").value = p ? p.name : "";
+  $("p-studio").value = "";
+  $("p-region").value = p && p.region ? p.region : "";
+  $("p-base").value = p && p.base_url ? p.base_url : "";
+  $("p-account").value = p ? p.account : "";
+  $("p-project").value = p ? p.project : "";
+  $("p-advanced").open = !!p;
+  $("p-key").value = "";
+  $("p-key").placeholder = p && p.has_key ? "A key is stored. Paste a new one to replace it" : "Paste the key";
+  $("p-key-state").textContent = p ? (p.has_key ? "A key is stored in the system keychain." : p.has_key === false ? "No key is stored yet." : "") : "";
+  $("p-studio-parsed").textContent = "";
+  formStatus("", "");
+  $("p-delete").hidden = !p;
+}
+
+/**
+ * Opens the settings on profile `name` (a new profile when null).
+ * @param {string | null} name
+ */
+export function openSettings(name) {
+  const p = state.profiles.profiles.find((x) => x.name === name) || null;
+  state.editing = p ? p.name : null;
+  const first = state.profiles.profiles.length === 0;
+  $("settings-title").textContent = first ? "Set up screenpop" : p ? "Edit profile " + p.name : "Add a profile";
+  $("settings-intro").hidden = !first;
+  $("p-cancel").hidden = first;
+  fillForm(p);
+  renderProfiles();
+  onOpen();
+  showView("settings");
+  $(first || !p ? "p-name" : "p-key").focus();
+}
+
+function formInput() {
+  return {
+    name: $("p-name").value,
+    studio_url: $("p-studio").value || null,
+    region: $("p-region").value || null,
+    base_url: $("p-base").value || null,
+    account: $("p-account").value,
+    project: $("p-project").value,
+  };
+}
+
+/**
+ * @param {string} text
+ * @param {string} kind
+ */
+function formStatus(text, kind) {
+  $("p-status").textContent = text;
+  $("p-status").className = "status " + (kind || "");
+}
+
+async function saveForm() {
+  const key = $("p-key").value;
+  try {
+    state.profiles = await call("save_profile", { original: state.editing, input: formInput() });
+    const name = state.profiles.active;
+    state.editing = name;
+    if (key.trim()) {
+      await call("store_key", { profile: name, key });
+      $("p-key").value = "";
+      state.profiles = await call("profiles");
+    }
+    renderProfiles();
+    fillForm(activeProfile());
+    $("settings-title").textContent = "Edit profile " + name;
+    $("p-cancel").hidden = false;
+    formStatus("Saved. Test the connection, or go back to lookups.", "ok");
+    return true;
+  } catch (e) {
+    formStatus(/** @type {any} */ (e).message, "bad");
+    return false;
+  }
+}
+
+async function testConnection() {
+  const typed = $("p-key").value.trim();
+  if (!state.editing || typed) {
+    if (!(await saveForm())) return;
+  }
+  formStatus("Testing the connection…", "");
+  try {
+    await call("test_connection", { profile: state.editing });
+    formStatus("Connection works: the API accepted the key for this project.", "ok");
+  } catch (e) {
+    const err = /** @type {any} */ (e);
+    const hint = err.kind === "key_rejected" ? " Paste the right key and save again." : "";
+    formStatus(err.message + hint, "bad");
+  }
+}
+
+async function deleteProfile() {
+  if (!state.editing) return;
+  try {
+    state.profiles = await call("delete_profile", { name: state.editing });
+    renderProfiles();
+    if (state.profiles.profiles.length === 0) {
+      openSettings(null);
+    } else {
+      showView("lookup");
+    }
+    toast("Profile deleted");
+  } catch (e) {
+    formStatus(/** @type {any} */ (e).message, "bad");
+  }
+}
+
+async function previewStudioUrl() {
+  const url = $("p-studio").value.trim();
+  const out = $("p-studio-parsed");
+  if (!url) {
+    out.textContent = "";
+    return;
+  }
+  try {
+    const p = await call("parse_studio_url", { url });
+    out.textContent = "Region " + p.region + ", account " + p.account + ", project " + p.project + ".";
+    out.className = "hint ok";
+    if (!$("p-name").value.trim()) $("p-name").value = p.project;
+  } catch (e) {
+    out.textContent = /** @type {any} */ (e).message;
+    out.className = "hint bad";
+  }
+}
+
+/** Wires the form, the list and the switcher. */
+export function wireSetup() {
+  $("profile").addEventListener("change", async () => {
+    try {
+      state.profiles = await call("use_profile", { name: $("profile").value });
+      renderProfiles();
+    } catch (e) {
+      banner(/** @type {any} */ (e).message);
+    }
+  });
+  $("open-settings").addEventListener("click", () => openSettings(state.profiles.active));
+  $("profile-form").addEventListener("submit", (/** @type {Event} */ ev) => { ev.preventDefault(); saveForm(); });
+  $("p-test").addEventListener("click", testConnection);
+  $("p-delete").addEventListener("click", deleteProfile);
+  $("p-cancel").addEventListener("click", () => showView("lookup"));
+  $("p-new").addEventListener("click", () => openSettings(null));
+  $("p-studio").addEventListener("change", previewStudioUrl);
+  $("p-studio").addEventListener("paste", () => setTimeout(previewStudioUrl, 0));
+}

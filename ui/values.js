@@ -1,0 +1,121 @@
+// One renderer per kind of value the core emits (screenpop_core::card::Scalar). A kind this page
+// does not know yet is shown as its text, never as nothing. Caller data only ever goes in as
+// text; links open through Rust, which only opens http(s).
+
+import { el } from "./dom.js";
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/**
+ * @typedef {{ kind: string, [field: string]: any }} Scalar
+ * @typedef {{ copy: (text: string, what: string) => void, openLink: (url: string) => void,
+ *   showEmpty: boolean, showRaw: boolean, filter: string, filterText: string,
+ *   toggle: (what: "showEmpty" | "showRaw") => void, setFilter: (text: string) => void }} Ctx
+ */
+
+/**
+ * An ISO date or date-time in the agent's locale; the value as sent if it does not parse.
+ * @param {Scalar} value
+ */
+function formatDate(value) {
+  if (value.date_only) {
+    const [y, m, d] = String(value.iso).split("-").map(Number);
+    const local = new Date(y, m - 1, d);
+    return Number.isNaN(local.getTime()) ? value.iso : dateFormat.format(local);
+  }
+  const at = new Date(value.iso);
+  return Number.isNaN(at.getTime()) ? value.iso : dateTimeFormat.format(at);
+}
+
+/** @type {Record<string, (value: Scalar, ctx: Ctx) => any>} */
+export const RENDERERS = {
+  empty: () => el("span", "v-empty", "empty"),
+  bool: (v) => el("span", v.value ? "v-bool yes" : "v-bool no", v.value ? "Yes" : "No"),
+  number: (v) => el("span", "v-number", v.text),
+  text: (v) => el("span", "v-text", v.text),
+  phone: (v) => {
+    const p = el("span", "v-phone", v.text);
+    p.title = "Copy gives " + v.dial;
+    return p;
+  },
+  email: (v) => el("span", "v-email", v.text),
+  link: (v, ctx) => {
+    const a = el("button", "v-link", v.url);
+    a.type = "button";
+    a.title = "Open in the browser: " + v.url;
+    a.addEventListener("click", () => ctx.openLink(v.url));
+    return a;
+  },
+  date_time: (v) => {
+    const t = el("time", "v-date", formatDate(v));
+    t.dateTime = v.iso;
+    t.title = v.iso;
+    return t;
+  },
+  lines: (v) => {
+    const ul = el("ul", "v-lines");
+    for (const line of v.lines) ul.append(el("li", null, line));
+    return ul;
+  },
+};
+
+/**
+ * The first text a value of an unknown kind carries, so it is never blank.
+ * @param {Scalar} value
+ */
+function fallbackText(value) {
+  for (const key of ["text", "url", "iso", "value"]) {
+    if (value[key] !== undefined && value[key] !== null) return String(value[key]);
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * A scalar value as an element.
+ * @param {Scalar} value
+ * @param {Ctx} ctx
+ */
+export function renderScalar(value, ctx) {
+  const render = Object.prototype.hasOwnProperty.call(RENDERERS, value.kind) ? RENDERERS[value.kind] : null;
+  return render ? render(value, ctx) : el("span", "v-text", fallbackText(value));
+}
+
+/**
+ * Plain text of a scalar, as it is copied.
+ * @param {Scalar} value
+ */
+export function plain(value) {
+  switch (value.kind) {
+    case "empty": return "";
+    case "bool": return value.value ? "yes" : "no";
+    case "phone": return value.dial;
+    case "link": return value.url;
+    case "date_time": return value.iso;
+    case "lines": return value.lines.join("\n");
+    case "text": case "number": case "email": return value.text;
+    default: return fallbackText(value);
+  }
+}
+
+/** @param {any} node */
+export function isEmptyNode(node) {
+  switch (node.node) {
+    case "value": return node.value.kind === "empty";
+    case "section": return node.fields.every((/** @type {any} */ f) => isEmptyNode(f.value));
+    case "list": return node.items.every(isEmptyNode);
+    default: return false;
+  }
+}
+
+/** @param {any} node @returns {string} */
+export function nodeText(node) {
+  switch (node.node) {
+    case "value": return plain(node.value);
+    case "section": return node.fields.map((/** @type {any} */ f) => f.label + ": " + nodeText(f.value)).join("\n");
+    case "list": return node.items.map(nodeText).join("\n");
+    case "table":
+      return node.rows.map((/** @type {any[]} */ r) => r.map((c, i) => (c ? node.columns[i] + ": " + plain(c) : "")).filter(Boolean).join(", ")).join("\n");
+    default: return "";
+  }
+}
