@@ -79,6 +79,8 @@ function render(pop) {
   if (state.pop && pop.version <= state.pop.version) return;
   const newCard = !state.pop || state.pop.seq !== pop.seq || state.pop.stage !== "card";
   state.pop = pop;
+  // Which pop the card shows, for the window tests and the benchmark to wait on.
+  $("card").dataset.seq = String(pop.seq);
   const t0 = performance.now();
   switch (pop.stage) {
     case "empty":
@@ -193,6 +195,8 @@ async function start() {
   document.body.dataset.started = "1";
   // What popped before this page listened (a cold start from a deep link, a reload).
   const board = await call("board");
+  // What had happened before the page looked, for the window tests.
+  document.body.dataset.boardStage = board.current ? board.current.stage : "none";
   if (board.refused) banner(board.refused);
   if (board.current) render(board.current);
 }

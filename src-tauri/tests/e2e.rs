@@ -615,38 +615,6 @@ fn keys_pressed(keys: &str) {
     assert!(ok, "xdotool key {keys}");
 }
 
-/// Whether a window titled exactly "screenpop" is mapped on the X display.
-fn window_visible() -> bool {
-    Command::new("xdotool")
-        .args(["search", "--onlyvisible", "--name", "^screenpop$"])
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap()
-        .success()
-}
-
-/// Closes the window through the window manager, as an agent does, and waits until it is gone.
-fn close_to_tray() {
-    let closed = Command::new("wmctrl")
-        .args(["-c", "screenpop"])
-        .status()
-        .unwrap();
-    assert!(closed.success());
-    wait_visible(false);
-}
-
-fn wait_visible(want: bool) {
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while window_visible() != want {
-        assert!(
-            std::time::Instant::now() < until,
-            "the window never became {}",
-            if want { "visible" } else { "hidden" }
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-}
-
 #[test]
 #[ignore = "needs Xvfb, openbox, wmctrl, xdotool, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
 fn closing_keeps_screenpop_in_the_tray_and_a_launch_or_a_pop_brings_it_back() {

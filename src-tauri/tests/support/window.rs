@@ -238,3 +238,35 @@ pub(crate) fn trigger_token(d: &Driver) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// Whether a window titled exactly "screenpop" is mapped on the X display.
+pub(crate) fn window_visible() -> bool {
+    Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "^screenpop$"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap()
+        .success()
+}
+
+/// Closes the window through the window manager, as an agent does, and waits until it is gone.
+pub(crate) fn close_to_tray() {
+    let closed = Command::new("wmctrl")
+        .args(["-c", "screenpop"])
+        .status()
+        .unwrap();
+    assert!(closed.success());
+    wait_visible(false);
+}
+
+pub(crate) fn wait_visible(want: bool) {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while window_visible() != want {
+        assert!(
+            std::time::Instant::now() < until,
+            "the window never became {}",
+            if want { "visible" } else { "hidden" }
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

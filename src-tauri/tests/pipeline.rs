@@ -1,0 +1,177 @@
+//! The pop pipeline in the real app: what happens with the window in the tray and no page
+//! loaded, a cold start whose lookup finishes before the page loads, and twenty pops
+//! started together. Run by `bash .ci/test` under Xvfb with dunst and gnome-keyring.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/webdriver.rs"]
+mod webdriver;
+#[path = "support/window.rs"]
+mod window;
+
+use std::process::Command;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use screenpop_sandbox::{Fault, FaultPlan, StoredState};
+use serde_json::json;
+use window::*;
+
+/// Waits until `log` (dbus-monitor's output) holds `count` Notify calls, and returns it.
+fn notify_calls(log: &std::path::Path, count: usize) -> String {
+    let until = Instant::now() + Duration::from_secs(15);
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if text.matches("member=Notify").count() >= count {
+            return text;
+        }
+        assert!(
+            Instant::now() < until,
+            "{count} Notify calls expected: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+#[ignore = "needs Xvfb, openbox, dunst, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn a_link_to_the_app_in_the_tray_notifies_without_the_page() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let _wm = Background(
+        Command::new("openbox")
+            .spawn()
+            .expect("openbox is installed"),
+    );
+    let api = api();
+    let (home, env) = configured_home(&api, "Tray");
+    let log = home.path().join("notify.log");
+    let _daemon = Background(Command::new("dunst").spawn().expect("dunst is installed"));
+    let _monitor = Background(
+        Command::new("dbus-monitor")
+            .args([
+                "--session",
+                "type=method_call,interface=org.freedesktop.Notifications,member=Notify",
+            ])
+            .stdout(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let d = app(&[], &env);
+    wait_visible(true);
+
+    // No page at all: the window shows a document without the app's code, which can neither
+    // listen nor call Rust. Whatever happens next, the page cannot be what drives it.
+    d.exec("location.replace('about:blank'); return 1", json!([]));
+    d.wait_until(
+        "the app's page to be gone",
+        "return location.href === 'about:blank' && !document.getElementById('card')",
+        10,
+    );
+    close_to_tray();
+
+    second_process(&env, &["screenpop://lookup?id=demo-billing"]);
+    let text = notify_calls(&log, 1);
+    assert!(text.contains("string \"Priya Raman\""), "{text}");
+    assert!(text.contains("string \"BILLING\""), "{text}");
+    assert!(
+        !window_visible(),
+        "a notification does not take the agent away"
+    );
+
+    // One Notify per caller: the next caller's call comes second, and the first came once.
+    second_process(&env, &["screenpop://lookup?id=demo-orders"]);
+    let text = notify_calls(&log, 2);
+    assert_eq!(text.matches("member=Notify").count(), 2, "{text}");
+    assert_eq!(text.matches("string \"Priya Raman\"").count(), 1, "{text}");
+}
+
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn a_cold_start_shows_the_card_its_lookup_found_before_the_page_loaded() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let api = api();
+    let (_home, env) = configured_home(&api, "Cold");
+    let d = app(&["screenpop://lookup?id=demo-nested"], &env);
+    title_is(&d, "Tomasz Wiśniewski");
+    // The sandbox answers in a millisecond, the page takes hundreds to load: the card was
+    // already on the board when the page first looked, and one lookup was made.
+    d.wait_until(
+        "the page's first look at the board",
+        "return document.body.dataset.boardStage",
+        10,
+    );
+    assert_eq!(
+        d.exec("return document.body.dataset.boardStage", json!([])),
+        json!("card")
+    );
+    assert_eq!(api.sandbox.requests().len(), 1);
+}
+
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn twenty_pops_started_together_end_on_the_last_and_stop_the_others() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let api = api();
+    for i in 0..20 {
+        let mut data = serde_json::Map::new();
+        data.insert("caller_name".into(), json!(format!("Burst caller {i}")));
+        api.sandbox.add_state(StoredState {
+            id: Some(format!("burst-{i}")),
+            shared_id: None,
+            data,
+        });
+    }
+    let (_home, env) = configured_home(&api, "Burst");
+    let d = app(&[], &env);
+    // Every state is "not saved yet" for a second, so all twenty lookups are in flight at once.
+    api.sandbox.set_faults(FaultPlan {
+        fault: Some(Fault::PendingFor { ms: 1_000 }),
+        ..FaultPlan::default()
+    });
+    let start = Arc::new(Barrier::new(20));
+    let pops: Vec<_> = (0..20)
+        .map(|i| {
+            let (env, start) = (env.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                second_process(&env, &[&format!("screenpop://lookup?id=burst-{i}")]);
+            })
+        })
+        .collect();
+    for p in pops {
+        p.join().unwrap();
+    }
+    expect_card(&d, 20, "filled");
+    // The card is the twentieth pop's (the newest), and shows its own caller.
+    assert_eq!(
+        d.exec(
+            "return document.getElementById('card').dataset.seq",
+            json!([])
+        ),
+        json!("20")
+    );
+    let meta = d.text(&d.wait("#card .meta span", 5));
+    let shown: String = meta
+        .split_whitespace()
+        .find(|w| w.starts_with("burst-"))
+        .unwrap()
+        .to_owned();
+    let n = shown.trim_start_matches("burst-");
+    title_is(&d, &format!("Burst caller {n}"));
+    // The others stopped when they were replaced, a second before the last one's state was
+    // saved: each asked at most twice, while the last kept asking until it was there.
+    let asked = |id: &str| {
+        api.sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.query.iter().any(|(_, v)| v == id))
+            .count()
+    };
+    for i in 0..20 {
+        let id = format!("burst-{i}");
+        if id == shown {
+            assert!(asked(&id) >= 2, "{id} asked {} times", asked(&id));
+        } else {
+            assert!(asked(&id) <= 2, "{id} kept asking: {} times", asked(&id));
+        }
+    }
+}
