@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/webdriver.rs"]
+#[allow(dead_code)]
 mod webdriver;
 #[path = "support/window.rs"]
 mod window;

@@ -1,7 +1,5 @@
 //! A small W3C WebDriver client for WebKitWebDriver, enough to drive the real app window:
 //! start a session on the app binary, find, click, type, read, run a script, take a screenshot.
-// Each test binary uses a different part of it.
-#![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::path::Path;
