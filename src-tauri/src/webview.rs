@@ -5,8 +5,8 @@ use tauri::{Manager, Runtime};
 /// One local page, never browsed: WebKit's "document viewer" cache model keeps no page cache
 /// and a small memory cache, and a card of text and boxes needs no GPU compositing (which costs
 /// tens of megabytes of buffers, or a software GL stack where there is no GPU). Neither change
-/// is visible.
-pub(crate) fn tune<R: Runtime>(app: &tauri::App<R>) {
+/// is visible. Applies to the window labelled `main`.
+pub fn tune<R: Runtime>(app: &tauri::App<R>) {
     #[cfg(target_os = "linux")]
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.with_webview(|webview| {

@@ -11,8 +11,7 @@ use screenpop_core::ApiKey;
 
 use crate::error::{BenchError, Result};
 
-/// The keychain entry of the local trigger's token (as `screenpop_core::desk` names it).
-const TRIGGER_ENTRY: &str = "@local-trigger";
+use screenpop_core::prefs::TRIGGER_TOKEN_ENTRY as TRIGGER_ENTRY;
 
 /// Milliseconds since the Unix epoch, as the paint log writes them.
 pub(crate) fn now_ms() -> f64 {
@@ -113,6 +112,16 @@ impl App {
 
     /// Waits for the card of `id` to be painted.
     pub(crate) fn painted(&mut self, id: &str, within: Duration) -> Result<Painted> {
+        self.wait_painted(Some(id), within)
+    }
+
+    /// Waits for the first card painted, whichever it is (the demo's first caller is the app's
+    /// choice, not the benchmark's).
+    pub(crate) fn first_painted(&mut self, within: Duration) -> Result<Painted> {
+        self.wait_painted(None, within)
+    }
+
+    fn wait_painted(&mut self, id: Option<&str>, within: Duration) -> Result<Painted> {
         let until = Instant::now() + within;
         loop {
             if let Some(p) = self.read_new(id)? {
@@ -120,14 +129,15 @@ impl App {
             }
             if Instant::now() > until {
                 return Err(BenchError::step(format!(
-                    "no card for {id} was painted within {within:?}"
+                    "no card{} was painted within {within:?}",
+                    id.map(|id| format!(" for {id}")).unwrap_or_default()
                 )));
             }
             std::thread::sleep(Duration::from_millis(1));
         }
     }
 
-    fn read_new(&mut self, id: &str) -> Result<Option<Painted>> {
+    fn read_new(&mut self, id: Option<&str>) -> Result<Option<Painted>> {
         let mut file = std::fs::File::open(&self.log).map_err(BenchError::io("the paint log"))?;
         file.seek(SeekFrom::Start(self.offset))
             .map_err(BenchError::io("the paint log"))?;
@@ -144,7 +154,7 @@ impl App {
             }
             self.offset += line.len() as u64;
             if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-                if v["id"] == id && found.is_none() {
+                if id.is_none_or(|id| v["id"] == id) && found.is_none() {
                     found = Some(Painted {
                         at_ms: v["at_ms"].as_f64().unwrap_or(f64::NAN),
                         render_ms: v["render_ms"].as_f64().unwrap_or(f64::NAN),

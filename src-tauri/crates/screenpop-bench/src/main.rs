@@ -8,6 +8,7 @@ mod desk;
 mod error;
 mod memory;
 mod net;
+mod notify;
 mod stats;
 mod table;
 
@@ -41,6 +42,13 @@ struct Args {
     /// repeat it for several. The package size is always reported.
     #[arg(long, value_name = "NAME")]
     only: Vec<String>,
+    /// The bare Tauri window memory is compared with (`cargo build --release --example floor`).
+    #[arg(long)]
+    floor: Option<PathBuf>,
+    /// CI's short run: every measurement, with 5 pops per series and one 2 s idle period, so
+    /// it proves each one still completes. Its figures are not the README's.
+    #[arg(long)]
+    quick: bool,
 }
 
 /// One measurement: adds its rows to the table.
@@ -54,7 +62,10 @@ fn main() {
     }
 }
 
-fn run(args: Args) -> error::Result<()> {
+fn run(mut args: Args) -> error::Result<()> {
+    if args.quick {
+        (args.pops, args.idle_secs, args.idle_runs) = (5, 2, 1);
+    }
     let _ = rustls::crypto::ring::default_provider().install_default();
     std::fs::create_dir_all(&args.out).map_err(error::BenchError::io("creating --out"))?;
     let rt = tokio::runtime::Runtime::new().map_err(error::BenchError::io("a runtime"))?;
@@ -65,6 +76,12 @@ fn run(args: Args) -> error::Result<()> {
         out: std::fs::canonicalize(&args.out).map_err(error::BenchError::io("--out"))?,
         pops: args.pops,
         idle: Duration::from_secs(args.idle_secs),
+        floor: args
+            .floor
+            .as_ref()
+            .map(std::fs::canonicalize)
+            .transpose()
+            .map_err(error::BenchError::io("--floor"))?,
         idle_runs: args.idle_runs,
         rt,
         http: reqwest::Client::builder()
@@ -73,8 +90,9 @@ fn run(args: Args) -> error::Result<()> {
             .map_err(|e| error::BenchError::step(format!("an HTTP client: {e}")))?,
     };
     let mut rows = Vec::new();
-    let steps: [(&str, Step); 6] = [
+    let steps: [(&str, Step); 7] = [
         ("time to card, big data", cases::time_to_card),
+        ("notification", notify::notification),
         ("memory", cases::memory),
         ("start", cases::start),
         ("lookup overhead", cases::lookup_overhead),
@@ -97,6 +115,11 @@ fn run(args: Args) -> error::Result<()> {
     cases::package_size(args.deb.as_deref(), &mut rows);
     println!("{}", table::markdown(&rows));
     println!("{}", machine());
+    if args.quick {
+        println!(
+            "Quick run (--quick): every measurement completed; the figures are not comparable."
+        );
+    }
     Ok(())
 }
 

@@ -52,10 +52,38 @@ pub enum TriggerError {
 /// What to do with an accepted transfer.
 pub type OnPop = Arc<dyn Fn(Transfer) + Send + Sync>;
 
+/// What time it is, for the rate limit: `Instant::now` in the app, a clock a test moves on.
+pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
+
+/// At most [`MAX_PER_SECOND`] requests in any second.
+#[derive(Debug, Default)]
+pub struct RateLimit {
+    recent: VecDeque<Instant>,
+}
+
+impl RateLimit {
+    /// Whether a request at `now` is within the limit (it then counts).
+    pub fn admit(&mut self, now: Instant) -> bool {
+        while self
+            .recent
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= Duration::from_secs(1))
+        {
+            self.recent.pop_front();
+        }
+        if self.recent.len() >= MAX_PER_SECOND {
+            return false;
+        }
+        self.recent.push_back(now);
+        true
+    }
+}
+
 struct Shared {
     token: String,
     hosts: [String; 2],
-    recent: Mutex<VecDeque<Instant>>,
+    limit: Mutex<RateLimit>,
+    clock: Clock,
     on_pop: OnPop,
 }
 
@@ -68,6 +96,16 @@ pub struct Trigger {
 impl Trigger {
     /// Listens on 127.0.0.1:`port` (0 picks one). Must run inside a Tokio runtime.
     pub async fn start(port: u16, token: String, on_pop: OnPop) -> Result<Self, TriggerError> {
+        Self::start_with_clock(port, token, on_pop, Arc::new(Instant::now)).await
+    }
+
+    /// [`Trigger::start`] with the rate limit reading time from `clock`.
+    pub async fn start_with_clock(
+        port: u16,
+        token: String,
+        on_pop: OnPop,
+        clock: Clock,
+    ) -> Result<Self, TriggerError> {
         if token.len() < 16 {
             return Err(TriggerError::WeakToken);
         }
@@ -83,7 +121,8 @@ impl Trigger {
                 format!("127.0.0.1:{}", addr.port()),
                 format!("localhost:{}", addr.port()),
             ],
-            recent: Mutex::new(VecDeque::new()),
+            limit: Mutex::default(),
+            clock,
             on_pop,
         });
         let app = Router::new()
@@ -141,15 +180,9 @@ fn gate(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
 /// The rate limit, counted only for requests with the right token: a local flood of bad
 /// requests is refused cheaply and cannot hold back the CTI system's real pops.
 fn over_limit(shared: &Shared) -> Option<Response> {
-    let mut recent = shared.recent.lock().unwrap_or_else(|p| p.into_inner());
-    let now = Instant::now();
-    while recent
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
-    {
-        recent.pop_front();
-    }
-    if recent.len() >= MAX_PER_SECOND {
+    let now = (shared.clock)();
+    let mut limit = shared.limit.lock().unwrap_or_else(|p| p.into_inner());
+    if !limit.admit(now) {
         let mut r = refuse(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many requests; slow down.",
@@ -158,7 +191,6 @@ fn over_limit(shared: &Shared) -> Option<Response> {
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return Some(r);
     }
-    recent.push_back(now);
     None
 }
 
@@ -245,5 +277,29 @@ mod tests {
         assert!(!same_token("abcdef0123456789", "abcdef012345678"));
         assert!(!same_token("abcdef0123456789", "abcdef01234567890"));
         assert!(!same_token("abcdef0123456789", ""));
+    }
+}
+
+#[cfg(test)]
+mod rate_tests {
+    use super::*;
+
+    #[test]
+    fn five_a_second_then_room_again_a_second_later() {
+        let mut limit = RateLimit::default();
+        let t0 = Instant::now();
+        for i in 0..MAX_PER_SECOND {
+            assert!(limit.admit(t0 + Duration::from_millis(i as u64)), "{i}");
+        }
+        assert!(!limit.admit(t0 + Duration::from_millis(999)));
+        assert!(
+            limit.admit(t0 + Duration::from_millis(1_000)),
+            "the first left"
+        );
+        assert!(
+            !limit.admit(t0 + Duration::from_millis(1_000)),
+            "only one left"
+        );
+        assert!(limit.admit(t0 + Duration::from_millis(2_500)));
     }
 }

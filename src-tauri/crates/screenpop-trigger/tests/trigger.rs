@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use screenpop_core::transfer::Transfer;
@@ -11,17 +12,31 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
-async fn trigger() -> (Trigger, Arc<Mutex<Vec<Transfer>>>) {
+/// The time the trigger's rate limit sees: moved on by the test, never by waiting.
+#[derive(Clone)]
+struct TestClock(Arc<Mutex<Instant>>);
+
+impl TestClock {
+    /// A second later, as far as the rate limit can tell.
+    fn next_second(&self) {
+        *self.0.lock().unwrap() += Duration::from_millis(1_001);
+    }
+}
+
+async fn trigger() -> (Trigger, Arc<Mutex<Vec<Transfer>>>, TestClock) {
     let got = Arc::new(Mutex::new(Vec::new()));
     let sink = got.clone();
-    let t = Trigger::start(
+    let clock = TestClock(Arc::new(Mutex::new(Instant::now())));
+    let now = clock.0.clone();
+    let t = Trigger::start_with_clock(
         0,
         TOKEN.into(),
         Arc::new(move |t| sink.lock().unwrap().push(t)),
+        Arc::new(move || *now.lock().unwrap()),
     )
     .await
     .unwrap();
-    (t, got)
+    (t, got, clock)
 }
 
 fn http() -> reqwest::Client {
@@ -29,13 +44,9 @@ fn http() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
-async fn wait_a_second() {
-    tokio::time::sleep(std::time::Duration::from_millis(1_050)).await;
-}
-
 #[tokio::test]
 async fn authenticated_pops_are_accepted_in_both_forms() {
-    let (t, got) = trigger().await;
+    let (t, got, _clock) = trigger().await;
     let base = format!("http://{}", t.addr());
     let r = http()
         .post(format!("{base}/v1/pop"))
@@ -65,7 +76,7 @@ async fn authenticated_pops_are_accepted_in_both_forms() {
 
 #[tokio::test]
 async fn refusals_are_clear_and_nothing_pops() {
-    let (t, got) = trigger().await;
+    let (t, got, clock) = trigger().await;
     let base = format!("http://{}", t.addr());
     let cases: Vec<(reqwest::RequestBuilder, StatusCode, &str)> = vec![
         (
@@ -113,7 +124,7 @@ async fn refusals_are_clear_and_nothing_pops() {
         let body: Value = r.json().await.unwrap();
         assert!(body["error"].as_str().unwrap().contains(says), "{body}");
     }
-    wait_a_second().await;
+    clock.next_second();
     let cases: Vec<(reqwest::RequestBuilder, StatusCode, &str)> = vec![
         (
             http()
@@ -164,7 +175,7 @@ async fn refusals_are_clear_and_nothing_pops() {
 
 #[tokio::test]
 async fn floods_are_slowed_and_garbage_does_not_stop_it() {
-    let (t, got) = trigger().await;
+    let (t, got, clock) = trigger().await;
     let base = format!("http://{}", t.addr());
     // Sent at once, so the whole flood lands inside one second however slow the machine.
     let requests: Vec<_> = (0..(MAX_PER_SECOND + 5))
@@ -205,7 +216,7 @@ async fn floods_are_slowed_and_garbage_does_not_stop_it() {
                     .await;
         }
     }
-    wait_a_second().await;
+    clock.next_second();
     let r = http()
         .post(format!("{base}/v1/pop"))
         .bearer_auth(TOKEN)
@@ -218,7 +229,7 @@ async fn floods_are_slowed_and_garbage_does_not_stop_it() {
 
 #[tokio::test]
 async fn a_flood_without_the_token_does_not_hold_back_a_real_pop() {
-    let (t, got) = trigger().await;
+    let (t, got, _clock) = trigger().await;
     let base = format!("http://{}", t.addr());
     let flood: Vec<_> = (0..40)
         .map(|i| {
@@ -247,7 +258,7 @@ async fn a_flood_without_the_token_does_not_hold_back_a_real_pop() {
 async fn a_weak_token_or_a_taken_port_is_explained() {
     let weak = Trigger::start(0, "short".into(), Arc::new(|_| {})).await;
     assert!(weak.is_err());
-    let (t, _) = trigger().await;
+    let (t, _, _) = trigger().await;
     let err = Trigger::start(t.addr().port(), TOKEN.into(), Arc::new(|_| {}))
         .await
         .err()
