@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::endpoint::Endpoint;
 use crate::ids::LookupBy;
+use crate::profiles::ProfileInput;
 use crate::retry::Timeouts;
 use crate::{Error, Profile, Result};
 
@@ -181,18 +181,24 @@ impl Settings {
             hotkey: raw.hotkey,
         };
         for p in raw.profiles {
-            let endpoint = match (p.region.as_deref(), p.base_url.as_deref()) {
-                (Some(r), None) => Endpoint::Region(r.parse().map_err(|e: Error| e.to_string())?),
-                (None, Some(u)) => Endpoint::custom(u).map_err(|e| e.to_string())?,
-                _ => {
-                    return Err(format!(
-                        "profile \"{}\" needs exactly one of `region` and `base_url`",
-                        p.name
-                    ))
-                }
-            };
-            let profile = Profile::new(&p.name, endpoint, &p.account, &p.project)
-                .map_err(|e| format!("profile \"{}\": {e}", p.name))?;
+            if p.region.is_some() == p.base_url.is_some() {
+                return Err(format!(
+                    "profile \"{}\" needs exactly one of `region` and `base_url`",
+                    p.name
+                ));
+            }
+            // Built as the window's form and `screenpop profile add` build it.
+            let name = p.name.clone();
+            let profile = ProfileInput {
+                name: p.name,
+                studio_url: None,
+                region: p.region,
+                base_url: p.base_url,
+                account: p.account,
+                project: p.project,
+            }
+            .into_profile()
+            .map_err(|e| format!("profile \"{name}\": {e}"))?;
             settings.add_profile(profile).map_err(|e| e.to_string())?;
         }
         if let Some(active) = raw.active_profile {
@@ -381,7 +387,7 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::Region;
+    use crate::endpoint::{Endpoint, Region};
 
     fn profile(name: &str) -> Profile {
         Profile::new(name, Endpoint::Region(Region::Uk1), "acme", "team").expect("valid")
