@@ -343,32 +343,13 @@ fn a_pop_in_the_background_notifies_with_name_and_reason_only() {
     let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
     let api = api();
     let (home, env) = configured_home(&api, "Notify");
-    let log = home.path().join("notify.log");
-    let _daemon = Background(Command::new("dunst").spawn().expect("dunst is installed"));
-    let _monitor = Background(
-        Command::new("dbus-monitor")
-            .args([
-                "--session",
-                "type=method_call,interface=org.freedesktop.Notifications,member=Notify",
-            ])
-            .stdout(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap(),
-    );
+    let notifications = Notifications::watch(home.path());
     let d = app(&[], &env);
     // Under Xvfb without a window manager the window never has the keyboard focus, as when the
     // agent is typing in another program.
     second_process(&env, &["screenpop://lookup?id=demo-billing"]);
     title_is(&d, "Priya Raman");
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let text = loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if text.contains("member=Notify") && text.matches("string").count() >= 4 {
-            break text;
-        }
-        assert!(std::time::Instant::now() < until, "no Notify call: {text}");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
+    let text = notifications.calls(1);
     assert!(text.contains("string \"screenpop\""), "{text}");
     assert!(text.contains("string \"Priya Raman\""), "{text}");
     assert!(text.contains("string \"BILLING\""), "{text}");

@@ -11,27 +11,10 @@ mod window;
 
 use std::process::Command;
 use std::sync::{Arc, Barrier};
-use std::time::{Duration, Instant};
 
 use screenpop_sandbox::{Fault, FaultPlan, StoredState};
 use serde_json::json;
 use window::*;
-
-/// Waits until `log` (dbus-monitor's output) holds `count` Notify calls, and returns it.
-fn notify_calls(log: &std::path::Path, count: usize) -> String {
-    let until = Instant::now() + Duration::from_secs(15);
-    loop {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        if text.matches("member=Notify").count() >= count {
-            return text;
-        }
-        assert!(
-            Instant::now() < until,
-            "{count} Notify calls expected: {text}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 #[test]
 #[ignore = "needs Xvfb, openbox, dunst, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
@@ -44,18 +27,7 @@ fn a_link_to_the_app_in_the_tray_notifies_without_the_page() {
     );
     let api = api();
     let (home, env) = configured_home(&api, "Tray");
-    let log = home.path().join("notify.log");
-    let _daemon = Background(Command::new("dunst").spawn().expect("dunst is installed"));
-    let _monitor = Background(
-        Command::new("dbus-monitor")
-            .args([
-                "--session",
-                "type=method_call,interface=org.freedesktop.Notifications,member=Notify",
-            ])
-            .stdout(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap(),
-    );
+    let notifications = Notifications::watch(home.path());
     let d = app(&[], &env);
     wait_visible(true);
 
@@ -70,7 +42,7 @@ fn a_link_to_the_app_in_the_tray_notifies_without_the_page() {
     close_to_tray();
 
     second_process(&env, &["screenpop://lookup?id=demo-billing"]);
-    let text = notify_calls(&log, 1);
+    let text = notifications.calls(1);
     assert!(text.contains("string \"Priya Raman\""), "{text}");
     assert!(text.contains("string \"BILLING\""), "{text}");
     assert!(
@@ -80,7 +52,7 @@ fn a_link_to_the_app_in_the_tray_notifies_without_the_page() {
 
     // One Notify per caller: the next caller's call comes second, and the first came once.
     second_process(&env, &["screenpop://lookup?id=demo-orders"]);
-    let text = notify_calls(&log, 2);
+    let text = notifications.calls(2);
     assert_eq!(text.matches("member=Notify").count(), 2, "{text}");
     assert_eq!(text.matches("string \"Priya Raman\"").count(), 1, "{text}");
 }

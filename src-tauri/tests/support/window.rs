@@ -270,3 +270,54 @@ pub(crate) fn wait_visible(want: bool) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// A notification server (dunst) on the test's session bus, and `dbus-monitor` logging every
+/// `Notify` call to it; both stop when this is dropped.
+pub(crate) struct Notifications {
+    log: PathBuf,
+    _daemon: Background,
+    _monitor: Background,
+}
+
+impl Notifications {
+    /// Starts both, logging to `dir/notify.log`.
+    pub(crate) fn watch(dir: &Path) -> Self {
+        let log = dir.join("notify.log");
+        let _daemon = Background(Command::new("dunst").spawn().expect("dunst is installed"));
+        let _monitor = Background(
+            Command::new("dbus-monitor")
+                .args([
+                    "--session",
+                    "type=method_call,interface=org.freedesktop.Notifications,member=Notify",
+                ])
+                .stdout(std::fs::File::create(&log).unwrap())
+                .spawn()
+                .unwrap(),
+        );
+        Self {
+            log,
+            _daemon,
+            _monitor,
+        }
+    }
+
+    /// Waits until `count` Notify calls have been logged with all their arguments, and returns
+    /// the log.
+    pub(crate) fn calls(&self, count: usize) -> String {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+            // Each call's summary and body follow its header line.
+            if text.matches("member=Notify").count() >= count
+                && text.matches("string").count() >= 4 * count
+            {
+                return text;
+            }
+            assert!(
+                std::time::Instant::now() < until,
+                "{count} Notify calls expected: {text}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}

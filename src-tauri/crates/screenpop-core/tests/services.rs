@@ -21,6 +21,20 @@ fn input(name: &str, base_url: &str) -> ProfileInput {
     }
 }
 
+/// A desk in memory with one profile, "Local", on `sb`, its key stored in `keys`.
+async fn desk_on(sb: &Sandbox, keys: Arc<dyn KeyStore>) -> Desk {
+    let desk = Desk::in_memory(Default::default(), keys);
+    desk.profiles
+        .save(None, input("Local", &sb.base_url()))
+        .await
+        .unwrap();
+    desk.profiles
+        .store_key(Some("Local"), sb.key())
+        .await
+        .unwrap();
+    desk
+}
+
 #[tokio::test]
 async fn setup_test_lookup_rename_and_delete() {
     let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
@@ -176,15 +190,7 @@ impl KeyStore for CountingKeys {
 async fn warming_up_readies_key_and_connection_for_the_next_pop() {
     let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
     let keys = Arc::new(CountingKeys::default());
-    let desk = Desk::in_memory(Default::default(), keys.clone());
-    desk.profiles
-        .save(None, input("Local", &sb.base_url()))
-        .await
-        .unwrap();
-    desk.profiles
-        .store_key(Some("Local"), sb.key())
-        .await
-        .unwrap();
+    let desk = desk_on(&sb, keys.clone()).await;
 
     desk.lookups.warm_up().await;
     assert_eq!(sb.connections(), 1, "a connection is open");
@@ -235,15 +241,7 @@ async fn warming_up_readies_key_and_connection_for_the_next_pop() {
 #[tokio::test]
 async fn an_idle_desk_keeps_its_one_connection_warm() {
     let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
-    let desk = Desk::in_memory(Default::default(), Arc::new(MemoryKeys::default()));
-    desk.profiles
-        .save(None, input("Local", &sb.base_url()))
-        .await
-        .unwrap();
-    desk.profiles
-        .store_key(Some("Local"), sb.key())
-        .await
-        .unwrap();
+    let desk = desk_on(&sb, Arc::new(MemoryKeys::default())).await;
 
     // 50 ms stands in for the app's 45 s: a probe at once, then one per interval, until the
     // sandbox has counted four (or the test gives up and fails).
