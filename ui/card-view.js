@@ -100,7 +100,6 @@ export function renderFailure(pop, actions) {
   const card = shell("failure failure-" + error.kind);
   const head = el("header", "card-head");
   head.append(el("h1", "caller", spec.title), el("p", "reason", error.message));
-  if (error.correlation_id) head.append(el("p", "hint", "Correlation id " + error.correlation_id));
   head.append(meta(pop.by, pop.query, pop.at_ms));
   card.append(head);
   const tools = el("div", "card-tools");
