@@ -248,6 +248,7 @@ pub(crate) fn card_painted(
     id: String,
     at_ms: f64,
     render_ms: f64,
+    build_ms: f64,
     page_ms: f64,
 ) {
     state.paint_log.record(&crate::paint::Painted {
@@ -255,6 +256,7 @@ pub(crate) fn card_painted(
         id: &id,
         at_ms,
         render_ms,
+        build_ms,
         page_ms,
     });
 }

@@ -22,6 +22,9 @@ pub(crate) struct Painted<'a> {
     pub(crate) at_ms: f64,
     /// From the start of building the card to its first paint, in milliseconds.
     pub(crate) render_ms: f64,
+    /// How long building the card's elements took (the page's own work, before layout and
+    /// paint), in milliseconds.
+    pub(crate) build_ms: f64,
     /// From the page's start (its navigation) to that paint, in milliseconds.
     pub(crate) page_ms: f64,
 }

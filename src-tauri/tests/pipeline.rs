@@ -113,15 +113,13 @@ fn twenty_pops_started_together_end_on_the_last_and_stop_the_others() {
     for p in pops {
         p.join().unwrap();
     }
-    expect_card(&d, 20, "filled");
-    // The card is the twentieth pop's (the newest), and shows its own caller.
-    assert_eq!(
-        d.exec(
-            "return document.getElementById('card').dataset.seq",
-            json!([])
-        ),
-        json!("20")
+    // The card ends on the twentieth pop's (the newest), showing its own caller.
+    d.wait_until(
+        "the twentieth pop",
+        "return document.getElementById('card').dataset.seq === '20'",
+        20,
     );
+    expect_card(&d, 20, "filled");
     let meta = d.text(&d.wait("#card .meta span", 5));
     let shown: String = meta
         .split_whitespace()

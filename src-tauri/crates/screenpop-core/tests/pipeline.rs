@@ -104,18 +104,8 @@ async fn a_pushed_transfer_goes_pending_then_card_and_alerts_only_when_the_windo
     pipeline.submit_link("screenpop://lookup?id=demo-billing");
     let card = sink.until("the card", settled).await;
     assert_eq!(title(&card), "Priya Raman");
-    let stages: Vec<_> = sink
-        .states
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|s| s.version)
-        .collect();
-    assert!(stages.windows(2).all(|w| w[0] < w[1]), "{stages:?}");
-    assert!(matches!(
-        sink.states.lock().unwrap()[0].stage,
-        Stage::Pending
-    ));
+    // An answer that comes at once goes straight to the card: no "looking up" frame first.
+    assert_eq!(sink.states.lock().unwrap().len(), 1);
     let alerts = sink.alerts.lock().unwrap().clone();
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].title, "Priya Raman");
@@ -133,6 +123,30 @@ async fn a_pushed_transfer_goes_pending_then_card_and_alerts_only_when_the_windo
     sink.until("the typed card", |s| s.seq == 3 && settled(s))
         .await;
     assert_eq!(sink.alerts.lock().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_answer_shows_looking_up_first() {
+    let (sb, pipeline, sink) = setup().await;
+    sb.set_faults(FaultPlan {
+        latency_ms: 300,
+        ..FaultPlan::default()
+    });
+    pipeline.submit_link("screenpop://lookup?id=demo-billing");
+    sink.until("the card", settled).await;
+    let stages: Vec<_> = sink
+        .states
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s.stage.clone())
+        .collect();
+    assert_eq!(stages.len(), 2, "{stages:?}");
+    assert_eq!(stages[0], Stage::Pending);
+    // A page that starts meanwhile sees the pop at once, even before the shell heard of it.
+    pipeline.submit_link("screenpop://lookup?id=demo-orders");
+    let board = pipeline.board().current.unwrap();
+    assert_eq!((board.seq, board.stage), (2, Stage::Pending));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,13 +184,21 @@ async fn waiting_is_published_with_its_reason_and_the_card_follows() {
         Origin::Trigger,
     );
     sink.until("the card", settled).await;
-    let waited = sink.states.lock().unwrap().iter().any(|s| {
+    let states = sink.states.lock().unwrap().clone();
+    let versions: Vec<_> = states.iter().map(|s| s.version).collect();
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    assert!(
         matches!(
-            s.stage,
+            states[0].stage,
             Stage::Waiting(screenpop_core::retry::Retryable::NotFound)
-        )
-    });
-    assert!(waited, "a not-saved-yet wait was published");
+        ),
+        "a not-saved-yet wait comes first: {:?}",
+        states[0]
+    );
+    assert!(
+        !states.iter().any(|s| s.stage == Stage::Pending),
+        "never back from waiting to looking up"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -199,9 +221,8 @@ async fn twenty_pops_at_once_end_on_the_last_and_the_others_stop() {
     for t in tasks {
         t.await.unwrap();
     }
-    let newest = sink.last().unwrap().seq;
     let last = sink.until("the last pop to settle", settled).await;
-    assert_eq!(last.seq, newest, "the newest pop owns the card");
+    assert_eq!(last.seq, 20, "the newest pop owns the card");
     let cards = sink
         .states
         .lock()

@@ -144,7 +144,13 @@ impl Pipeline {
             Err(e) => return self.refuse(e.to_string()),
         }
         let asked = asked(&t);
-        let seq = self.begin(origin, Some(asked.clone()), Stage::Pending);
+        // The agent who pressed Enter sees the card respond at once; a pushed caller replaces
+        // the card only when there is something to show (see `PENDING_AFTER`).
+        let seq = if origin.is_pushed() {
+            self.begin_quietly(origin, Some(asked.clone()))
+        } else {
+            self.begin(origin, Some(asked.clone()), Stage::Pending)
+        };
         let this = self.clone();
         inner.runtime.spawn(async move {
             this.look_up(seq, origin, asked, t).await;
@@ -167,6 +173,17 @@ impl Pipeline {
                 .lookups
                 .fetch(t.profile.as_deref(), &lookup, &on_retry)
                 .await
+        };
+        // "Looking up" is shown only if the answer takes longer than a glance: a card that comes
+        // at once is painted in the next frame, without a skeleton frame before it.
+        let work = async {
+            tokio::pin!(work);
+            tokio::select! {
+                outcome = &mut work => return outcome,
+                () = tokio::time::sleep(PENDING_AFTER) => {}
+            }
+            self.publish_pending(seq);
+            work.await
         };
         let Some(outcome) = inner.newest.unless_superseded(seq, work).await else {
             return;
@@ -233,12 +250,45 @@ impl Pipeline {
         self.0.sink.refused(&message);
     }
 
+    /// Starts a pop (superseding every earlier one) and answers its number. Nothing is published
+    /// yet: the board holds it as pending, for a page that starts now, and the shell hears of it
+    /// with its first real news (the card, a wait, a failure, or "looking up" after
+    /// [`PENDING_AFTER`]).
+    fn begin_quietly(&self, origin: Origin, asked: Option<Asked>) -> u64 {
+        let mut board = lock(&self.0.board);
+        let seq = self.0.newest.next();
+        board.0 += 1;
+        board.1.current = Some(PopState {
+            version: board.0,
+            seq,
+            origin,
+            asked,
+            at_ms: now_ms(),
+            stage: Stage::Pending,
+        });
+        seq
+    }
+
     /// Starts pop number `seq` (superseding every earlier one) with its first state.
     fn begin(&self, origin: Origin, asked: Option<Asked>, stage: Stage) -> u64 {
         let mut board = lock(&self.0.board);
         let seq = self.0.newest.next();
         self.put(&mut board, seq, origin, asked, stage);
         seq
+    }
+
+    /// Tells the shell pop `seq` is still looking up, unless it has said more since (a wait).
+    fn publish_pending(&self, seq: u64) {
+        let mut board = lock(&self.0.board);
+        let quiet = match &board.1.current {
+            Some(s) if s.seq == seq && s.stage == Stage::Pending => {
+                Some((s.origin, s.asked.clone()))
+            }
+            _ => None,
+        };
+        if let Some((origin, asked)) = quiet {
+            self.put(&mut board, seq, origin, asked, Stage::Pending);
+        }
     }
 
     /// Publishes a state of pop `seq` unless a newer pop has started; `false` then.
@@ -277,6 +327,10 @@ impl Pipeline {
         board.1.current = Some(state);
     }
 }
+
+/// How long a lookup may take before the card shows "Looking up…": below what an agent
+/// perceives as a delay, above what a nearby API takes to answer.
+pub const PENDING_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
 
 fn asked(t: &Transfer) -> Asked {
     let (by, query) = match (&t.shared_id, &t.id) {
