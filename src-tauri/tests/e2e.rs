@@ -559,11 +559,7 @@ fn keys_pressed(keys: &str) {
 fn closing_keeps_screenpop_in_the_tray_and_a_launch_or_a_pop_brings_it_back() {
     let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
     // A window manager, so the window can be closed the way an agent closes it.
-    let _wm = Background(
-        Command::new("openbox")
-            .spawn()
-            .expect("openbox is installed"),
-    );
+    let _wm = window_manager();
     let api = api();
     let (home, env) = configured_home(&api, "Tray");
     let settings = home.path().join("config/screenpop/settings.toml");

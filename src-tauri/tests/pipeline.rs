@@ -20,11 +20,7 @@ use window::*;
 #[ignore = "needs Xvfb, openbox, dunst, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
 fn a_link_to_the_app_in_the_tray_notifies_without_the_page() {
     let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
-    let _wm = Background(
-        Command::new("openbox")
-            .spawn()
-            .expect("openbox is installed"),
-    );
+    let _wm = window_manager();
     let api = api();
     let (home, env) = configured_home(&api, "Tray");
     let notifications = Notifications::watch(home.path());

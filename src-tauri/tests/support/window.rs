@@ -321,3 +321,13 @@ impl Notifications {
         }
     }
 }
+
+/// A window manager (openbox) on the test's display, so the window can be closed and focused
+/// the way an agent does it; it stops when dropped.
+pub(crate) fn window_manager() -> Background {
+    Background(
+        Command::new("openbox")
+            .spawn()
+            .expect("openbox is installed"),
+    )
+}
