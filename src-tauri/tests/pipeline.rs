@@ -9,7 +9,6 @@ mod webdriver;
 #[path = "support/window.rs"]
 mod window;
 
-use std::process::Command;
 use std::sync::{Arc, Barrier};
 
 use screenpop_sandbox::{Fault, FaultPlan, StoredState};
