@@ -50,6 +50,14 @@ impl Transfer {
         })
     }
 
+    /// `value` as the kind of id `by` (typed in the window, or on the clipboard).
+    pub fn of(by: crate::LookupBy, value: &str, profile: Option<&str>) -> Result<Self> {
+        match by {
+            crate::LookupBy::Id => Self::new(Some(value), None, profile),
+            crate::LookupBy::SharedId => Self::new(None, Some(value), profile),
+        }
+    }
+
     /// The lookup to run.
     pub fn lookup(&self) -> Result<Lookup> {
         Lookup::new(self.id.as_deref(), self.shared_id.as_deref())

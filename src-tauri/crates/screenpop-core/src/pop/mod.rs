@@ -93,12 +93,7 @@ impl Pipeline {
 
     /// Text from the clipboard, looked up as the active profile's kind of id.
     pub fn submit_clipboard(&self, text: &str) {
-        let text = text.trim();
-        let transfer = match self.0.prefs.active_lookup_by() {
-            LookupBy::Id => Transfer::new(Some(text), None, None),
-            LookupBy::SharedId => Transfer::new(None, Some(text), None),
-        };
-        match transfer {
+        match Transfer::of(self.0.prefs.active_lookup_by(), text, None) {
             Ok(t) => self.submit(t, Origin::Clipboard),
             Err(e) => self.refuse(format!("The clipboard does not hold an id to look up. {e}")),
         }
@@ -107,11 +102,7 @@ impl Pipeline {
     /// An id typed or pasted in the window: remembered as the profile's kind of id, never a
     /// duplicate, and an id that cannot be looked up becomes a failure card saying why.
     pub fn submit_typed(&self, by: LookupBy, query: &str, profile: Option<&str>) {
-        let transfer = match by {
-            LookupBy::Id => Transfer::new(Some(query), None, profile),
-            LookupBy::SharedId => Transfer::new(None, Some(query), profile),
-        };
-        match transfer {
+        match Transfer::of(by, query, profile) {
             Ok(t) => {
                 self.0.prefs.remember_lookup_by(profile, by);
                 self.submit(t, Origin::Typed);
@@ -257,15 +248,7 @@ impl Pipeline {
     fn begin_quietly(&self, origin: Origin, asked: Option<Asked>) -> u64 {
         let mut board = lock(&self.0.board);
         let seq = self.0.newest.next();
-        board.0 += 1;
-        board.1.current = Some(PopState {
-            version: board.0,
-            seq,
-            origin,
-            asked,
-            at_ms: now_ms(),
-            stage: Stage::Pending,
-        });
+        record(&mut board, seq, origin, asked, Stage::Pending);
         seq
     }
 
@@ -277,17 +260,14 @@ impl Pipeline {
         seq
     }
 
-    /// Tells the shell pop `seq` is still looking up, unless it has said more since (a wait).
+    /// Tells the shell pop `seq` is still looking up (the state [`Pipeline::begin_quietly`]
+    /// recorded), unless it has said more since (a wait).
     fn publish_pending(&self, seq: u64) {
-        let mut board = lock(&self.0.board);
-        let quiet = match &board.1.current {
-            Some(s) if s.seq == seq && s.stage == Stage::Pending => {
-                Some((s.origin, s.asked.clone()))
+        let board = lock(&self.0.board);
+        if let Some(s) = board.1.current.as_ref() {
+            if s.seq == seq && s.stage == Stage::Pending {
+                self.0.sink.publish(s);
             }
-            _ => None,
-        };
-        if let Some((origin, asked)) = quiet {
-            self.put(&mut board, seq, origin, asked, Stage::Pending);
         }
     }
 
@@ -309,23 +289,34 @@ impl Pipeline {
         asked: Option<Asked>,
         stage: Stage,
     ) {
-        board.0 += 1;
-        let at_ms = match &board.1.current {
-            Some(s) if s.seq == seq => s.at_ms,
-            _ => now_ms(),
-        };
-        let state = PopState {
-            version: board.0,
-            seq,
-            origin,
-            asked,
-            at_ms,
-            stage,
-        };
         // Published under the lock, so the shell hears states in the order of their versions.
-        self.0.sink.publish(&state);
-        board.1.current = Some(state);
+        self.0
+            .sink
+            .publish(record(board, seq, origin, asked, stage));
     }
+}
+
+/// Makes a state of pop `seq` the board's newest, with the next version, and answers it.
+fn record(
+    board: &mut (u64, Board),
+    seq: u64,
+    origin: Origin,
+    asked: Option<Asked>,
+    stage: Stage,
+) -> &PopState {
+    board.0 += 1;
+    let at_ms = match &board.1.current {
+        Some(s) if s.seq == seq => s.at_ms,
+        _ => now_ms(),
+    };
+    board.1.current.insert(PopState {
+        version: board.0,
+        seq,
+        origin,
+        asked,
+        at_ms,
+        stage,
+    })
 }
 
 /// How long a lookup may take before the card shows "Looking up…": below what an agent
