@@ -365,6 +365,7 @@ fn a_pop_in_the_background_notifies_with_name_and_reason_only() {
         d.exec("return document.hasFocus()", json!([])),
         json!(false)
     );
+    notifications.clickable();
     let clicked = Command::new("dunstctl")
         .args(["action", "0"])
         .status()

@@ -289,6 +289,8 @@ impl Notifications {
                 .args([
                     "--session",
                     "type=method_call,interface=org.freedesktop.Notifications,member=Notify",
+                    // How the app subscribes to a notification's click (see `clickable`).
+                    "type=method_call,interface=org.freedesktop.DBus,member=AddMatch",
                 ])
                 .stdout(std::fs::File::create(&log).unwrap())
                 .spawn()
@@ -298,6 +300,23 @@ impl Notifications {
             log,
             _daemon,
             _monitor,
+        }
+    }
+
+    /// Waits until the app listens for a click on its notification: it subscribes to
+    /// `ActionInvoked` and then `NotificationClosed` after the notification is shown, and a click
+    /// before that would go unheard.
+    pub(crate) fn clickable(&self) {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while !std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .contains("member='NotificationClosed'")
+        {
+            assert!(
+                std::time::Instant::now() < until,
+                "the app never listened for a click"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
         }
     }
 
