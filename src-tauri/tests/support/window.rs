@@ -283,6 +283,14 @@ impl Notifications {
     /// Starts both, logging to `dir/notify.log`.
     pub(crate) fn watch(dir: &Path) -> Self {
         let log = dir.join("notify.log");
+        // An earlier test's notification may have started a dunst by D-Bus activation; it then
+        // keeps the bus name and its old notifications, and `dunstctl action 0` would click
+        // one of those. Closing them leaves only this test's.
+        let _ = Command::new("dunstctl")
+            .arg("close-all")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
         let _daemon = Background(Command::new("dunst").spawn().expect("dunst is installed"));
         let _monitor = Background(
             Command::new("dbus-monitor")
