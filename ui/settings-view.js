@@ -14,7 +14,8 @@ function renderTrigger(view) {
     status.textContent = view.error;
     status.className = "status bad";
   } else if (view.running) {
-    status.textContent = "Listening on 127.0.0.1:" + view.port + ".";
+    status.textContent = "Listening on 127.0.0.1:" + view.listening + "." +
+      (view.published ? " Published for CTI connectors in " + view.published + "." : "");
     status.className = "status ok";
   } else {
     status.textContent = view.enabled ? "Not listening." : "Off.";
@@ -22,7 +23,7 @@ function renderTrigger(view) {
   }
   $("t-details").hidden = !view.token;
   if (view.token) {
-    const base = "http://127.0.0.1:" + view.port + "/v1/pop";
+    const base = "http://127.0.0.1:" + (view.listening || view.port) + "/v1/pop";
     $("t-token").value = view.token;
     $("t-get").value = base + "?id={{conversationId}}&token=" + view.token;
     $("t-post").textContent =

@@ -130,17 +130,26 @@ pub fn run(options: Options) {
                 }
             }
         })
-        .run(tauri::generate_context!("tauri.conf.json"));
-    if let Err(e) = result {
-        eprintln!("screenpop: the window could not be opened: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!("tauri.conf.json"));
+    match result {
+        Ok(app) => app.run(|_, event| {
+            if let tauri::RunEvent::Exit = event {
+                trigger::withdraw();
+            }
+        }),
+        Err(e) => {
+            eprintln!("screenpop: the window could not be opened: {e}");
+            std::process::exit(1);
+        }
     }
 }
 
-/// Development runs register `screenpop://` for this binary; installed packages do it in their
-/// desktop entry.
+/// Development runs on Linux register `screenpop://` for this binary; installed packages do it in
+/// their desktop entry. Never at run time on Windows: the plugin would write the scheme under
+/// HKCU, which beats the installer's machine-wide HKLM entry for that user and outlives an
+/// uninstall; the installer registers it. macOS reads it from the bundle's `Info.plist`.
 fn register_scheme<R: Runtime>(app: &tauri::App<R>) {
-    #[cfg(all(debug_assertions, any(target_os = "linux", windows)))]
+    #[cfg(all(debug_assertions, target_os = "linux"))]
     {
         use tauri_plugin_deep_link::DeepLinkExt;
         if let Err(e) = app.deep_link().register_all() {

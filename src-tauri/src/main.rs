@@ -1,3 +1,6 @@
+// A GUI-subsystem program on Windows: a `screenpop://` link opens no console window. Run from a
+// console, it prints there all the same (`screenpop_cli::console`).
+#![windows_subsystem = "windows"]
 //! `screenpop`: commands run here; the window is `screenpop-desktop`, which this program becomes
 //! when the window is wanted (see `screenpop_cli::launch`). It never loads the web engine, so a
 //! deep link reaches the running window, and a `screenpop lookup` answers, in milliseconds.
@@ -6,6 +9,7 @@ use screenpop_cli::launch;
 use screenpop_core::argv::{classify, Launch};
 
 fn main() {
+    screenpop_cli::console::attach_to_parent();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let window_args = &args[1.min(args.len())..];
     match classify(&args) {

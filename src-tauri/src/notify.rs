@@ -2,6 +2,7 @@
 //! only, and bringing the window forward when asked. The keyboard is taken only when the agent
 //! asks for the window (a click on the notification, a second launch).
 
+#[cfg(all(unix, not(target_os = "macos")))]
 use std::sync::OnceLock;
 
 use notify_rust::{Notification, Timeout};
@@ -61,26 +62,28 @@ fn escape_markup(s: &str) -> String {
 
 fn show<R: Runtime>(app: AppHandle<R>, title: &str, body: String) {
     let title = title.to_owned();
-    // The D-Bus calls block; the click is awaited on its own thread.
+    // The calls block (D-Bus, WinRT); the click is awaited on its own thread.
     std::thread::spawn(move || {
-        // Asked once: a second D-Bus round trip on every pop would delay the notification.
-        static MARKUP: OnceLock<bool> = OnceLock::new();
-        let markup = *MARKUP.get_or_init(|| {
-            notify_rust::get_capabilities()
-                .map(|caps| caps.iter().any(|c| c == "body-markup"))
-                .unwrap_or(false)
-        });
-        let body = if markup { escape_markup(&body) } else { body };
-        let shown = Notification::new()
+        let body = if renders_markup() {
+            escape_markup(&body)
+        } else {
+            body
+        };
+        let mut notification = Notification::new();
+        notification
             .appname("screenpop")
             .summary(&title)
             .body(&body)
             .icon("call-start")
             .action("default", "Show caller")
-            .timeout(Timeout::Milliseconds(10_000))
-            .show();
-        match shown {
+            .timeout(Timeout::Milliseconds(10_000));
+        // Without it Windows files the toast under PowerShell; the installer puts the same id
+        // on the Start-menu shortcut, which is what makes Windows accept it.
+        #[cfg(windows)]
+        notification.app_id(APP_USER_MODEL_ID);
+        match notification.show() {
             Ok(handle) => handle.wait_for_action(|action| {
+                // "default": a click on the body (Linux) or on "Show caller" (everywhere).
                 if action == "default" {
                     raise(&app, true);
                 }
@@ -88,6 +91,28 @@ fn show<R: Runtime>(app: AppHandle<R>, title: &str, body: String) {
             Err(e) => eprintln!("screenpop: the notification could not be shown: {e}"),
         }
     });
+}
+
+/// The Windows AppUserModelID toasts carry: the app's identifier, as on the installer's
+/// Start-menu shortcut (`src-tauri/packaging/windows/screenpop.nsi`).
+#[cfg(windows)]
+pub(crate) const APP_USER_MODEL_ID: &str = "ai.screenpop.desktop";
+
+/// Whether the notification server renders markup in the body (only freedesktop servers
+/// may; Windows and macOS show text as text).
+fn renders_markup() -> bool {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        // Asked once: a second D-Bus round trip on every pop would delay the notification.
+        static MARKUP: OnceLock<bool> = OnceLock::new();
+        *MARKUP.get_or_init(|| {
+            notify_rust::get_capabilities()
+                .map(|caps| caps.iter().any(|c| c == "body-markup"))
+                .unwrap_or(false)
+        })
+    }
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    false
 }
 
 #[cfg(test)]

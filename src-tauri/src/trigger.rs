@@ -1,4 +1,5 @@
-//! Starts and stops the local trigger (`screenpop-trigger`) as the settings say; what it
+//! Starts and stops the local trigger (`screenpop-trigger`) as the settings say, and publishes
+//! where it listens for this session's CTI connector (`screenpop_core::session`); what it
 //! accepts goes into the pop pipeline.
 
 use std::sync::Arc;
@@ -7,6 +8,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 
 use screenpop_core::pop::{Origin, Pipeline};
+use screenpop_core::session::{self, TriggerAddress};
 use screenpop_trigger::Trigger;
 
 use crate::AppState;
@@ -15,8 +17,13 @@ use crate::AppState;
 #[derive(Debug, Serialize)]
 pub(crate) struct TriggerView {
     enabled: bool,
+    /// The port in the settings (0: a free one per session).
     port: u16,
     running: bool,
+    /// The port it listens on (the one picked, for port 0).
+    listening: Option<u16>,
+    /// The file this session's address is published in, for CTI connectors.
+    published: Option<String>,
     error: Option<String>,
     /// Shown only while the trigger is on, for the admin to paste into the CTI system.
     token: Option<String>,
@@ -28,6 +35,7 @@ pub(crate) async fn apply<R: Runtime>(app: &AppHandle<R>) {
     let settings = state.desk.prefs.trigger();
     // Stop first, so a changed port is free to reuse.
     *lock(&state) = Ok(None);
+    session::withdraw();
     if !settings.enabled || state.demo.is_some() {
         return;
     }
@@ -42,7 +50,18 @@ pub(crate) async fn apply<R: Runtime>(app: &AppHandle<R>) {
         }
         Err(e) => Err(e.to_string()),
     };
+    if let Ok(Some(trigger)) = &outcome {
+        if let Err(e) = session::publish(&TriggerAddress::here(trigger.addr().port())) {
+            eprintln!("screenpop: {e}");
+        }
+    }
     *lock(&state) = outcome;
+}
+
+/// Takes the published address back as the window quits, so no connector pops into a closed
+/// window's port.
+pub(crate) fn withdraw() {
+    session::withdraw();
 }
 
 fn lock<'a>(state: &'a AppState) -> std::sync::MutexGuard<'a, Result<Option<Trigger>, String>> {
@@ -52,10 +71,13 @@ fn lock<'a>(state: &'a AppState) -> std::sync::MutexGuard<'a, Result<Option<Trig
 /// The current state, with the token while the trigger is on.
 pub(crate) async fn view(state: &AppState) -> TriggerView {
     let settings = state.desk.prefs.trigger();
-    let (running, error) = match &*lock(state) {
-        Ok(t) => (t.is_some(), None),
-        Err(e) => (false, Some(e.clone())),
+    let (listening, error) = match &*lock(state) {
+        Ok(t) => (t.as_ref().map(|t| t.addr().port()), None),
+        Err(e) => (None, Some(e.clone())),
     };
+    let published = listening
+        .and_then(|_| session::trigger_file().ok())
+        .map(|p| p.display().to_string());
     let token = if settings.enabled {
         state.desk.prefs.trigger_token(false).await.ok()
     } else {
@@ -64,7 +86,9 @@ pub(crate) async fn view(state: &AppState) -> TriggerView {
     TriggerView {
         enabled: settings.enabled,
         port: settings.port,
-        running,
+        running: listening.is_some(),
+        listening,
+        published,
         error,
         token,
     }

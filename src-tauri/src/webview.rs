@@ -1,6 +1,6 @@
 //! Settings of the web view that Tauri does not expose.
 
-use tauri::{Manager, Runtime};
+use tauri::Runtime;
 
 /// One local page, never browsed: WebKit's "document viewer" cache model keeps no page cache
 /// and a small memory cache, and a card of text and boxes needs no GPU compositing (which costs
@@ -8,7 +8,7 @@ use tauri::{Manager, Runtime};
 /// is visible. Applies to the window labelled `main`.
 pub fn tune<R: Runtime>(app: &tauri::App<R>) {
     #[cfg(target_os = "linux")]
-    if let Some(window) = app.get_webview_window("main") {
+    if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
         let _ = window.with_webview(|webview| {
             use webkit2gtk::{
                 CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,

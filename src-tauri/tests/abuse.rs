@@ -3,6 +3,9 @@
 //! still answering; hostile input on every entry point is refused or shown inert, and no
 //! request ever carries an id other than one that was sent on purpose; afterwards a canary key
 //! is searched for everywhere it must not be. `bash .ci/test` runs it; `cargo test` skips it.
+// WebKitWebDriver, Xvfb, dunst and gnome-keyring: Linux only (the Windows programs are
+// checked under Wine by `.ci/wine`).
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/webdriver.rs"]

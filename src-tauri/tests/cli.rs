@@ -4,24 +4,22 @@
 //! D-Bus session with gnome-keyring unlocked, so they never touch a real keyring.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/cli.rs"]
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
-use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig};
+use screenpop_sandbox::{Fault, FaultPlan};
+use support::{assert_one_line_error, files_under, ran, words, LocalApi, Ran};
 
 /// A user with an empty configuration.
 struct User {
     home: tempfile::TempDir,
     /// Without a Secret Service the keychain must fail cleanly, not touch the developer's own.
     no_keychain: bool,
-}
-
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
 }
 
 impl User {
@@ -83,59 +81,6 @@ impl User {
         let r = self.run(args);
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
         r.stdout
-    }
-}
-
-/// A command line split on spaces (none of the tests' arguments contain one).
-fn words(line: &str) -> Vec<&str> {
-    line.split_whitespace().collect()
-}
-
-fn ran(out: Output) -> Ran {
-    Ran {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-/// One sentence on one line, prefixed with the program name.
-fn assert_one_line_error(r: &Ran) {
-    assert!(r.stderr.starts_with("screenpop: "), "{:?}", r.stderr);
-    assert_eq!(r.stderr.trim_end().lines().count(), 1, "{:?}", r.stderr);
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            out.extend(files_under(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
-/// A sandbox served from this test process while the binary runs.
-struct LocalApi {
-    // Declared first so it is dropped before the runtime that serves it.
-    sandbox: Sandbox,
-    #[allow(dead_code)]
-    runtime: tokio::runtime::Runtime,
-}
-
-impl LocalApi {
-    fn start() -> Self {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let sandbox = runtime
-            .block_on(Sandbox::start(SandboxConfig {
-                key: "sbx-9f8e7d6c5b4a".to_owned(),
-                ..SandboxConfig::default()
-            }))
-            .unwrap();
-        Self { runtime, sandbox }
     }
 }
 

@@ -3,6 +3,9 @@
 //! D-Bus session with gnome-keyring; a plain `cargo test` skips them.
 //!
 //! Set `SCREENPOP_SCREENSHOTS=DIR` to save the README's screenshots while they run.
+// WebKitWebDriver, Xvfb, dunst and gnome-keyring: Linux only (the Windows programs are
+// checked under Wine by `.ci/wine`).
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/webdriver.rs"]

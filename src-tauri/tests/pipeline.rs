@@ -1,6 +1,9 @@
 //! The pop pipeline in the real app: what happens with the window in the tray and no page
 //! loaded, a cold start whose lookup finishes before the page loads, and twenty pops
 //! started together. Run by `bash .ci/test` under Xvfb with dunst and gnome-keyring.
+// WebKitWebDriver, Xvfb, dunst and gnome-keyring: Linux only (the Windows programs are
+// checked under Wine by `.ci/wine`).
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/webdriver.rs"]

@@ -11,12 +11,14 @@ use screenpop_core::desk::Desk;
 use screenpop_core::secret::Keychain;
 use screenpop_core::{Error, ErrorKind};
 
+pub mod console;
 mod key;
 pub mod launch;
 mod lookup;
 mod pop;
 mod profile;
 mod sandbox;
+mod trigger;
 
 /// Exit codes, as documented in the README.
 pub mod exit {
@@ -34,6 +36,9 @@ pub mod exit {
     pub const KEYCHAIN: i32 = 6;
     /// The window could not be opened (`screenpop-desktop` is missing).
     pub const WINDOW: i32 = 1;
+    /// `screenpop trigger`: no local trigger listens in this session (off, no window, or its
+    /// port taken).
+    pub const NOT_LISTENING: i32 = 7;
 }
 
 #[derive(Debug, Parser)]
@@ -59,6 +64,8 @@ enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Start a sandbox in this process and look up a demo state through it.
     Demo(sandbox::DemoArgs),
+    /// Print where this session's window listens for pops from a CTI system (the local trigger).
+    Trigger,
 }
 
 /// Selects a profile by name; the active profile when omitted.
@@ -101,6 +108,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Pop(args) => pop::run(args),
         Command::Sandbox(args) => sandbox::run_sandbox(args),
         Command::Demo(args) => sandbox::run_demo(args),
+        Command::Trigger => return trigger::run(),
     };
     match result {
         Ok(()) => exit::OK,

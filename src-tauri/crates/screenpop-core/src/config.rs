@@ -72,7 +72,8 @@ pub const DEFAULT_HOTKEY: &str = "Ctrl+Alt+P";
 pub struct TriggerSettings {
     /// Whether it listens.
     pub enabled: bool,
-    /// Port on 127.0.0.1.
+    /// Port on 127.0.0.1; 0 picks a free one in each session (and publishes it, see
+    /// [`crate::session`]).
     pub port: u16,
 }
 

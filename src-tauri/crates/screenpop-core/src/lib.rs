@@ -23,6 +23,7 @@ pub mod profiles;
 pub mod query;
 pub mod retry;
 pub mod secret;
+pub mod session;
 pub mod state;
 pub mod store;
 pub mod studio_url;

@@ -82,11 +82,12 @@ impl Preferences {
         self.store.read(|s| s.trigger)
     }
 
-    /// Turns the local trigger on or off, on `port` (1024 or above).
+    /// Turns the local trigger on or off, on `port` (1024 or above, or 0 for a free port picked
+    /// per session; see [`crate::session`]).
     pub fn set_trigger(&self, trigger: TriggerSettings) -> Result<()> {
-        if trigger.port < 1024 {
+        if trigger.port != 0 && trigger.port < 1024 {
             return Err(Error::BadInput(format!(
-                "The local trigger's port must be between 1024 and 65535, not {}.",
+                "The local trigger's port must be between 1024 and 65535, or 0 for a free port in each session, not {}.",
                 trigger.port
             )));
         }

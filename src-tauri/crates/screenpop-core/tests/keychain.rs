@@ -1,6 +1,8 @@
 //! The keychain against the real Secret Service (gnome-keyring). `bash .ci/test` runs these in a
 //! private D-Bus session with a throw-away keyring; `secret-tool` checks what really got stored.
 //! One test function, because keyring connects once per process and D-Bus calls race.
+//! Linux only: Windows' Credential Manager is tested through the CLI under Wine (`.ci/wine`).
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Command;

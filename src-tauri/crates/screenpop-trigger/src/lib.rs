@@ -36,7 +36,13 @@ pub const DEFAULT_PORT: u16 = 47_655;
 /// Why the trigger could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
-    /// The port is taken or not allowed.
+    /// Another program, or screenpop in another session on this computer, listens there.
+    #[error("The local trigger cannot listen on port {port}: it is already in use, by another program or by screenpop in another session on this computer. On a shared host (Citrix, Remote Desktop) set the port to 0, so each session picks a free one and publishes it; otherwise choose another port.")]
+    PortTaken {
+        /// The port.
+        port: u16,
+    },
+    /// The port is not allowed.
     #[error("The local trigger cannot listen on 127.0.0.1:{port}: {source}. Choose another port in the settings.")]
     Bind {
         /// The port.
@@ -111,7 +117,10 @@ impl Trigger {
         }
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .await
-            .map_err(|source| TriggerError::Bind { port, source })?;
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::AddrInUse => TriggerError::PortTaken { port },
+                _ => TriggerError::Bind { port, source },
+            })?;
         let addr = listener
             .local_addr()
             .map_err(|source| TriggerError::Bind { port, source })?;

@@ -1,0 +1,172 @@
+//! What the window in this login session tells other programs of the same user: where its local
+//! trigger listens. On a shared host (Citrix, Remote Desktop, two private sessions on one Linux
+//! machine) each session's window may listen on a different port (port `0` picks a free one), so
+//! a CTI connector running in the agent's session reads the address here rather than assuming
+//! one. The file holds the address and the window's process id, never the token.
+//!
+//! Where it lives:
+//! - Linux: `$XDG_RUNTIME_DIR/screenpop/trigger.json` (one runtime directory per login session,
+//!   private to the user); without `XDG_RUNTIME_DIR`, the data directory below.
+//! - Windows: `%LOCALAPPDATA%\screenpop\trigger-session-N.json`, where `N` is the Remote Desktop
+//!   session id (`ProcessIdToSessionId`), as one user may be logged on in several sessions.
+//! - macOS: `~/Library/Application Support/screenpop/trigger.json`.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// Where the local trigger of this session's window listens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriggerAddress {
+    /// The URL to `POST` pops to (or `GET` with the token in the query).
+    pub url: String,
+    /// The port on 127.0.0.1.
+    pub port: u16,
+    /// The window's process id, to tell a file left by a crashed window.
+    pub pid: u32,
+}
+
+impl TriggerAddress {
+    /// The address of a trigger listening on 127.0.0.1:`port` in this process.
+    pub fn here(port: u16) -> Self {
+        Self {
+            url: format!("http://127.0.0.1:{port}/v1/pop"),
+            port,
+            pid: std::process::id(),
+        }
+    }
+}
+
+/// The file this session's trigger address is published in.
+pub fn trigger_file() -> Result<PathBuf> {
+    let dir = session_dir().ok_or_else(|| {
+        Error::Config(
+            "Cannot find a directory for this session's files: set HOME (or XDG_RUNTIME_DIR)."
+                .to_owned(),
+        )
+    })?;
+    Ok(dir.join("screenpop").join(file_name()))
+}
+
+#[cfg(windows)]
+fn session_dir() -> Option<PathBuf> {
+    dirs::data_local_dir()
+}
+
+#[cfg(not(windows))]
+fn session_dir() -> Option<PathBuf> {
+    dirs::runtime_dir().or_else(dirs::data_local_dir)
+}
+
+#[cfg(windows)]
+fn file_name() -> String {
+    use windows_sys::Win32::System::RemoteDesktop::ProcessIdToSessionId;
+    use windows_sys::Win32::System::Threading::GetCurrentProcessId;
+    let mut session = 0u32;
+    // SAFETY: `session` is a valid place for the one u32 the call writes.
+    let ok = unsafe { ProcessIdToSessionId(GetCurrentProcessId(), &mut session) } != 0;
+    if ok {
+        format!("trigger-session-{session}.json")
+    } else {
+        "trigger.json".to_owned()
+    }
+}
+
+#[cfg(not(windows))]
+fn file_name() -> String {
+    "trigger.json".to_owned()
+}
+
+/// Publishes `address` in [`trigger_file`], replacing what was there; returns the file.
+pub fn publish(address: &TriggerAddress) -> Result<PathBuf> {
+    let path = trigger_file()?;
+    write(&path, address)?;
+    Ok(path)
+}
+
+/// Removes the published address, if this process published it (a second window that could not
+/// listen must not remove the first one's).
+pub fn withdraw() {
+    if let Ok(path) = trigger_file() {
+        if read_from(&path).is_ok_and(|a| a.is_some_and(|a| a.pid == std::process::id())) {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+/// The published address, if a window in this session published one.
+pub fn read() -> Result<Option<TriggerAddress>> {
+    read_from(&trigger_file()?)
+}
+
+fn write(path: &Path, address: &TriggerAddress) -> Result<()> {
+    let failed = |e: std::io::Error| {
+        Error::Config(format!(
+            "Cannot publish the trigger's address in {}: {e}.",
+            path.display()
+        ))
+    };
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(failed)?;
+    }
+    let json = serde_json::to_vec_pretty(address)
+        .map_err(|e| Error::Config(format!("Cannot write the trigger's address: {e}.")))?;
+    // Written aside and renamed over, so a connector never reads half a file.
+    let partial = path.with_extension("json.partial");
+    let mut file = fs::File::create(&partial).map_err(failed)?;
+    file.write_all(&json).map_err(failed)?;
+    drop(file);
+    fs::rename(&partial, path).map_err(failed)
+}
+
+fn read_from(path: &Path) -> Result<Option<TriggerAddress>> {
+    match fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            Error::Config(format!(
+                "{} is not a trigger address ({e}); the window rewrites it when its trigger starts.",
+                path.display()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::Config(format!(
+            "Cannot read {}: {e}.",
+            path.display()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn an_address_round_trips_through_its_file_and_never_names_a_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("screenpop").join("trigger.json");
+        assert_eq!(read_from(&path).unwrap(), None);
+        let address = TriggerAddress::here(50_123);
+        write(&path, &address).unwrap();
+        assert_eq!(read_from(&path).unwrap(), Some(address));
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\"url\": \"http://127.0.0.1:50123/v1/pop\""),
+            "{text}"
+        );
+        assert!(!text.to_lowercase().contains("token"), "{text}");
+        assert!(!path.with_extension("json.partial").exists());
+    }
+
+    #[test]
+    fn a_damaged_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trigger.json");
+        fs::write(&path, "{\"url\": 3").unwrap();
+        let e = read_from(&path).unwrap_err().to_string();
+        assert!(e.contains("trigger.json"), "{e}");
+    }
+}

@@ -1,0 +1,266 @@
+//! Two agents on one shared host: two private login sessions on this machine, each with its own
+//! runtime directory, D-Bus session and Secret Service, each running its own window with the
+//! local trigger on port 0. Each window picks a free port and publishes it in its session's
+//! runtime directory; a pop sent to a session (through its published trigger, or a deep link on
+//! its bus) reaches that session's window only, as the windows' paint logs show. `bash .ci/test`
+//! runs it under Xvfb; a plain `cargo test` skips it.
+#![cfg(target_os = "linux")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use screenpop_core::session::TriggerAddress;
+use screenpop_sandbox::{Sandbox, SandboxConfig};
+
+/// One login session: its own home, runtime directory, session bus and keyring.
+struct Session {
+    dir: tempfile::TempDir,
+    bus: Child,
+    window: Option<Child>,
+}
+
+impl Session {
+    /// A session whose settings hold a profile for `api` (key stored) and the trigger on `port`.
+    fn new(api: &Sandbox, port: u16) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["home", "config/screenpop", "data", "cache", "runtime"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        std::fs::set_permissions(
+            dir.path().join("runtime"),
+            std::fs::Permissions::from_mode(0o700),
+        )
+        .unwrap();
+        let socket = dir.path().join("bus");
+        let bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile"])
+            .arg(format!("--address=unix:path={}", socket.display()))
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let session = Self {
+            dir,
+            bus,
+            window: None,
+        };
+        wait_for("the session bus", 10, || socket.exists());
+        let mut keyring = session
+            .command("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut keyring.stdin.take().unwrap(), b"session-password").unwrap();
+        assert!(keyring.wait().unwrap().success(), "gnome-keyring-daemon");
+        std::fs::write(
+            session.dir.path().join("config/screenpop/settings.toml"),
+            format!(
+                "[trigger]\nenabled = true\nport = {port}\n\n[[profile]]\nname = \"Desk\"\nbase_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"\n",
+                api.base_url()
+            ),
+        )
+        .unwrap();
+        let mut store = session
+            .command("secret-tool")
+            .args([
+                "store",
+                "--label=screenpop sessions",
+                "service",
+                "screenpop",
+                "username",
+                "Desk",
+            ])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut store.stdin.take().unwrap(), api.key().as_bytes()).unwrap();
+        assert!(store.wait().unwrap().success(), "secret-tool store");
+        session
+    }
+
+    /// `program` in this session's environment.
+    fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let d = self.dir.path();
+        let mut c = Command::new(program);
+        c.env("HOME", d.join("home"))
+            .env("XDG_CONFIG_HOME", d.join("config"))
+            // The keyring files live under the data directory: one login keyring per session.
+            .env("XDG_DATA_HOME", d.join("data"))
+            .env("XDG_CACHE_HOME", d.join("cache"))
+            .env("XDG_RUNTIME_DIR", d.join("runtime"))
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                format!("unix:path={}", d.join("bus").display()),
+            )
+            .env("SCREENPOP_PAINT_LOG", self.paint_log())
+            .env("NO_AT_BRIDGE", "1")
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env_remove("RUST_LOG");
+        c
+    }
+
+    fn paint_log(&self) -> PathBuf {
+        self.dir.path().join("paint.log")
+    }
+
+    fn painted(&self) -> String {
+        std::fs::read_to_string(self.paint_log()).unwrap_or_default()
+    }
+
+    fn published(&self) -> Option<TriggerAddress> {
+        let file = self.dir.path().join("runtime/screenpop/trigger.json");
+        serde_json::from_slice(&std::fs::read(file).ok()?).ok()
+    }
+
+    /// Starts this session's window, and waits until its trigger is published.
+    fn open_window(&mut self) -> TriggerAddress {
+        let window = self
+            .command(env!("CARGO_BIN_EXE_screenpop"))
+            .stdout(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        self.window = Some(window);
+        wait_for("the trigger's published address", 30, || {
+            self.published().is_some()
+        });
+        self.published().unwrap()
+    }
+
+    /// The trigger's token, from this session's keychain.
+    fn token(&self) -> String {
+        let out = self
+            .command("secret-tool")
+            .args([
+                "lookup",
+                "service",
+                "screenpop",
+                "username",
+                "@local-trigger",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    /// `screenpop ARGS` in this session: (exit code, stdout, stderr).
+    fn screenpop(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self
+            .command(env!("CARGO_BIN_EXE_screenpop"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(w) = &mut self.window {
+            // The window's process group holds its WebKit processes.
+            let _ = Command::new("kill")
+                .args(["--", &format!("-{}", w.id())])
+                .status();
+            let _ = w.wait();
+        }
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
+fn wait_for(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
+    let until = Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(Instant::now() < until, "no {what} within {secs} s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn pop(address: &TriggerAddress, token: &str, id: &str) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let answer = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(&address.url)
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "id": id }))
+        .send()
+        .unwrap();
+    assert!(answer.status().is_success(), "{}: {answer:?}", address.url);
+}
+
+fn painted_id(log: &str, id: &str) -> bool {
+    log.lines()
+        .any(|l| serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| v["id"] == id))
+}
+
+#[test]
+#[ignore = "needs Xvfb, dbus-daemon and gnome-keyring: run `bash .ci/test`"]
+fn two_sessions_each_pop_into_their_own_window_on_a_port_of_their_own() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let api = runtime
+        .block_on(Sandbox::start(SandboxConfig {
+            key: format!("sessions-key-{:08x}", std::process::id()),
+            ..SandboxConfig::default()
+        }))
+        .unwrap();
+    let mut first = Session::new(&api, 0);
+    let mut second = Session::new(&api, 0);
+    let a = first.open_window();
+    let b = second.open_window();
+    assert!(
+        a.port != 0 && b.port != 0 && a.port != b.port,
+        "{a:?} {b:?}"
+    );
+    assert_ne!(a.pid, b.pid);
+    let text =
+        std::fs::read_to_string(first.dir.path().join("runtime/screenpop/trigger.json")).unwrap();
+    assert!(
+        !text.contains(&first.token()),
+        "the token is never published"
+    );
+
+    // Each session's CLI reads its own window's address.
+    let (code, out, err) = first.screenpop(&["trigger"]);
+    assert_eq!((code, out.trim()), (0, a.url.as_str()), "{err}");
+    let (code, out, err) = second.screenpop(&["trigger"]);
+    assert_eq!((code, out.trim()), (0, b.url.as_str()), "{err}");
+
+    // A pop through each session's trigger reaches that session's window only.
+    pop(&a, &first.token(), "demo-billing");
+    pop(&b, &second.token(), "demo-orders");
+    wait_for("the first window's card", 20, || {
+        painted_id(&first.painted(), "demo-billing")
+    });
+    wait_for("the second window's card", 20, || {
+        painted_id(&second.painted(), "demo-orders")
+    });
+    // A deep link goes over the session's own bus to its own window.
+    let (code, _, err) = second.screenpop(&["screenpop://lookup?id=demo-nested"]);
+    assert_eq!(code, 0, "{err}");
+    wait_for("the second window's deep-linked card", 20, || {
+        painted_id(&second.painted(), "demo-nested")
+    });
+    assert!(!painted_id(&first.painted(), "demo-orders"));
+    assert!(!painted_id(&first.painted(), "demo-nested"));
+    assert!(!painted_id(&second.painted(), "demo-billing"));
+
+    // A third session set to the first one's fixed port is told plainly that it is taken.
+    let third = Session::new(&api, a.port);
+    let (code, _, err) = third.screenpop(&["trigger"]);
+    assert_eq!(code, 7, "{err}");
+    assert!(
+        err.contains("already in use") && err.contains("set the port to 0"),
+        "{err}"
+    );
+}

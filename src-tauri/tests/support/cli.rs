@@ -1,0 +1,76 @@
+//! What the command-line tests share: running `screenpop` (the Linux program, or the Windows one
+//! under Wine) and reading what it did, and a sandbox API served from the test process.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use screenpop_sandbox::{Sandbox, SandboxConfig};
+
+/// What a run of `screenpop` ended with.
+pub(crate) struct Ran {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+/// A command line split on spaces (none of the tests' arguments contain one).
+pub(crate) fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+pub(crate) fn ran(out: Output) -> Ran {
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// One sentence on one line, prefixed with the program name.
+pub(crate) fn assert_one_line_error(r: &Ran) {
+    assert!(r.stderr.starts_with("screenpop: "), "{:?}", r.stderr);
+    assert_eq!(r.stderr.trim_end().lines().count(), 1, "{:?}", r.stderr);
+}
+
+/// Every file under `dir`, depth first.
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        // Links are not followed: Wine links the user's folders to the Linux home.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_symlink() {
+            continue;
+        }
+        if kind.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A sandbox served from this test process while the binary runs.
+pub(crate) struct LocalApi {
+    // Declared first so it is dropped before the runtime that serves it.
+    pub(crate) sandbox: Sandbox,
+    #[allow(dead_code)]
+    runtime: tokio::runtime::Runtime,
+}
+
+impl LocalApi {
+    pub(crate) fn start() -> Self {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let sandbox = runtime
+            .block_on(Sandbox::start(SandboxConfig {
+                key: "sbx-9f8e7d6c5b4a".to_owned(),
+                ..SandboxConfig::default()
+            }))
+            .unwrap();
+        Self { runtime, sandbox }
+    }
+}

@@ -1,0 +1,203 @@
+//! The Windows `screenpop.exe` (cross-built for x86_64-pc-windows-gnu by `.ci/cross`) run under
+//! Wine, as an agent's Windows desktop would run it: profiles, the key in Wine's Credential
+//! Manager, lookups against the sandbox on loopback with the exit codes of the Linux program
+//! (`tests/cli.rs`), and the settings under `%APPDATA%\screenpop` without the key.
+//!
+//! The test makes its own Wine prefix. Wine 8.0 lacks `bcryptprimitives.dll`, which Rust's
+//! standard library needs at start; the prefix gets the stand-in from `.ci/wine/` (test setup
+//! only, never shipped).
+#![cfg(target_os = "linux")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/cli.rs"]
+mod support;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use screenpop_sandbox::{Fault, FaultPlan};
+use support::{assert_one_line_error, files_under, ran, words, LocalApi, Ran};
+
+/// A throw-away Wine prefix with the Windows program in reach.
+struct Wine {
+    exe: PathBuf,
+    prefix: tempfile::TempDir,
+}
+
+impl Wine {
+    fn new() -> Self {
+        // target/debug/screenpop → target/x86_64-pc-windows-gnu/debug/screenpop.exe
+        let target = Path::new(env!("CARGO_BIN_EXE_screenpop"))
+            .parent()
+            .and_then(Path::parent)
+            .unwrap();
+        let exe = target.join("x86_64-pc-windows-gnu/debug/screenpop.exe");
+        assert!(
+            exe.exists(),
+            "{} is missing: build it with `bash .ci/cross`",
+            exe.display()
+        );
+        let wine = Self {
+            exe,
+            prefix: tempfile::tempdir().unwrap(),
+        };
+        let boot = wine.wine().arg("wineboot").arg("-i").output().unwrap();
+        assert!(boot.status.success(), "wineboot: {boot:?}");
+        let dll = wine
+            .prefix
+            .path()
+            .join("drive_c/windows/system32/bcryptprimitives.dll");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/wine");
+        let built = Command::new("x86_64-w64-mingw32-gcc")
+            .args(["-shared", "-O2", "-o"])
+            .arg(&dll)
+            .arg(src.join("bcryptprimitives.c"))
+            .arg(src.join("bcryptprimitives.def"))
+            .arg("-ladvapi32")
+            .output()
+            .unwrap();
+        assert!(built.status.success(), "the stand-in DLL: {built:?}");
+        wine
+    }
+
+    /// `wine` in this prefix, quiet, without offering to install Mono or Gecko.
+    fn wine(&self) -> Command {
+        let mut c = Command::new("wine");
+        c.env("WINEPREFIX", self.prefix.path())
+            .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+            .env_remove("RUST_LOG");
+        c
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Ran {
+        let mut child = self
+            .wine()
+            .arg(&self.exe)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let mut r = ran(child.wait_with_output().unwrap());
+        // Windows programs end lines with CRLF; the assertions read lines.
+        r.stdout = r.stdout.replace("\r\n", "\n");
+        r.stderr = r.stderr.replace("\r\n", "\n");
+        r
+    }
+
+    fn run(&self, args: &[&str]) -> Ran {
+        self.run_with_stdin(args, "")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        r.stdout
+    }
+
+    /// `%APPDATA%\screenpop\settings.toml` of the prefix's user.
+    fn settings_file(&self) -> PathBuf {
+        files_under(&self.prefix.path().join("drive_c/users"))
+            .into_iter()
+            .find(|p| p.ends_with("AppData/Roaming/screenpop/settings.toml"))
+            .expect("no settings.toml under %APPDATA%\\screenpop")
+    }
+
+    /// Files of the prefix where a leaked key would end up: the user's folders and the
+    /// registry hives.
+    fn user_files(&self) -> Vec<PathBuf> {
+        let mut files = files_under(&self.prefix.path().join("drive_c/users"));
+        files.extend(
+            ["system.reg", "user.reg", "userdef.reg"]
+                .iter()
+                .map(|f| self.prefix.path().join(f)),
+        );
+        files
+    }
+}
+
+#[test]
+#[ignore = "needs the Windows build and Wine: run `bash .ci/test` (or `bash .ci/cross`, then this)"]
+fn the_windows_program_under_wine_keeps_the_exit_codes_and_the_key_in_credential_manager() {
+    let wine = Wine::new();
+    let api = LocalApi::start();
+    let key = api.sandbox.key().to_owned();
+
+    let version = wine.ok(&["--version"]);
+    assert!(version.starts_with("screenpop "), "{version}");
+    assert!(wine.ok(&["profile", "list"]).contains("No profiles yet"));
+
+    // Profiles: bad input is one sentence and exit 2; add, list, use, remove.
+    let r = wine.run(&["profile", "add", "x", "--studio-url", "not a url"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_one_line_error(&r);
+    let base = api.sandbox.base_url().to_string();
+    for name in ["desk", "spare"] {
+        let line = format!("profile add {name} --base-url {base} --account acct --project proj");
+        wine.ok(&words(&line));
+    }
+    wine.ok(&["profile", "use", "spare"]);
+    let list = wine.ok(&["profile", "list"]);
+    assert!(list.contains("desk") && list.contains("spare"), "{list}");
+    wine.ok(&["profile", "remove", "spare"]);
+    wine.ok(&["profile", "use", "desk"]);
+
+    // The key goes to Credential Manager through standard input.
+    let r = wine.run(&["key", "status"]);
+    assert_eq!(r.code, 3, "no key yet: {}", r.stderr);
+    let r = wine.run_with_stdin(&["key", "set"], &format!("{key}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(wine.ok(&["key", "status"]).contains("An API key is stored"));
+
+    // Lookups over loopback, with the Linux program's exit codes.
+    let card = wine.ok(&["lookup", "--id", "demo-billing"]);
+    assert!(card.starts_with("Caller: Priya Raman\n"), "{card}");
+    let json = wine.ok(&["lookup", "--shared-id", "zoom-trace-81f3c0de", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["data"]["handoff_to"], "default_queue");
+    assert_eq!(
+        api.sandbox.requests().last().unwrap().api_key.as_deref(),
+        Some(key.as_str())
+    );
+    let r = wine.run(&["lookup", "--id", "nobody", "--no-wait"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert_one_line_error(&r);
+    let r = wine.run(&["lookup", "--id", "   "]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    for (status, code) in [(503, 5), (401, 3)] {
+        api.sandbox.set_faults(FaultPlan {
+            fault: Some(Fault::Status { status }),
+            ..FaultPlan::default()
+        });
+        let r = wine.run(&["lookup", "--id", "demo-billing"]);
+        assert_eq!(r.code, code, "HTTP {status}: {}", r.stderr);
+        assert_one_line_error(&r);
+    }
+    api.sandbox.clear_faults();
+
+    // The settings are under %APPDATA%\screenpop; the key is in no file of the prefix.
+    let settings = std::fs::read_to_string(wine.settings_file()).unwrap();
+    assert!(settings.contains("desk"), "{settings}");
+    for file in wine.user_files() {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(&key), "{} holds the key", file.display());
+    }
+
+    // Deleted from Credential Manager: the lookup then asks for a key.
+    wine.ok(&["key", "delete"]);
+    let r = wine.run(&["lookup", "--id", "demo-billing"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("screenpop key set"), "{}", r.stderr);
+    let removed = wine.ok(&["profile", "remove", "desk"]);
+    assert!(removed.contains("desk"), "{removed}");
+}
