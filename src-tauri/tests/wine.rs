@@ -1,7 +1,8 @@
 //! The Windows `screenpop.exe` (cross-built for x86_64-pc-windows-gnu by `.ci/cross`) run under
 //! Wine, as an agent's Windows desktop would run it: profiles, the key in Wine's Credential
 //! Manager, lookups against the sandbox on loopback with the exit codes of the Linux program
-//! (`tests/cli.rs`), and the settings under `%APPDATA%\screenpop` without the key.
+//! (`tests/cli.rs`), and the settings under `%APPDATA%\screenpop` without the key. And the
+//! installer (`.ci/windows-installer`), installed silently, checked and uninstalled.
 //!
 //! The test makes its own Wine prefix. Wine 8.0 lacks `bcryptprimitives.dll`, which Rust's
 //! standard library needs at start; the prefix gets the stand-in from `.ci/wine/` (test setup
@@ -25,21 +26,26 @@ struct Wine {
     prefix: tempfile::TempDir,
 }
 
+/// Where `.ci/cross` put the Windows build: target/x86_64-pc-windows-gnu/debug.
+fn windows_build(file: &str) -> PathBuf {
+    // target/debug/screenpop → target/x86_64-pc-windows-gnu/debug/FILE
+    let target = Path::new(env!("CARGO_BIN_EXE_screenpop"))
+        .parent()
+        .and_then(Path::parent)
+        .unwrap();
+    let path = target.join("x86_64-pc-windows-gnu/debug").join(file);
+    assert!(
+        path.exists(),
+        "{} is missing: build it with `bash .ci/cross`",
+        path.display()
+    );
+    path
+}
+
 impl Wine {
     fn new() -> Self {
-        // target/debug/screenpop → target/x86_64-pc-windows-gnu/debug/screenpop.exe
-        let target = Path::new(env!("CARGO_BIN_EXE_screenpop"))
-            .parent()
-            .and_then(Path::parent)
-            .unwrap();
-        let exe = target.join("x86_64-pc-windows-gnu/debug/screenpop.exe");
-        assert!(
-            exe.exists(),
-            "{} is missing: build it with `bash .ci/cross`",
-            exe.display()
-        );
         let wine = Self {
-            exe,
+            exe: windows_build("screenpop.exe"),
             prefix: tempfile::tempdir().unwrap(),
         };
         let boot = wine.wine().arg("wineboot").arg("-i").output().unwrap();
@@ -59,6 +65,41 @@ impl Wine {
             .unwrap();
         assert!(built.status.success(), "the stand-in DLL: {built:?}");
         wine
+    }
+
+    /// `C:\...` in this prefix, as a Linux path.
+    fn drive_c(&self, path: &str) -> PathBuf {
+        self.prefix.path().join("drive_c").join(path)
+    }
+
+    /// Runs a Windows program to its end, and every program it started (an NSIS uninstaller
+    /// copies itself away and runs from there): (exit code, stderr).
+    fn run_program(&self, program: &Path, args: &[&str], debug: &str) -> (i32, String) {
+        let out = self
+            .wine()
+            .env("WINEDEBUG", debug)
+            .arg(program)
+            .args(args)
+            .output()
+            .unwrap();
+        let waited = Command::new("wineserver")
+            .arg("-w")
+            .env("WINEPREFIX", self.prefix.path())
+            .status()
+            .unwrap();
+        assert!(waited.success(), "wineserver -w: {waited}");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// The value of a registry key's entry, as `reg query` prints it.
+    fn reg_query(&self, key: &str) -> Option<String> {
+        let out = self.wine().args(["reg", "query", key]).output().unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"))
     }
 
     /// `wine` in this prefix, quiet, without offering to install Mono or Gecko.
@@ -200,4 +241,81 @@ fn the_windows_program_under_wine_keeps_the_exit_codes_and_the_key_in_credential
     assert!(r.stderr.contains("screenpop key set"), "{}", r.stderr);
     let removed = wine.ok(&["profile", "remove", "desk"]);
     assert!(removed.contains("desk"), "{removed}");
+}
+
+#[test]
+#[ignore = "needs the Windows installer and Wine: run `bash .ci/test` (or `bash .ci/cross`, then this)"]
+fn the_installer_installs_silently_for_the_machine_and_uninstalls_cleanly() {
+    let wine = Wine::new();
+    let setup = windows_build("screenpop-setup.exe");
+    let program_dir = wine.drive_c("Program Files/screenpop");
+    let shortcut = wine.drive_c("ProgramData/Microsoft/Windows/Start Menu/Programs/screenpop.lnk");
+    let scheme = r"HKLM\Software\Classes\screenpop\shell\open\command";
+    let uninstall_key = r"HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\screenpop";
+
+    // Wine's shell keeps no shortcut properties (its IPropertyStore::SetValue is a stub that
+    // says so on the fixme channel), so the AppUserModelID is proven asked for, not stored.
+    let (code, log) = wine.run_program(&setup, &["/S"], "-all,fixme+shell");
+    assert_eq!(code, 0, "{log}");
+    for exe in ["screenpop.exe", "screenpop-desktop.exe", "uninstall.exe"] {
+        assert!(program_dir.join(exe).exists(), "no {exe} in Program Files");
+    }
+    let command = wine
+        .reg_query(scheme)
+        .expect("screenpop:// is not registered");
+    assert!(
+        command.contains(r#""C:\Program Files\screenpop\screenpop.exe" "%1""#),
+        "{command}"
+    );
+    assert!(wine
+        .reg_query(r"HKLM\Software\Classes\screenpop")
+        .is_some_and(|k| k.contains("URL Protocol")));
+    let entry = wine
+        .reg_query(uninstall_key)
+        .expect("no Add/Remove Programs entry");
+    assert!(entry.contains("QuietUninstallString"), "{entry}");
+    let link = std::fs::read(&shortcut).expect("no Start-menu shortcut for all users");
+    let target: Vec<u8> = "screenpop-desktop.exe"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    assert!(
+        link.windows(target.len()).any(|w| w == target.as_slice()),
+        "the shortcut does not start the window"
+    );
+    assert!(
+        log.contains("propertystore_SetValue"),
+        "the installer did not set the shortcut's AppUserModelID: {log}"
+    );
+
+    // The installed launcher runs.
+    let installed = program_dir.join("screenpop.exe");
+    let out = wine
+        .wine()
+        .arg(&installed)
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("screenpop "),
+        "{out:?}"
+    );
+
+    let (code, log) = wine.run_program(&program_dir.join("uninstall.exe"), &["/S"], "-all");
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        !program_dir.exists(),
+        "Program Files\\screenpop is left behind"
+    );
+    assert!(!shortcut.exists(), "the shortcut is left behind");
+    assert_eq!(
+        wine.reg_query(scheme),
+        None,
+        "screenpop:// is still registered"
+    );
+    assert_eq!(
+        wine.reg_query(uninstall_key),
+        None,
+        "the uninstall entry is left"
+    );
 }
