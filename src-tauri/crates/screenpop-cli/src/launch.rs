@@ -126,8 +126,9 @@ mod platform {
 }
 
 /// Becomes the window: runs `screenpop-desktop` with `args` in this process's place (same
-/// process id, so whatever started `screenpop` still holds the window's process). Returns only
-/// if it could not, with the exit code to use.
+/// process id, so whatever started `screenpop` still holds the window's process). Windows has no
+/// such call: there the window starts on its own and this process ends, so a link's launcher
+/// does not linger beside the window. Returns the exit code to use.
 pub fn open_window(args: &[OsString]) -> i32 {
     let program = match std::env::current_exe() {
         Ok(exe) => exe.with_file_name(DESKTOP_PROGRAM),
@@ -141,8 +142,8 @@ pub fn open_window(args: &[OsString]) -> i32 {
     #[cfg(unix)]
     let e = std::os::unix::process::CommandExt::exec(&mut cmd);
     #[cfg(not(unix))]
-    let e = match cmd.status() {
-        Ok(status) => return status.code().unwrap_or(1),
+    let e = match cmd.spawn() {
+        Ok(_) => return crate::exit::OK,
         Err(e) => e,
     };
     eprintln!(
