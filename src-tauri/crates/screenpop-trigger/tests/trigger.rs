@@ -263,5 +263,11 @@ async fn a_weak_token_or_a_taken_port_is_explained() {
         .await
         .err()
         .unwrap();
-    assert!(err.to_string().contains("Choose another port"), "{err}");
+    let port = t.addr().port();
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("port {port}: it is already in use")),
+        "{text}"
+    );
+    assert!(text.contains("set the port to 0"), "{text}");
 }
