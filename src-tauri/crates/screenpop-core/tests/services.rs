@@ -302,3 +302,38 @@ fn the_clipboard_shortcut_is_saved_turned_off_and_garbage_refused() {
         "a refused shortcut changes nothing"
     );
 }
+
+#[test]
+fn the_trigger_takes_port_0_or_1024_and_above() {
+    use screenpop_core::config::TriggerSettings;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.toml");
+    let keys = Arc::new(MemoryKeys::default());
+    let desk = Desk::open(path.clone(), keys.clone()).unwrap();
+
+    for port in [0, 1024, 65_535] {
+        let wanted = TriggerSettings {
+            enabled: true,
+            port,
+        };
+        desk.prefs.set_trigger(wanted).unwrap();
+        let reopened = Desk::open(path.clone(), keys.clone()).unwrap();
+        assert_eq!(reopened.prefs.trigger(), wanted, "port {port}");
+    }
+    for port in [1, 80, 1023] {
+        let e = desk
+            .prefs
+            .set_trigger(TriggerSettings {
+                enabled: true,
+                port,
+            })
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::BadInput, "port {port}");
+        assert!(e.to_string().contains("or 0 for a free port"), "{e}");
+    }
+    assert_eq!(
+        desk.prefs.trigger().port,
+        65_535,
+        "a refused port changes nothing"
+    );
+}
