@@ -82,14 +82,32 @@ fn show<R: Runtime>(app: AppHandle<R>, title: &str, body: String) {
         #[cfg(windows)]
         notification.app_id(APP_USER_MODEL_ID);
         match notification.show() {
-            Ok(handle) => handle.wait_for_action(|action| {
-                // "default": a click on the body (Linux) or on "Show caller" (everywhere).
-                if action == "default" {
-                    raise(&app, true);
-                }
-            }),
+            Ok(handle) => wait_for_click(handle, move || raise(&app, true)),
             Err(e) => eprintln!("screenpop: the notification could not be shown: {e}"),
         }
+    });
+}
+
+/// Runs `clicked` when the agent clicks the notification's body or its "Show caller" button.
+#[cfg(not(windows))]
+fn wait_for_click(handle: notify_rust::NotificationHandle, clicked: impl FnOnce()) {
+    // "default" is both the body (freedesktop servers) and the button.
+    handle.wait_for_action(|action| {
+        if action == "default" {
+            clicked();
+        }
+    });
+}
+
+/// Runs `clicked` when the agent clicks the toast's body or its "Show caller" button.
+#[cfg(windows)]
+fn wait_for_click(handle: notify_rust::NotificationHandle, clicked: impl FnOnce()) {
+    use notify_rust::NotificationResponse;
+    // A click on a toast's body is its own response there, not an action named "default".
+    let _ = handle.wait_for_response(|response: &NotificationResponse| match response {
+        NotificationResponse::Default => clicked(),
+        NotificationResponse::Action(action) if action == "default" => clicked(),
+        _ => {}
     });
 }
 
