@@ -4,7 +4,7 @@
 //! The file is read as raw strings and validated once on load, so the rest of the program only
 //! sees valid profiles; a hand-edited mistake is reported with the file's path and the culprit.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,6 +15,7 @@ use url::Url;
 use crate::ids::LookupBy;
 use crate::profiles::ProfileInput;
 use crate::retry::Timeouts;
+use crate::setting::Setting;
 use crate::{Error, Profile, Result};
 
 /// File name of the settings inside the screenpop config directory.
@@ -36,9 +37,12 @@ pub fn default_path() -> Result<PathBuf> {
 /// Validated settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
-    profiles: Vec<Profile>,
-    active: Option<String>,
-    lookup_by: BTreeMap<String, LookupBy>,
+    pub(crate) profiles: Vec<Profile>,
+    pub(crate) active: Option<String>,
+    pub(crate) lookup_by: BTreeMap<String, LookupBy>,
+    /// The settings the agent chose (written in the file); the others follow the fleet policy's
+    /// defaults (see [`crate::policy`]).
+    pub(crate) chosen: BTreeSet<Setting>,
     /// Time limits for lookups.
     pub timeouts: Timeouts,
     /// What a pushed transfer does when the window is not in front.
@@ -47,6 +51,8 @@ pub struct Settings {
     pub trigger: TriggerSettings,
     /// The global shortcut that looks up the id on the clipboard; empty turns it off.
     pub hotkey: String,
+    /// Whether screenpop starts at login (kept by the OS; recorded here once chosen).
+    pub autostart: bool,
 }
 
 impl Default for Settings {
@@ -55,10 +61,12 @@ impl Default for Settings {
             profiles: Vec::new(),
             active: None,
             lookup_by: BTreeMap::new(),
+            chosen: BTreeSet::new(),
             timeouts: Timeouts::default(),
             pop_action: PopAction::default(),
             trigger: TriggerSettings::default(),
             hotkey: default_hotkey(),
+            autostart: false,
         }
     }
 }
@@ -129,6 +137,8 @@ struct RawSettings {
     trigger: TriggerSettings,
     #[serde(default = "default_hotkey")]
     hotkey: String,
+    #[serde(default)]
+    autostart: bool,
     /// The last kind of id looked up, per profile (the window remembers the choice).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     lookup_by: BTreeMap<String, LookupBy>,
@@ -146,6 +156,14 @@ struct RawProfile {
     base_url: Option<String>,
     account: String,
     project: String,
+}
+
+/// The entry of `setting` in a settings file's table, if the file sets it.
+fn file_entry(table: &toml::Table, setting: Setting) -> Option<&toml::Value> {
+    match setting.file_path() {
+        (None, key) => table.get(key),
+        (Some(parent), key) => table.get(parent)?.as_table()?.get(key),
+    }
 }
 
 impl Settings {
@@ -170,16 +188,27 @@ impl Settings {
     }
 
     fn parse(text: &str) -> std::result::Result<Self, String> {
-        let raw: RawSettings = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        let table: toml::Table = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        let chosen = Setting::ALL
+            .into_iter()
+            .filter(|s| file_entry(&table, *s).is_some())
+            .collect();
+        let raw: RawSettings = table
+            .try_into()
+            .map_err(|e: toml::de::Error| e.message().to_owned())?;
         raw.timeouts.validate()?;
+        crate::setting::check_hotkey(&raw.hotkey)?;
+        crate::setting::check_port(raw.trigger.port)?;
         let mut settings = Settings {
             profiles: Vec::with_capacity(raw.profiles.len()),
             active: None,
             lookup_by: BTreeMap::new(),
+            chosen,
             timeouts: raw.timeouts,
             pop_action: raw.pop_action,
             trigger: raw.trigger,
             hotkey: raw.hotkey,
+            autostart: raw.autostart,
         };
         for p in raw.profiles {
             if p.region.is_some() == p.base_url.is_some() {
@@ -202,16 +231,10 @@ impl Settings {
             .map_err(|e| format!("profile \"{name}\": {e}"))?;
             settings.add_profile(profile).map_err(|e| e.to_string())?;
         }
-        if let Some(active) = raw.active_profile {
-            settings.use_profile(&active).map_err(|e| e.to_string())?;
-        }
-        for (name, by) in raw.lookup_by {
-            // A choice for a profile that no longer exists is dropped, not an error.
-            if let Some(i) = settings.find(&name) {
-                let name = settings.profiles[i].name.clone();
-                settings.lookup_by.insert(name, by);
-            }
-        }
+        // The active profile and the remembered kinds of id may name a profile of the fleet
+        // policy, which is not in this file: the policy resolves them (see `Policy::apply`).
+        settings.active = raw.active_profile;
+        settings.lookup_by = raw.lookup_by;
         Ok(settings)
     }
 
@@ -241,6 +264,7 @@ impl Settings {
             pop_action: self.pop_action,
             trigger: self.trigger,
             hotkey: self.hotkey.clone(),
+            autostart: self.autostart,
             lookup_by: self.lookup_by.clone(),
             profiles: self
                 .profiles
@@ -254,8 +278,29 @@ impl Settings {
                 })
                 .collect(),
         };
-        let body = toml::to_string_pretty(&raw)
-            .map_err(|e| Error::Config(format!("Cannot encode the settings: {e}.")))?;
+        let encode =
+            |e: toml::ser::Error| Error::Config(format!("Cannot encode the settings: {e}."));
+        let mut table = toml::Table::try_from(&raw).map_err(encode)?;
+        // Only what the agent chose is written, so the policy's defaults apply to the rest.
+        for setting in Setting::ALL
+            .into_iter()
+            .filter(|s| !self.chosen.contains(s))
+        {
+            match setting.file_path() {
+                (None, key) => {
+                    table.remove(key);
+                }
+                (Some(parent), key) => {
+                    if let Some(t) = table.get_mut(parent).and_then(toml::Value::as_table_mut) {
+                        t.remove(key);
+                        if t.is_empty() {
+                            table.remove(parent);
+                        }
+                    }
+                }
+            }
+        }
+        let body = toml::to_string_pretty(&table).map_err(encode)?;
         Ok(format!(
             "# screenpop settings. API keys are not stored here: they live in the system keychain.\n{body}"
         ))
@@ -359,7 +404,12 @@ impl Settings {
         }
     }
 
-    fn find(&self, name: &str) -> Option<usize> {
+    /// Whether the agent chose `setting` (rather than leaving it to the policy's default).
+    pub fn chose(&self, setting: Setting) -> bool {
+        self.chosen.contains(&setting)
+    }
+
+    pub(crate) fn find(&self, name: &str) -> Option<usize> {
         let name = name.trim();
         self.profiles
             .iter()
@@ -412,7 +462,14 @@ mod tests {
         .expect("add");
         s.use_profile("LOCAL").expect("case-insensitive");
         s.timeouts.wait_window_ms = 1_500;
+        s.chosen.insert(Setting::WaitWindowMs);
         s.save(&path).expect("save");
+        let text = fs::read_to_string(&path).expect("read");
+        assert!(text.contains("wait_window_ms = 1500"), "{text}");
+        assert!(
+            !text.contains("connect_ms") && !text.contains("hotkey"),
+            "only what the agent chose is written: {text}"
+        );
         let loaded = Settings::load(&path).expect("load");
         assert_eq!(loaded, s);
         assert_eq!(loaded.active(), Some("local"));
@@ -464,7 +521,6 @@ mod tests {
                 "account id",
             ),
             ("api_key = 'nope'\n", "unknown field"),
-            ("active_profile = 'ghost'\n", "ghost"),
             ("[timeouts]\nconnect_ms = 0\n", "connect_ms"),
             ("not toml", ""),
         ] {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::config::Settings;
 use crate::keys::Keys;
 use crate::lookups::Lookups;
+use crate::policy::{self, Policy};
 use crate::prefs::Preferences;
 use crate::profiles::Profiles;
 use crate::secret::KeyStore;
@@ -23,17 +24,40 @@ pub struct Desk {
     pub lookups: Lookups,
     /// The agent's preferences.
     pub prefs: Preferences,
+    store: Arc<SettingsStore>,
 }
 
 impl Desk {
-    /// Settings from `path` (written back on every change), keys in `keys`.
+    /// Settings from `path` (written back on every change) under this machine's fleet policy,
+    /// keys in `keys`.
     pub fn open(path: PathBuf, keys: Arc<dyn KeyStore>) -> Result<Self> {
-        Ok(Self::over(SettingsStore::open(path)?, keys))
+        Ok(Self::over(SettingsStore::open(path, policy::load())?, keys))
     }
 
-    /// Settings held in memory only (the demo, a broken settings file): nothing is written.
+    /// Settings held in memory only, without a policy (the demo, a broken settings file, whose
+    /// window then calls [`Desk::set_policy`]): nothing is written.
     pub fn in_memory(settings: Settings, keys: Arc<dyn KeyStore>) -> Self {
-        Self::over(SettingsStore::in_memory(settings), keys)
+        Self::over(SettingsStore::in_memory(settings, Policy::none()), keys)
+    }
+
+    /// The fleet policy in force.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.store.policy()
+    }
+
+    /// Puts `policy` in force; answers whether it differs from the one in force.
+    pub fn set_policy(&self, policy: Policy) -> bool {
+        self.store.set_policy(policy)
+    }
+
+    /// Reads this machine's policy again and puts it in force; answers whether it changed.
+    pub fn reload_policy(&self) -> bool {
+        self.set_policy(policy::load())
+    }
+
+    /// Why some of the agent's own profiles are not used under the policy, one sentence each.
+    pub fn hidden_profiles(&self) -> Vec<String> {
+        self.store.policy().hidden_profiles(&self.store.user())
     }
 
     fn over(store: SettingsStore, keys: Arc<dyn KeyStore>) -> Self {
@@ -42,7 +66,8 @@ impl Desk {
         Self {
             profiles: Profiles::new(store.clone(), keys.clone()),
             lookups: Lookups::new(store.clone(), keys.clone()),
-            prefs: Preferences::new(store, keys),
+            prefs: Preferences::new(store.clone(), keys),
+            store,
         }
     }
 }

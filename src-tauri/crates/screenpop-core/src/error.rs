@@ -98,6 +98,11 @@ pub enum Error {
     /// The settings are unusable or incomplete (no profile, bad settings file, refused redirect…).
     #[error("{0}")]
     Config(String),
+
+    /// The fleet policy forbids the change (a locked setting, a managed profile, a profile the
+    /// policy does not allow), or is broken and so forbids it until fixed.
+    #[error("{0}")]
+    Policy(String),
 }
 
 /// A stable, coarse classification of [`Error`] for programs: exit codes, UI states.
@@ -125,6 +130,8 @@ pub enum ErrorKind {
     KeychainUnavailable,
     /// See [`Error::Config`].
     Config,
+    /// See [`Error::Policy`].
+    Policy,
 }
 
 impl ErrorKind {
@@ -142,6 +149,7 @@ impl ErrorKind {
             Self::Malformed => "malformed_response",
             Self::KeychainUnavailable => "keychain_unavailable",
             Self::Config => "bad_configuration",
+            Self::Policy => "set_by_policy",
         }
     }
 }
@@ -161,6 +169,7 @@ impl Error {
             Self::Malformed { .. } => ErrorKind::Malformed,
             Self::KeychainUnavailable { .. } => ErrorKind::KeychainUnavailable,
             Self::Config(_) => ErrorKind::Config,
+            Self::Policy(_) => ErrorKind::Policy,
         }
     }
 

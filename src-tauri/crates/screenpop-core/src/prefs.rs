@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::config::{PopAction, TriggerSettings};
 use crate::keys::Keys;
+use crate::setting::{check_hotkey, check_port, Setting};
 use crate::store::SettingsStore;
 use crate::{ApiKey, Error, LookupBy, Result};
 
@@ -65,14 +66,9 @@ impl Preferences {
     /// Saves the clipboard shortcut (`""` turns it off). The window registers it with the desktop
     /// first; this only refuses text that cannot be a shortcut at all.
     pub fn set_hotkey(&self, hotkey: &str) -> Result<()> {
-        let hotkey = hotkey.trim();
-        if hotkey.len() > 64 || hotkey.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(Error::BadInput(
-                "A shortcut is keys joined by +, such as Ctrl+Alt+P.".to_owned(),
-            ));
-        }
+        let hotkey = check_hotkey(hotkey).map_err(Error::BadInput)?;
         self.store.change(|s| {
-            s.hotkey = hotkey.to_owned();
+            s.hotkey = hotkey;
             Ok(())
         })
     }
@@ -85,16 +81,50 @@ impl Preferences {
     /// Turns the local trigger on or off, on `port` (1024 or above, or 0 for a free port picked
     /// per session; see [`crate::session`]).
     pub fn set_trigger(&self, trigger: TriggerSettings) -> Result<()> {
-        if trigger.port != 0 && trigger.port < 1024 {
-            return Err(Error::BadInput(format!(
-                "The local trigger's port must be between 1024 and 65535, or 0 for a free port in each session, not {}.",
-                trigger.port
-            )));
-        }
+        check_port(trigger.port).map_err(Error::BadInput)?;
         self.store.change(|s| {
             s.trigger = trigger;
             Ok(())
         })
+    }
+
+    /// Whether screenpop should start at login, when the agent or the policy has decided it;
+    /// `None` leaves the system's login items as they are.
+    pub fn autostart(&self) -> Option<bool> {
+        let decided = self.store.read(|s| s.chose(Setting::Autostart))
+            || self.store.policy().decides(Setting::Autostart);
+        decided.then(|| self.store.read(|s| s.autostart))
+    }
+
+    /// Records the agent's choice to start at login or not (the window changes the login item).
+    pub fn set_autostart(&self, enabled: bool) -> Result<()> {
+        self.store.change(|s| {
+            s.autostart = enabled;
+            Ok(())
+        })
+    }
+
+    /// Whether `setting` is locked by the policy (or the policy is broken and might lock it).
+    pub fn locked(&self, setting: Setting) -> bool {
+        self.store.policy().locks(setting)
+    }
+
+    /// Every setting by name with its value in force and whether it is locked.
+    pub fn all(&self) -> Vec<(Setting, toml::Value, bool)> {
+        let policy = self.store.policy();
+        self.store.read(|s| {
+            Setting::ALL
+                .into_iter()
+                .map(|setting| (setting, setting.get(s), policy.locks(setting)))
+                .collect()
+        })
+    }
+
+    /// Sets `setting` from text typed on the command line (`screenpop settings set`).
+    pub fn set_text(&self, setting: Setting, text: &str) -> Result<()> {
+        let value = setting.parse_text(text);
+        self.store
+            .change(|s| setting.put(s, &value).map_err(Error::BadInput))
     }
 
     /// The local trigger's token, created on first use; `fresh` replaces it. Kept in the

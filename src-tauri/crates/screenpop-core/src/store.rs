@@ -1,21 +1,33 @@
-//! The settings shared by the services of one running screenpop (window or command line): held
-//! in memory, written back on every change, and never half-changed.
+//! The settings shared by the services of one running screenpop (window or command line): the
+//! agent's own settings with the fleet policy laid over them, held in memory, written back on
+//! every change, and never half-changed. The one place the policy is enforced: every change
+//! goes through [`SettingsStore::change`].
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::config::Settings;
+use crate::policy::Policy;
 use crate::Result;
 
 /// The settings and where they are saved.
 #[derive(Debug)]
 pub struct SettingsStore {
     path: Option<PathBuf>,
-    settings: Mutex<Settings>,
+    layers: Mutex<Layers>,
     /// Bumped whenever what HTTP clients are built from (profiles, timeouts) changes, so the
     /// lookups service knows to drop its clients and cached keys.
     endpoints: AtomicU64,
+}
+
+#[derive(Debug)]
+struct Layers {
+    /// The agent's settings, as in their file.
+    user: Settings,
+    policy: Arc<Policy>,
+    /// `policy` applied to `user`: what every service reads.
+    effective: Settings,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -24,48 +36,89 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl SettingsStore {
-    /// Loads the settings at `path` (written back on every change).
-    pub fn open(path: PathBuf) -> Result<Self> {
+    /// Loads the settings at `path` (written back on every change), under `policy`.
+    pub fn open(path: PathBuf, policy: Policy) -> Result<Self> {
         let settings = Settings::load(&path)?;
-        Ok(Self::new(Some(path), settings))
+        Ok(Self::new(Some(path), settings, policy))
     }
 
     /// Settings held in memory only (the demo, a broken settings file): nothing is written.
-    pub fn in_memory(settings: Settings) -> Self {
-        Self::new(None, settings)
+    pub fn in_memory(settings: Settings, policy: Policy) -> Self {
+        Self::new(None, settings, policy)
     }
 
-    fn new(path: Option<PathBuf>, settings: Settings) -> Self {
+    fn new(path: Option<PathBuf>, user: Settings, policy: Policy) -> Self {
         Self {
             path,
-            settings: Mutex::new(settings),
+            layers: Mutex::new(Layers {
+                effective: policy.apply(&user),
+                user,
+                policy: Arc::new(policy),
+            }),
             endpoints: AtomicU64::new(0),
         }
     }
 
-    /// A copy of the settings now.
+    /// A copy of the settings in force now.
     pub fn get(&self) -> Settings {
-        lock(&self.settings).clone()
+        lock(&self.layers).effective.clone()
     }
 
-    /// Reads the settings without copying them.
+    /// Reads the settings in force without copying them.
     pub fn read<T>(&self, f: impl FnOnce(&Settings) -> T) -> T {
-        f(&lock(&self.settings))
+        f(&lock(&self.layers).effective)
     }
 
-    /// Applies `change` and saves; if either fails, nothing changes.
+    /// The agent's own settings, before the policy (Settings says which profiles it hides).
+    pub fn user(&self) -> Settings {
+        lock(&self.layers).user.clone()
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> Arc<Policy> {
+        lock(&self.layers).policy.clone()
+    }
+
+    /// Applies `change` to the settings in force; the policy decides what reaches the agent's
+    /// settings, which are then saved. If anything is refused or fails, nothing changes.
     pub fn change<T>(&self, change: impl FnOnce(&mut Settings) -> Result<T>) -> Result<T> {
-        let mut guard = lock(&self.settings);
-        let mut next = guard.clone();
+        let mut layers = lock(&self.layers);
+        let mut next = layers.effective.clone();
         let out = change(&mut next)?;
+        let user = layers
+            .policy
+            .absorb(&layers.user, &layers.effective, next)?;
         if let Some(path) = &self.path {
-            next.save(path)?;
+            user.save(path)?;
         }
-        if next.profiles() != guard.profiles() || next.timeouts != guard.timeouts {
+        let effective = layers.policy.apply(&user);
+        self.replace(&mut layers, user, effective);
+        Ok(out)
+    }
+
+    /// Puts `policy` in force if it differs from the one in force; answers whether it did. The
+    /// agent's settings are untouched: a policy that stops locking a setting gives the agent's
+    /// own value back.
+    pub fn set_policy(&self, policy: Policy) -> bool {
+        let mut layers = lock(&self.layers);
+        if *layers.policy == policy {
+            return false;
+        }
+        let effective = policy.apply(&layers.user);
+        layers.policy = Arc::new(policy);
+        let user = layers.user.clone();
+        self.replace(&mut layers, user, effective);
+        true
+    }
+
+    fn replace(&self, layers: &mut Layers, user: Settings, effective: Settings) {
+        if effective.profiles() != layers.effective.profiles()
+            || effective.timeouts != layers.effective.timeouts
+        {
             self.endpoints.fetch_add(1, Ordering::Relaxed);
         }
-        *guard = next;
-        Ok(out)
+        layers.user = user;
+        layers.effective = effective;
     }
 
     /// Changes whenever a profile or the timeouts change (see [`SettingsStore::change`]).
