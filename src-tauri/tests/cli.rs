@@ -9,80 +9,10 @@ mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use screenpop_sandbox::{Fault, FaultPlan};
-use support::{assert_one_line_error, files_under, ran, words, LocalApi, Ran};
-
-/// A user with an empty configuration.
-struct User {
-    home: tempfile::TempDir,
-    /// Without a Secret Service the keychain must fail cleanly, not touch the developer's own.
-    no_keychain: bool,
-}
-
-impl User {
-    fn new() -> Self {
-        Self {
-            home: tempfile::tempdir().unwrap(),
-            no_keychain: true,
-        }
-    }
-
-    fn with_keychain() -> Self {
-        Self {
-            no_keychain: false,
-            ..Self::new()
-        }
-    }
-
-    fn config_dir(&self) -> PathBuf {
-        self.home.path().join("config")
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_screenpop"));
-        c.args(args)
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.config_dir())
-            .env_remove("RUST_LOG");
-        if self.no_keychain {
-            c.env(
-                "DBUS_SESSION_BUS_ADDRESS",
-                format!("unix:path={}/no-bus", self.home.path().display()),
-            );
-        }
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Ran {
-        self.run_with_stdin(args, "")
-    }
-
-    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Ran {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        ran(child.wait_with_output().unwrap())
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let r = self.run(args);
-        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
-        r.stdout
-    }
-}
+use support::{assert_one_line_error, files_under, words, LocalApi, User};
 
 #[test]
 fn version_and_help() {

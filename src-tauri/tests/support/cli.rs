@@ -2,8 +2,9 @@
 //! under Wine) and reading what it did, and a sandbox API served from the test process.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output, Stdio};
 
 use screenpop_sandbox::{Sandbox, SandboxConfig};
 
@@ -54,6 +55,23 @@ pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Runs `command` with `stdin` written to it and waits for it.
+pub(crate) fn run_with_stdin(mut command: Command, stdin: &str) -> Ran {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    ran(child.wait_with_output().unwrap())
+}
+
 /// A sandbox served from this test process while the binary runs.
 pub(crate) struct LocalApi {
     // Declared first so it is dropped before the runtime that serves it.
@@ -72,5 +90,61 @@ impl LocalApi {
             }))
             .unwrap();
         Self { runtime, sandbox }
+    }
+}
+
+/// A user with an empty configuration.
+pub(crate) struct User {
+    pub(crate) home: tempfile::TempDir,
+    /// Without a Secret Service the keychain must fail cleanly, not touch the developer's own.
+    pub(crate) no_keychain: bool,
+}
+
+impl User {
+    pub(crate) fn new() -> Self {
+        Self {
+            home: tempfile::tempdir().unwrap(),
+            no_keychain: true,
+        }
+    }
+
+    pub(crate) fn with_keychain() -> Self {
+        Self {
+            no_keychain: false,
+            ..Self::new()
+        }
+    }
+
+    pub(crate) fn config_dir(&self) -> PathBuf {
+        self.home.path().join("config")
+    }
+
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_screenpop"));
+        c.args(args)
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.config_dir())
+            .env_remove("RUST_LOG");
+        if self.no_keychain {
+            c.env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                format!("unix:path={}/no-bus", self.home.path().display()),
+            );
+        }
+        c
+    }
+
+    pub(crate) fn run(&self, args: &[&str]) -> Ran {
+        self.run_with_stdin(args, "")
+    }
+
+    pub(crate) fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Ran {
+        run_with_stdin(self.command(args), stdin)
+    }
+
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        r.stdout
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, IsTerminal};
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use screenpop_core::{Error, Result};
 
 use crate::{desk, runtime, ProfileArg};
@@ -11,27 +11,56 @@ use crate::{desk, runtime, ProfileArg};
 #[derive(Debug, Subcommand)]
 pub(crate) enum KeyCommand {
     /// Store the profile's API key, read from standard input (hidden on a terminal).
-    Set(ProfileArg),
+    Set(SetArgs),
     /// Say whether a key is stored (never what it is).
-    Status(ProfileArg),
+    Status(StatusArgs),
     /// Delete the profile's key from the keychain.
     Delete(ProfileArg),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SetArgs {
+    #[command(flatten)]
+    profile: ProfileArg,
+    /// Do nothing when a key is already stored (a login script runs this at every login).
+    #[arg(long)]
+    if_missing: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    #[command(flatten)]
+    profile: ProfileArg,
+    /// Print `{"profile": NAME, "stored": true|false}` and exit 0 either way.
+    #[arg(long)]
+    json: bool,
 }
 
 pub(crate) fn run(cmd: KeyCommand) -> Result<()> {
     let profiles = desk()?.profiles;
     let rt = runtime()?;
     match cmd {
-        KeyCommand::Set(p) => {
-            let name = profiles.get(p.profile.as_deref())?.name;
+        KeyCommand::Set(args) => {
+            let name = profiles.get(args.profile.profile.as_deref())?.name;
+            if args.if_missing && rt.block_on(profiles.has_key(Some(&name)))?.1 {
+                // Standard input is left unread: the script's secret goes nowhere.
+                println!("An API key is already stored for profile \"{name}\"; left as it is.");
+                return Ok(());
+            }
             let key = read_key(&name)?;
             rt.block_on(profiles.store_key(Some(&name), &key))?;
             println!("Stored the API key for profile \"{name}\" in the system keychain.");
         }
-        KeyCommand::Status(p) => match rt.block_on(profiles.has_key(p.profile.as_deref()))? {
-            (name, true) => println!("An API key is stored for profile \"{name}\"."),
-            (profile, false) => return Err(Error::NoKey { profile }),
-        },
+        KeyCommand::Status(args) => {
+            match rt.block_on(profiles.has_key(args.profile.profile.as_deref()))? {
+                (profile, stored) if args.json => println!(
+                    "{}",
+                    serde_json::json!({ "profile": profile, "stored": stored })
+                ),
+                (name, true) => println!("An API key is stored for profile \"{name}\"."),
+                (profile, false) => return Err(Error::NoKey { profile }),
+            }
+        }
         KeyCommand::Delete(p) => match rt.block_on(profiles.delete_key(p.profile.as_deref()))? {
             (name, true) => println!("Deleted the API key of profile \"{name}\"."),
             (name, false) => println!("No API key was stored for profile \"{name}\"."),

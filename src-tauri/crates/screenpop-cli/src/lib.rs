@@ -12,19 +12,22 @@ use screenpop_core::secret::Keychain;
 use screenpop_core::{Error, ErrorKind};
 
 pub mod console;
+mod doctor;
 mod key;
 pub mod launch;
 mod lookup;
 mod pop;
 mod profile;
 mod sandbox;
+mod settings;
 mod trigger;
 
 /// Exit codes, as documented in the README.
 pub mod exit {
     /// The lookup found a state, or the command did what it was asked.
     pub const OK: i32 = 0;
-    /// Bad usage or input (including a missing or unknown profile).
+    /// Bad usage or input (including a missing or unknown profile), or refused by the fleet
+    /// policy ("Set by your organisation"), or the policy is broken.
     pub const USAGE: i32 = 2;
     /// No key stored, or the key was rejected.
     pub const KEY: i32 = 3;
@@ -56,6 +59,11 @@ enum Command {
     /// Store, check or delete a profile's API key in the system keychain.
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// List the settings in force, or change one.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
+    /// Check whether this seat can pop a card: keychain, policy, links, trigger, each profile.
+    Doctor(doctor::DoctorArgs),
     /// Look up a handoff state and print the caller card.
     Lookup(lookup::LookupArgs),
     /// Pop a caller in the window: hands the id to the running screenpop, or starts it.
@@ -104,6 +112,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let result = match cli.command {
         Command::Profile(cmd) => profile::run(cmd),
         Command::Key(cmd) => key::run(cmd),
+        Command::Settings(cmd) => settings::run(cmd),
+        Command::Doctor(args) => return doctor::run(args),
         Command::Lookup(args) => lookup::run(args),
         Command::Pop(args) => pop::run(args),
         Command::Sandbox(args) => sandbox::run_sandbox(args),
@@ -112,17 +122,24 @@ pub fn run(args: Vec<OsString>) -> i32 {
     };
     match result {
         Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("screenpop: {e}");
-            exit_code(&e)
-        }
+        Err(e) => fail(&e),
     }
+}
+
+/// Prints `e` and answers its exit code.
+fn fail(e: &Error) -> i32 {
+    eprintln!("screenpop: {e}");
+    exit_code(e)
 }
 
 /// The exit code for an error.
 pub fn exit_code(e: &Error) -> i32 {
-    match e.kind() {
-        ErrorKind::BadInput | ErrorKind::Config => exit::USAGE,
+    exit_code_of(e.kind())
+}
+
+fn exit_code_of(kind: ErrorKind) -> i32 {
+    match kind {
+        ErrorKind::BadInput | ErrorKind::Config | ErrorKind::Policy => exit::USAGE,
         ErrorKind::NoKey | ErrorKind::KeyRejected => exit::KEY,
         ErrorKind::NotFound => exit::NOT_FOUND,
         ErrorKind::KeychainUnavailable => exit::KEYCHAIN,
@@ -130,9 +147,15 @@ pub fn exit_code(e: &Error) -> i32 {
     }
 }
 
-/// The services over the settings file and the system keychain.
+/// The services over the settings file, the fleet policy and the system keychain. A broken
+/// policy is said on stderr by every command: until it is fixed, what it could lock cannot be
+/// changed and no profile can be added.
 fn desk() -> screenpop_core::Result<Desk> {
-    Desk::open(screenpop_core::config::default_path()?, Arc::new(Keychain))
+    let desk = Desk::open(screenpop_core::config::default_path()?, Arc::new(Keychain))?;
+    if let Some(why) = desk.policy().broken_reason() {
+        eprintln!("screenpop: your organisation's policy cannot be used ({why}); settings it could lock, and profiles, cannot be changed until it is fixed.");
+    }
+    Ok(desk)
 }
 
 fn runtime() -> screenpop_core::Result<tokio::runtime::Runtime> {

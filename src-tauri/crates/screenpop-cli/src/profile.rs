@@ -47,7 +47,8 @@ pub(crate) struct AddArgs {
 }
 
 pub(crate) fn run(cmd: ProfileCommand) -> Result<()> {
-    let profiles = desk()?.profiles;
+    let desk = desk()?;
+    let (policy, profiles) = (desk.policy(), desk.profiles.clone());
     match cmd {
         ProfileCommand::Add(args) => {
             let profile = profiles.add(args.into_input())?;
@@ -70,7 +71,15 @@ pub(crate) fn run(cmd: ProfileCommand) -> Result<()> {
                 } else {
                     " "
                 };
-                println!("{mark} {}", describe(&profiles.get(Some(&name))?));
+                let managed = if policy.manages(&name) {
+                    "   (managed by your organisation)"
+                } else {
+                    ""
+                };
+                println!("{mark} {}{managed}", describe(&profiles.get(Some(&name))?));
+            }
+            for hidden in desk.hidden_profiles() {
+                eprintln!("screenpop: {hidden}");
             }
         }
         ProfileCommand::Use { name } => {

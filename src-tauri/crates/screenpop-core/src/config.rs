@@ -142,7 +142,7 @@ struct RawSettings {
     /// The last kind of id looked up, per profile (the window remembers the choice).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     lookup_by: BTreeMap<String, LookupBy>,
-    #[serde(default, rename = "profile")]
+    #[serde(default, rename = "profile", skip_serializing_if = "Vec::is_empty")]
     profiles: Vec<RawProfile>,
 }
 

@@ -40,6 +40,11 @@ impl Desk {
         Self::over(SettingsStore::in_memory(settings, Policy::none()), keys)
     }
 
+    /// The settings in force (the policy laid over the agent's).
+    pub fn settings(&self) -> Settings {
+        self.store.get()
+    }
+
     /// The fleet policy in force.
     pub fn policy(&self) -> Arc<Policy> {
         self.store.policy()

@@ -13,6 +13,7 @@ pub mod config;
 pub mod desk;
 pub mod endpoint;
 mod error;
+pub mod health;
 pub mod ids;
 pub mod keys;
 pub mod lookups;

@@ -197,6 +197,14 @@ impl Profiles {
         Ok((name, stored.first().copied().unwrap_or(false)))
     }
 
+    /// Asks the keychain for an entry no profile can have ('@' cannot start a name): `Ok` when
+    /// the keychain answers at all.
+    pub async fn probe_keychain(&self) -> Result<()> {
+        self.keys
+            .blocking(|keys| keys.get("@screenpop-doctor").map(|_| ()))
+            .await
+    }
+
     /// Deletes the key of `profile`; `true` if there was one. Answers its name too.
     pub async fn delete_key(&self, profile: Option<&str>) -> Result<(String, bool)> {
         let name = self.get(profile)?.name;

@@ -13,7 +13,9 @@
 
 use std::fs;
 use std::io::Write;
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +41,26 @@ impl TriggerAddress {
             pid: std::process::id(),
         }
     }
+}
+
+/// How long a check that a published port answers may take (loopback answers at once).
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The address this session's window published, if its trigger answers there: a file left by
+/// a window that crashed names a port nobody answers on.
+pub fn listening() -> Result<Option<TriggerAddress>> {
+    Ok(read()?.filter(|a| answers(a.port)))
+}
+
+/// Whether something listens on 127.0.0.1:`port`.
+pub fn answers(port: u16) -> bool {
+    TcpStream::connect_timeout(&(Ipv4Addr::LOCALHOST, port).into(), CONNECT_TIMEOUT).is_ok()
+}
+
+/// Whether 127.0.0.1:`port` is taken (on a shared host, perhaps by another session).
+pub fn port_taken(port: u16) -> bool {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+        .is_err_and(|e| e.kind() == std::io::ErrorKind::AddrInUse)
 }
 
 /// The file this session's trigger address is published in.

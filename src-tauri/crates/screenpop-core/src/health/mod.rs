@@ -1,0 +1,411 @@
+//! The health check of one seat: can this desk pop a card? Per profile: the key is stored (never
+//! shown), the API host resolves and connects (timed), the key is accepted (a lookup of an id
+//! that cannot exist: 404 means yes). For the seat: the keychain answers, the policy was read,
+//! `screenpop://` is registered to this installation, the trigger listens where the settings
+//! say, and the version. `screenpop doctor` prints it (text or JSON) and the window's
+//! Diagnostics page shows the same text, which an agent copies for the helpdesk: it never holds
+//! a key or caller data.
+//!
+//! The JSON form is a contract with fleet tools (documented in the README), so the shapes here
+//! are serialised as they are.
+
+mod scheme;
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::config::Settings;
+use crate::desk::Desk;
+use crate::{Error, ErrorKind, Profile};
+
+/// One check: whether it passed, what was found, how long it took, and the error's code.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Check {
+    /// Whether it passed.
+    pub ok: bool,
+    /// What was found, in a sentence.
+    pub detail: String,
+    /// How long it took, for network checks.
+    pub ms: Option<u64>,
+    /// The error's stable code (`no_key`, `key_rejected`, `unreachable`…) when it failed.
+    pub code: Option<&'static str>,
+}
+
+impl Check {
+    fn pass(detail: impl Into<String>) -> Self {
+        Self {
+            ok: true,
+            detail: detail.into(),
+            ms: None,
+            code: None,
+        }
+    }
+
+    fn fail(e: &Error) -> Self {
+        Self {
+            ok: false,
+            detail: e.to_string(),
+            ms: None,
+            code: Some(e.kind().code()),
+        }
+    }
+
+    fn timed(mut self, started: Instant) -> Self {
+        self.ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+        self
+    }
+}
+
+/// The fleet policy as the check found it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyHealth {
+    /// Whether it was read without error (or there is none).
+    pub ok: bool,
+    /// `file`, `registry` or `none`.
+    pub source: &'static str,
+    /// The file or registry key.
+    pub place: String,
+    /// Whether a policy is there.
+    pub present: bool,
+    /// Why it could not be read: place and reason.
+    pub error: Option<String>,
+    /// What was ignored in it, and the agent's profiles it hides.
+    pub warnings: Vec<String>,
+}
+
+/// One profile's checks.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileHealth {
+    /// The profile's name.
+    pub name: String,
+    /// Whether the policy provides it.
+    pub managed: bool,
+    /// Whether it is the active profile.
+    pub active: bool,
+    /// Whether every check of it passed.
+    pub ok: bool,
+    /// The API's host.
+    pub host: String,
+    /// A key is stored in the keychain.
+    pub key: Check,
+    /// The host resolves to an address.
+    pub resolve: Check,
+    /// A connection to the host opens.
+    pub connect: Check,
+    /// The API accepts the key for this project.
+    pub key_accepted: Check,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    /// Whether a pop would work: the keychain answers, the policy is readable, and every checked
+    /// profile passed.
+    pub ok: bool,
+    /// The first problem that stops a pop: its code and sentence.
+    pub problem: Option<Problem>,
+    /// screenpop's version.
+    pub version: &'static str,
+    /// The fleet policy.
+    pub policy: PolicyHealth,
+    /// The system keychain answers.
+    pub keychain: Check,
+    /// `screenpop://` links open this installation.
+    pub scheme: Check,
+    /// The local trigger listens where the settings say (or is off).
+    pub trigger: Check,
+    /// Each profile checked.
+    pub profiles: Vec<ProfileHealth>,
+}
+
+/// The first problem found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// Its stable code (see [`ErrorKind::code`]).
+    pub code: &'static str,
+    /// Its sentence.
+    pub message: String,
+    #[serde(skip)]
+    kind: Option<ErrorKind>,
+}
+
+impl Problem {
+    /// The kind of error, for exit codes; `None` for a problem of the policy itself.
+    pub fn kind(&self) -> Option<ErrorKind> {
+        self.kind
+    }
+}
+
+/// Checks the seat and `only` that profile (every profile when `None`).
+pub async fn check(desk: &Desk, only: Option<&str>) -> Health {
+    let settings = desk.settings();
+    let policy = desk.policy();
+    let mut warnings = policy.warnings().to_vec();
+    warnings.extend(desk.hidden_profiles());
+    let policy_health = PolicyHealth {
+        ok: policy.broken_reason().is_none(),
+        source: policy.source().kind(),
+        place: policy.source().place(),
+        present: policy.source().present(),
+        error: policy.broken_reason().map(str::to_owned),
+        warnings,
+    };
+    let mut problems: Vec<Error> = Vec::new();
+    if let Some(why) = policy.broken_reason() {
+        problems.push(Error::Policy(format!(
+            "Your organisation's screenpop policy cannot be used: {why}."
+        )));
+    }
+    let keychain = match desk.profiles.probe_keychain().await {
+        Ok(()) => Check::pass("The system keychain answers."),
+        Err(e) => {
+            let c = Check::fail(&e);
+            problems.push(e);
+            c
+        }
+    };
+    let chosen: Vec<&Profile> = match only {
+        Some(name) => match settings.profile(Some(name)) {
+            Ok(p) => vec![p],
+            Err(e) => {
+                problems.push(e);
+                Vec::new()
+            }
+        },
+        None => settings.profiles().iter().collect(),
+    };
+    if chosen.is_empty() && problems.is_empty() {
+        problems.push(Error::Config(
+            "No profile is set up yet. Add one with `screenpop profile add NAME --studio-url URL`."
+                .to_owned(),
+        ));
+    }
+    let mut profiles = Vec::new();
+    for p in chosen {
+        let (health, problem) = profile(desk, &settings, p, keychain.ok).await;
+        problems.extend(problem);
+        profiles.push(health);
+    }
+    let problem = problems.into_iter().next().map(|e| Problem {
+        code: e.kind().code(),
+        message: e.to_string(),
+        kind: Some(e.kind()),
+    });
+    Health {
+        ok: problem.is_none(),
+        problem,
+        version: env!("CARGO_PKG_VERSION"),
+        policy: policy_health,
+        keychain,
+        scheme: scheme::check(),
+        trigger: trigger(&settings),
+        profiles,
+    }
+}
+
+async fn profile(
+    desk: &Desk,
+    settings: &Settings,
+    p: &Profile,
+    keychain: bool,
+) -> (ProfileHealth, Option<Error>) {
+    let url = p.endpoint.base_url();
+    let host = url.host_str().unwrap_or_default().to_owned();
+    let port = url.port_or_known_default().unwrap_or(443);
+    let mut problem = None;
+    let key = if !keychain {
+        Check {
+            ok: false,
+            detail: "Not checked: the keychain does not answer.".to_owned(),
+            ms: None,
+            code: Some(ErrorKind::KeychainUnavailable.code()),
+        }
+    } else {
+        match desk.profiles.has_key(Some(&p.name)).await {
+            Ok((_, true)) => Check::pass("An API key is stored."),
+            Ok((name, false)) => {
+                let e = Error::NoKey { profile: name };
+                let c = Check::fail(&e);
+                problem.get_or_insert(e);
+                c
+            }
+            Err(e) => {
+                let c = Check::fail(&e);
+                problem.get_or_insert(e);
+                c
+            }
+        }
+    };
+    let connect_limit = settings.timeouts.connect();
+    let started = Instant::now();
+    let resolved = tokio::time::timeout(
+        connect_limit,
+        tokio::net::lookup_host((host.as_str(), port)),
+    )
+    .await;
+    let addresses: Vec<std::net::SocketAddr> = match resolved {
+        Ok(Ok(found)) => found.collect(),
+        _ => Vec::new(),
+    };
+    let unreachable = |reason: String| Error::Unreachable {
+        host: format!("{host}:{port}"),
+        reason,
+    };
+    let resolve = if addresses.is_empty() {
+        let e = unreachable("the host name does not resolve".to_owned());
+        let c = Check::fail(&e).timed(started);
+        problem.get_or_insert(e);
+        c
+    } else {
+        Check::pass(format!("{host} resolves to {}.", addresses[0].ip())).timed(started)
+    };
+    let started = Instant::now();
+    let connect = match addresses.first() {
+        None => not_checked("the host does not resolve"),
+        Some(addr) => {
+            match tokio::time::timeout(connect_limit, tokio::net::TcpStream::connect(addr)).await {
+                Ok(Ok(_)) => Check::pass(format!("Connected to {addr}.")).timed(started),
+                Ok(Err(e)) => {
+                    let e = unreachable(e.to_string());
+                    let c = Check::fail(&e).timed(started);
+                    problem.get_or_insert(e);
+                    c
+                }
+                Err(_) => {
+                    let e = Error::Timeout {
+                        after: Duration::from_millis(settings.timeouts.connect_ms),
+                    };
+                    let c = Check::fail(&e).timed(started);
+                    problem.get_or_insert(e);
+                    c
+                }
+            }
+        }
+    };
+    let started = Instant::now();
+    let key_accepted = if !(key.ok && connect.ok) {
+        not_checked("no key, or no connection")
+    } else {
+        match desk.lookups.test_connection(Some(&p.name)).await {
+            Ok(()) => Check::pass("The API accepts the key for this project.").timed(started),
+            Err(e) => {
+                let c = Check::fail(&e).timed(started);
+                problem.get_or_insert(e);
+                c
+            }
+        }
+    };
+    let health = ProfileHealth {
+        name: p.name.clone(),
+        managed: desk.policy().manages(&p.name),
+        active: settings.active() == Some(p.name.as_str()),
+        ok: problem.is_none(),
+        host: host.clone(),
+        key,
+        resolve,
+        connect,
+        key_accepted,
+    };
+    (health, problem)
+}
+
+fn not_checked(why: &str) -> Check {
+    Check {
+        ok: false,
+        detail: format!("Not checked: {why}."),
+        ms: None,
+        code: None,
+    }
+}
+
+fn trigger(settings: &Settings) -> Check {
+    let t = settings.trigger;
+    if !t.enabled {
+        return Check::pass("The local trigger is off.");
+    }
+    match crate::session::listening() {
+        Ok(Some(a)) if t.port == 0 || a.port == t.port => {
+            Check::pass(format!("Listening at {} (process {}).", a.url, a.pid))
+        }
+        Ok(Some(a)) => Check {
+            ok: false,
+            detail: format!(
+                "Listening at {}, but the settings say port {}: restart screenpop.",
+                a.url, t.port
+            ),
+            ms: None,
+            code: None,
+        },
+        Ok(None) if t.port != 0 && crate::session::port_taken(t.port) => Check {
+            ok: false,
+            detail: format!(
+                "Port {} is taken by another program or session: set the port to 0.",
+                t.port
+            ),
+            ms: None,
+            code: None,
+        },
+        Ok(None) => Check {
+            ok: false,
+            detail: "No screenpop window listens in this session.".to_owned(),
+            ms: None,
+            code: None,
+        },
+        Err(e) => Check::fail(&e),
+    }
+}
+
+impl Health {
+    /// The report for a person (and the helpdesk): one line a check.
+    pub fn to_text(&self) -> String {
+        let mark = |ok: bool| if ok { "ok  " } else { "FAIL" };
+        let mut out = format!("screenpop {}\n", self.version);
+        let policy = match (&self.policy.error, self.policy.present) {
+            (Some(e), _) => e.clone(),
+            (None, true) => format!("read from {}", self.policy.place),
+            (None, false) if self.policy.place.is_empty() => "none".to_owned(),
+            (None, false) => format!("none ({} does not exist)", self.policy.place),
+        };
+        out.push_str(&format!("{} policy: {policy}\n", mark(self.policy.ok)));
+        for w in &self.policy.warnings {
+            out.push_str(&format!("     note: {w}\n"));
+        }
+        for (name, c) in [
+            ("keychain", &self.keychain),
+            ("screenpop:// links", &self.scheme),
+            ("local trigger", &self.trigger),
+        ] {
+            out.push_str(&format!("{} {name}: {}\n", mark(c.ok), c.detail));
+        }
+        for p in &self.profiles {
+            let mut tags = Vec::new();
+            if p.active {
+                tags.push("active");
+            }
+            if p.managed {
+                tags.push("managed");
+            }
+            let tags = if tags.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", tags.join(", "))
+            };
+            out.push_str(&format!("profile \"{}\"{tags}, {}\n", p.name, p.host));
+            for (name, c) in [
+                ("key stored", &p.key),
+                ("host resolves", &p.resolve),
+                ("connects", &p.connect),
+                ("key accepted", &p.key_accepted),
+            ] {
+                let ms = c.ms.map(|ms| format!(" [{ms} ms]")).unwrap_or_default();
+                out.push_str(&format!("  {} {name}: {}{ms}\n", mark(c.ok), c.detail));
+            }
+        }
+        out.push_str(&match &self.problem {
+            None => "A pop would work.\n".to_owned(),
+            Some(p) => format!("A pop would not work: {}\n", p.message),
+        });
+        out
+    }
+}
