@@ -6,7 +6,8 @@ import { call, on } from "./api.js";
 import { $, banner, copy, showView, toast } from "./dom.js";
 import { renderEmpty, renderFailure, renderFilled, renderPending } from "./card-view.js";
 import { loadRecent } from "./recent-view.js";
-import { loadPreferences, showHotkey, wireSettings } from "./settings-view.js";
+import { wireDiagnostics } from "./diagnostics-view.js";
+import { loadPreferences, showHotkey, showPolicy, wireSettings } from "./settings-view.js";
 import { loadProfiles, openSettings, whenSettingsOpen, wireSetup } from "./setup-view.js";
 import { state } from "./state.js";
 
@@ -146,6 +147,7 @@ function isTextField(node) {
 function wire() {
   wireSetup();
   wireSettings();
+  wireDiagnostics();
   whenSettingsOpen(loadPreferences);
   $("lookup-form").addEventListener("submit", (/** @type {Event} */ ev) => {
     ev.preventDefault();
@@ -180,6 +182,19 @@ function wire() {
   });
 }
 
+/** Reads the app's settings and the policy, and shows them. */
+async function loadInfo() {
+  state.info = await call("app_info");
+  $("pop-action").value = state.info.pop_action;
+  $("autostart").checked = state.info.autostart;
+  $("autostart").closest("label").hidden = state.info.demo;
+  $("diag-section").hidden = state.info.demo;
+  showHotkey();
+  showPolicy();
+  // Which policy the page shows, for the window tests to wait on.
+  document.body.dataset.locked = state.info.policy.locked.join(" ");
+}
+
 async function start() {
   wire();
   // Listening starts before the board is read, so nothing published meanwhile is missed.
@@ -189,15 +204,16 @@ async function start() {
     toast("A link was refused");
   });
   await on("profiles-changed", () => loadProfiles());
-  state.info = await call("app_info");
+  // The organisation's policy changed while the window runs: Settings show it at once.
+  await on("settings-changed", () => loadInfo().then(loadProfiles).then(() => {
+    if (!$("settings-view").hidden) loadPreferences();
+  }).catch((e) => banner(e.message)));
+  await loadInfo();
   document.body.dataset.ready = "1";
   if (state.info.startup_error) banner(state.info.startup_error);
+  else if (state.info.policy.error) banner("Your organisation's screenpop policy cannot be used: " + state.info.policy.error);
   $("demo-badge").hidden = !state.info.demo;
   $("simulate").hidden = !state.info.demo;
-  $("pop-action").value = state.info.pop_action;
-  $("autostart").checked = state.info.autostart;
-  $("autostart").closest("label").hidden = state.info.demo;
-  showHotkey();
   await loadProfiles();
   if (state.profiles.profiles.length === 0 && !state.info.startup_error) {
     openSettings(null);

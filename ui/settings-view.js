@@ -49,8 +49,40 @@ async function trigger(cmd, args) {
   }
 }
 
+/**
+ * Shows what the organisation's policy decides: each locked setting's controls are disabled
+ * with "Set by your organisation" beside them (Rust refuses a change anyway), and a policy that
+ * cannot be used is named with its place and reason.
+ */
+export function showPolicy() {
+  const policy = state.info?.policy;
+  if (!policy) return;
+  /** @type {string[]} */
+  const locked = policy.locked;
+  for (const node of document.querySelectorAll("[data-setting]")) {
+    const control = /** @type {any} */ (node);
+    control.disabled = locked.includes(control.dataset.setting);
+  }
+  for (const node of document.querySelectorAll("[data-lock-for]")) {
+    const note = /** @type {HTMLElement} */ (node);
+    note.hidden = !locked.includes(note.dataset.lockFor || "");
+  }
+  $("t-apply").disabled = locked.includes("trigger_enabled") && locked.includes("trigger_port");
+  const status = $("policy-status");
+  status.hidden = !policy.error && !policy.present;
+  if (policy.error) {
+    status.textContent = "Your organisation's screenpop policy cannot be used: " + policy.error +
+      ". Until it is fixed, its settings and profiles cannot be changed. Tell your IT team.";
+    status.className = "status bad";
+  } else {
+    status.textContent = "Some settings are managed by your organisation.";
+    status.className = "status";
+  }
+}
+
 /** Loads what the settings show each time they open. */
 export function loadPreferences() {
+  showPolicy();
   $("trigger-section").hidden = !!state.info?.demo;
   if (!state.info?.demo) trigger("trigger_info");
 }
@@ -70,7 +102,7 @@ export function showHotkey(message, kind) {
   box.value = state.info.hotkey;
   box.placeholder = "Off";
   box.classList.remove("recording");
-  $("hotkey-off").disabled = !state.info.hotkey;
+  $("hotkey-off").disabled = !state.info.hotkey || state.info.policy.locked.includes("hotkey");
   $("hotkey-status").textContent = message || "";
   $("hotkey-status").className = "status" + (kind ? " " + kind : "");
 }

@@ -37,15 +37,19 @@ export function renderProfiles() {
     const li = el("li");
     const where = p.region ? "region " + p.region : p.base_url;
     li.append(el("strong", null, p.name));
+    if (p.managed) li.append(el("span", "tag", "Managed by your organisation"));
     li.append(el("span", "hint", " " + p.account + " / " + p.project + ", " + where + (p.has_key === false ? " (no key)" : "")));
-    const edit = el("button", "quiet", "Edit");
+    const edit = el("button", "quiet", p.managed ? "Key…" : "Edit");
     edit.type = "button";
-    edit.setAttribute("aria-label", "Edit profile " + p.name);
+    edit.setAttribute("aria-label", (p.managed ? "Set the key of profile " : "Edit profile ") + p.name);
     edit.addEventListener("click", () => openSettings(p.name));
     li.append(edit);
     list.append(li);
   }
   $("profiles-section").hidden = state.profiles.profiles.length === 0 || !!state.info?.demo;
+  $("p-new").hidden = !state.profiles.can_add;
+  const hidden = $("profile-hidden");
+  hidden.replaceChildren(...state.profiles.hidden.map((/** @type {string} */ why) => el("li", null, why)));
   if (state.profiles.keychain_error) banner(state.profiles.keychain_error);
 }
 
@@ -69,7 +73,24 @@ function fillForm(p) {
   $("p-key-state").textContent = p ? (p.has_key ? "A key is stored in the system keychain." : p.has_key === false ? "No key is stored yet." : "") : "";
   $("p-studio-parsed").textContent = "";
   formStatus("", "");
-  $("p-delete").hidden = !p;
+  // A managed profile is the organisation's: only the agent's own key for it can change. While
+  // the policy is broken no profile can change (Rust refuses it anyway).
+  const managed = !!p && p.managed;
+  const broken = !!p && !!state.info?.policy?.error;
+  for (const id of ["p-name", "p-studio", "p-region", "p-base", "p-account", "p-project"]) {
+    $(id).disabled = managed || broken;
+  }
+  $("p-managed").hidden = !managed && !broken;
+  $("p-managed").textContent = managed
+    ? "Set by your organisation: only the API key can be changed here."
+    : "Profiles cannot be changed until your organisation's screenpop policy is fixed.";
+  $("p-delete").hidden = !p || managed || broken;
+  const refused = !p && !state.profiles.can_add;
+  $("profile-form").querySelector("button[type=submit]").disabled = refused;
+  $("p-test").disabled = refused;
+  if (refused) {
+    formStatus("Set by your organisation: its policy does not allow adding profiles. Ask your IT team for the profile you need.", "bad");
+  }
 }
 
 /**
@@ -112,8 +133,11 @@ function formStatus(text, kind) {
 
 async function saveForm() {
   const key = $("p-key").value;
+  const managed = state.profiles.profiles.find((x) => x.name === state.editing)?.managed;
   try {
-    state.profiles = await call("save_profile", { original: state.editing, input: formInput() });
+    state.profiles = managed
+      ? await call("use_profile", { name: state.editing })
+      : await call("save_profile", { original: state.editing, input: formInput() });
     const name = state.profiles.active;
     state.editing = name;
     if (key.trim()) {

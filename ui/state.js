@@ -3,15 +3,16 @@
 
 /**
  * @typedef {{ name: string, region: string | null, base_url: string | null, account: string,
- *   project: string, has_key: boolean | null, lookup_by: "id" | "shared_id" }} Profile
- * @typedef {{ profiles: Profile[], active: string | null, keychain_error: string | null }} Profiles
+ *   project: string, has_key: boolean | null, lookup_by: "id" | "shared_id", managed: boolean }} Profile
+ * @typedef {{ profiles: Profile[], active: string | null, keychain_error: string | null,
+ *   can_add: boolean, hidden: string[] }} Profiles
  */
 
 export const state = {
   /** @type {any} what `app_info` answered */
   info: null,
   /** @type {Profiles} */
-  profiles: { profiles: [], active: null, keychain_error: null },
+  profiles: { profiles: [], active: null, keychain_error: null, can_add: true, hidden: [] },
   /** @type {string | null} the profile in the form, null for a new one */
   editing: null,
   /** @type {any} the newest `pop` state shown */

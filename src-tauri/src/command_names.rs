@@ -27,4 +27,5 @@ pub(crate) const COMMANDS: &[&str] = &[
     "regenerate_trigger_token",
     "set_autostart",
     "card_painted",
+    "diagnostics",
 ];

@@ -7,13 +7,14 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_autostart::AutoLaunchManager;
 
 use screenpop_core::config::{PopAction, TriggerSettings};
+use screenpop_core::health;
 use screenpop_core::lookups::LookupResult;
 use screenpop_core::pop::{Origin, Pipeline};
 use screenpop_core::profiles::ProfileInput;
 use screenpop_core::studio_url::parse_studio_url as parse_studio;
 use screenpop_core::{Error, LookupBy};
 
-use crate::views::{BoardView, ProfilesView, UiError};
+use crate::views::{BoardView, DiagnosticsView, PolicyView, ProfilesView, UiError};
 use crate::AppState;
 
 type Res<T> = Result<T, UiError>;
@@ -28,6 +29,8 @@ pub(crate) struct AppInfo {
     autostart: bool,
     /// Whether the page should report painted cards (`SCREENPOP_PAINT_LOG` is set).
     paint_log: bool,
+    /// The fleet policy: its place, its problems, the locked settings.
+    policy: PolicyView,
 }
 
 #[tauri::command]
@@ -43,6 +46,7 @@ pub(crate) fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
             .and_then(|l| l.is_enabled().ok())
             .unwrap_or(false),
         paint_log: state.paint_log.is_on(),
+        policy: PolicyView::from(state.desk.policy().as_ref()),
     }
 }
 
@@ -226,11 +230,17 @@ pub(crate) async fn regenerate_trigger_token<R: Runtime>(
 }
 
 /// Starts screenpop at login, hidden in the tray, or stops doing so; returns the new state.
+/// Refused when the fleet policy locks it.
 #[tauri::command]
-pub(crate) fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Res<bool> {
+pub(crate) fn set_autostart<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    enabled: bool,
+) -> Res<bool> {
     let Some(launcher) = app.try_state::<AutoLaunchManager>() else {
         return Err(Error::Config("Starting at login is not available here.".to_owned()).into());
     };
+    state.desk.prefs.set_autostart(enabled)?;
     let done = if enabled {
         launcher.enable()
     } else {
@@ -259,4 +269,11 @@ pub(crate) fn card_painted(
         build_ms,
         page_ms,
     });
+}
+
+/// The seat's health check, as `screenpop doctor` runs it: the page shows its text, which the
+/// agent copies for the helpdesk (no key, no caller data).
+#[tauri::command]
+pub(crate) async fn diagnostics(state: State<'_, AppState>) -> Res<DiagnosticsView> {
+    Ok(health::check(&state.desk, None).await.into())
 }

@@ -7,6 +7,7 @@
 mod command_names;
 mod commands;
 mod demo;
+mod fleet;
 mod notify;
 mod paint;
 mod shell;
@@ -54,6 +55,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::regenerate_trigger_token,
         commands::set_autostart,
         commands::card_painted,
+        commands::diagnostics,
     ])
 }
 
@@ -115,8 +117,12 @@ pub fn run(options: Options) {
                     let _ = w.hide();
                 }
             }
+            fleet::sync_autostart(app.handle());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { trigger::apply(&handle).await });
+            if !options.demo {
+                tauri::async_runtime::spawn(fleet::watch(app.handle().clone()));
+            }
             let lookups = app.state::<AppState>().desk.lookups.clone();
             tauri::async_runtime::spawn(async move { lookups.keep_warm(WARM_INTERVAL).await });
             Ok(())

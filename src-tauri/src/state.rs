@@ -35,13 +35,15 @@ impl AppState {
     pub fn open() -> Self {
         match default_path().and_then(|path| Desk::open(path, Arc::new(Keychain))) {
             Ok(desk) => Self::with_desk(desk, None),
-            Err(e) => Self {
-                startup_error: Some(e.to_string()),
-                ..Self::with_desk(
-                    Desk::in_memory(Settings::default(), Arc::new(Keychain)),
-                    None,
-                )
-            },
+            Err(e) => {
+                let desk = Desk::in_memory(Settings::default(), Arc::new(Keychain));
+                // The agent's file is broken, not the admin's policy: it still applies.
+                desk.reload_policy();
+                Self {
+                    startup_error: Some(e.to_string()),
+                    ..Self::with_desk(desk, None)
+                }
+            }
         }
     }
 

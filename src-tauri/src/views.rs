@@ -3,10 +3,13 @@
 
 use serde::Serialize;
 
+use screenpop_core::health::Health;
 use screenpop_core::lookups::LookupResult;
+use screenpop_core::policy::Policy;
 use screenpop_core::pop::{Board, Failure, Origin, PopState, Stage};
 use screenpop_core::profiles::ProfileList;
 use screenpop_core::retry::Retryable;
+use screenpop_core::setting::Setting;
 use screenpop_core::{Error, LookupBy};
 
 /// An error as the page shows it: a stable `kind` to pick the words and next step, a sentence,
@@ -123,6 +126,8 @@ pub(crate) struct ProfileView {
     /// `None` when the keychain cannot be asked.
     has_key: Option<bool>,
     lookup_by: LookupBy,
+    /// Provided by the fleet policy: only its key can be changed.
+    managed: bool,
 }
 
 /// All profiles, which is active, and why key states are unknown if they are.
@@ -131,6 +136,8 @@ pub(crate) struct ProfilesView {
     profiles: Vec<ProfileView>,
     active: Option<String>,
     keychain_error: Option<String>,
+    can_add: bool,
+    hidden: Vec<String>,
 }
 
 impl From<ProfileList> for ProfilesView {
@@ -147,10 +154,59 @@ impl From<ProfileList> for ProfilesView {
                     name: e.profile.name,
                     has_key: e.has_key,
                     lookup_by: e.lookup_by,
+                    managed: e.managed,
                 })
                 .collect(),
             active: list.active,
             keychain_error: list.keychain_error,
+            can_add: list.can_add,
+            hidden: list.hidden,
+        }
+    }
+}
+
+/// The fleet policy as Settings shows it: where it came from, what is wrong with it, and which
+/// settings carry a lock.
+#[derive(Debug, Serialize)]
+pub(crate) struct PolicyView {
+    /// The file or registry key, empty when this system has none.
+    place: String,
+    present: bool,
+    /// Its place and reason, when it cannot be used.
+    error: Option<String>,
+    warnings: Vec<String>,
+    /// The names of the locked settings (`hotkey`, `trigger_port`…).
+    locked: Vec<&'static str>,
+}
+
+impl From<&Policy> for PolicyView {
+    fn from(p: &Policy) -> Self {
+        Self {
+            place: p.source().place(),
+            present: p.source().present(),
+            error: p.broken_reason().map(str::to_owned),
+            warnings: p.warnings().to_vec(),
+            locked: Setting::ALL
+                .into_iter()
+                .filter(|s| p.locks(*s))
+                .map(Setting::name)
+                .collect(),
+        }
+    }
+}
+
+/// The health check as the Diagnostics page shows it: the same text `screenpop doctor` prints.
+#[derive(Debug, Serialize)]
+pub(crate) struct DiagnosticsView {
+    ok: bool,
+    text: String,
+}
+
+impl From<Health> for DiagnosticsView {
+    fn from(h: Health) -> Self {
+        Self {
+            ok: h.ok,
+            text: h.to_text(),
         }
     }
 }

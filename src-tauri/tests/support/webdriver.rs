@@ -218,6 +218,15 @@ impl Driver {
         )
     }
 
+    /// Runs `script`, which calls its last argument with the answer (for promises).
+    pub(crate) fn exec_async(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            &self.s("/execute/async"),
+            json!({"script": script, "args": args}),
+        )
+    }
+
     /// Saves a PNG of the window as the X server shows it (WebKitWebDriver's own screenshot
     /// stalls under Xvfb without compositing), with ImageMagick's `import`.
     pub(crate) fn screenshot(&self, path: &Path) {

@@ -67,6 +67,8 @@ pub struct ProfileEntry {
     pub has_key: Option<bool>,
     /// The kind of id last looked up with it.
     pub lookup_by: LookupBy,
+    /// Whether the fleet policy provides it (then only its key can be changed).
+    pub managed: bool,
 }
 
 /// All profiles, which is active, and why key states are unknown if they are.
@@ -78,6 +80,10 @@ pub struct ProfileList {
     pub active: Option<String>,
     /// Why `has_key` is unknown, when the keychain cannot be reached.
     pub keychain_error: Option<String>,
+    /// Whether the agent may add profiles of their own (the fleet policy may forbid it).
+    pub can_add: bool,
+    /// Why some of the agent's own profiles are not used under the policy.
+    pub hidden: Vec<String>,
 }
 
 /// The profiles service.
@@ -96,6 +102,7 @@ impl Profiles {
     /// The profiles, asking the keychain whether each has a key.
     pub async fn list(&self) -> ProfileList {
         let settings = self.store.get();
+        let policy = self.store.policy();
         let names: Vec<String> = settings.profiles().iter().map(|p| p.name.clone()).collect();
         let (has_keys, keychain_error) = match self.keys.stored(names).await {
             Ok(v) => (v.into_iter().map(Some).collect(), None),
@@ -110,10 +117,13 @@ impl Profiles {
                     profile: p.clone(),
                     has_key,
                     lookup_by: settings.lookup_by(&p.name),
+                    managed: policy.manages(&p.name),
                 })
                 .collect(),
             active: settings.active().map(str::to_owned),
             keychain_error,
+            can_add: policy.allows_user_profiles(),
+            hidden: policy.hidden_profiles(&self.store.user()),
         }
     }
 
