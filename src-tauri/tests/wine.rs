@@ -102,6 +102,16 @@ impl Wine {
             .then(|| String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"))
     }
 
+    /// Writes a registry value as an admin's script (or Group Policy) would.
+    fn reg_add(&self, key: &str, name: &str, kind: &str, data: &str) {
+        let out = self
+            .wine()
+            .args(["reg", "add", key, "/v", name, "/t", kind, "/d", data, "/f"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "reg add {key} {name}: {out:?}");
+    }
+
     /// `wine` in this prefix, quiet, without offering to install Mono or Gecko.
     fn wine(&self) -> Command {
         let mut c = Command::new("wine");
@@ -318,4 +328,98 @@ fn the_installer_installs_silently_for_the_machine_and_uninstalls_cleanly() {
         None,
         "the uninstall entry is left"
     );
+}
+
+#[test]
+#[ignore = "needs the Windows build and Wine: run `bash .ci/test` (or `bash .ci/cross`, then this)"]
+fn the_windows_program_reads_the_fleet_policy_from_the_registry() {
+    let api = LocalApi::start();
+    let wine = Wine::new();
+    let key = r"HKLM\Software\Policies\screenpop";
+    wine.reg_add(key, "allow_user_profiles", "REG_DWORD", "0");
+    let fleet = format!(r"{key}\profiles\fleet");
+    wine.reg_add(&fleet, "name", "REG_SZ", "Fleet");
+    wine.reg_add(&fleet, "base_url", "REG_SZ", &api.sandbox.base_url());
+    wine.reg_add(&fleet, "account", "REG_SZ", "acme");
+    wine.reg_add(&fleet, "project", "REG_SZ", "desk");
+    // The ADMX list form: the value's name is the profile's, its data the Studio URL.
+    wine.reg_add(
+        &format!(r"{key}\profiles"),
+        "Acme UK",
+        "REG_SZ",
+        "https://studio.uk.poly.ai/acme-uk/acme-team-4/agent",
+    );
+    wine.reg_add(&format!(r"{key}\locked"), "hotkey", "REG_SZ", "Ctrl+Alt+P");
+    wine.reg_add(
+        &format!(r"{key}\locked"),
+        "trigger_enabled",
+        "REG_DWORD",
+        "0",
+    );
+    wine.reg_add(
+        &format!(r"{key}\defaults"),
+        "wait_window_ms",
+        "REG_DWORD",
+        "2500",
+    );
+
+    let r = wine.run(&words("doctor --profile Fleet --json"));
+    assert_eq!(r.code, 3, "no key yet: {}{}", r.stdout, r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["policy"]["source"], "registry");
+    assert_eq!(report["policy"]["place"], key);
+    assert_eq!(report["profiles"][0]["managed"], true);
+    assert_eq!(report["problem"]["code"], "no_key");
+
+    let list = wine.run(&words("profile list"));
+    assert!(
+        list.stdout
+            .contains("\"Acme UK\": account acme-uk, project acme-team-4")
+            && list
+                .stdout
+                .contains("\"Fleet\": account acme, project desk"),
+        "{}",
+        list.stdout
+    );
+    let settings = wine.run(&words("settings list")).stdout;
+    assert!(
+        settings.contains("hotkey = \"Ctrl+Alt+P\"   (Set by your organisation)")
+            && settings.contains("trigger_enabled = false   (Set by your organisation)")
+            && settings.contains("wait_window_ms = 2500\n"),
+        "{settings}"
+    );
+    let r = wine.run(&words("settings set hotkey Ctrl+Alt+K"));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Set by your organisation"),
+        "{}",
+        r.stderr
+    );
+    let r = wine.run(&words(
+        "profile add mine --region uk-1 --account a --project b",
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_one_line_error(&r);
+
+    let r = wine.run_with_stdin(
+        &words("key set --profile Fleet --if-missing"),
+        &format!("{}\n", api.sandbox.key()),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = wine.run(&words("doctor --profile Fleet --json"));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains(api.sandbox.key()));
+
+    // A value of the wrong type: the policy fails closed and names the registry value.
+    wine.reg_add(&format!(r"{key}\locked"), "trigger_port", "REG_SZ", "soon");
+    let r = wine.run(&words("doctor --json"));
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let error = report["policy"]["error"].as_str().unwrap();
+    assert!(
+        error.contains(r"HKLM\Software\Policies\screenpop\locked\trigger_port"),
+        "{error}"
+    );
+    let r = wine.run(&words("settings set pop_action raise"));
+    assert_eq!(r.code, 2, "fails closed: {}", r.stderr);
 }

@@ -26,6 +26,11 @@ use crate::{Error, Profile, Result};
 
 pub use source::{from_file, load, Source, POLICY_FILE};
 
+/// The policy's yes/no values: in the registry, a REG_DWORD of 0 or 1 (what the ADMX template's
+/// switches write).
+#[cfg_attr(not(any(windows, test)), allow(dead_code))]
+const SWITCHES: [&str; 3] = ["allow_user_profiles", "trigger_enabled", "autostart"];
+
 /// The words shown beside every setting the policy locks.
 pub const SET_BY_ORGANISATION: &str = "Set by your organisation";
 

@@ -13,7 +13,7 @@ use crate::setting::Setting;
 /// Names the place of a dotted key (`locked.trigger_port`, `profiles[0].name`).
 pub(super) type Place<'a> = &'a dyn Fn(&str) -> String;
 
-const TOP_KEYS: [&str; 6] = [
+pub(super) const TOP_KEYS: [&str; 6] = [
     "allow_user_profiles",
     "default_profile",
     "allowed_hosts",

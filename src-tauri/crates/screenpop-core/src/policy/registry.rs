@@ -15,13 +15,10 @@ use windows_sys::Win32::System::Registry::{
     KEY_WOW64_64KEY, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_QWORD, REG_SZ,
 };
 
-use super::{parse, Policy, Source};
+use super::{parse, Policy, Source, SWITCHES};
 
 /// The key, below `HKEY_LOCAL_MACHINE`.
 pub const KEY: &str = r"Software\Policies\screenpop";
-
-/// Values that are switches: a REG_DWORD of 0 or 1.
-const SWITCHES: [&str; 3] = ["allow_user_profiles", "trigger_enabled", "autostart"];
 
 /// The policy in the registry; none when the key does not exist.
 pub fn load() -> Policy {

@@ -2,6 +2,7 @@ use std::path::Path;
 
 use super::*;
 use crate::endpoint::Endpoint;
+use crate::policy::parse;
 
 const ACME: &str = r#"
 allow_user_profiles = false
@@ -148,4 +149,108 @@ fn a_missing_file_is_no_policy() {
     assert_eq!(p.broken_reason(), None);
     assert!(!p.source().present());
     assert!(p.allows_user_profiles());
+}
+
+const ADMX: &str = include_str!("../../../../packaging/windows/policy/screenpop.admx");
+const ADML: &str = include_str!("../../../../packaging/windows/policy/en-US/screenpop.adml");
+
+/// Each `<policy …>` of the template: its registry key (below HKLM), its value names and
+/// whether it is a switch (enabled = 1, disabled = 0).
+fn admx_policies() -> Vec<(String, Vec<String>, bool)> {
+    let attr = |text: &str, name: &str| -> Vec<String> {
+        text.split(&format!(" {name}=\""))
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    ADMX.split("<policy ")
+        .skip(1)
+        .map(|block| {
+            let block = block.split("</policy>").next().unwrap_or_default();
+            let key = attr(block, "key").into_iter().next().unwrap_or_default();
+            (
+                key,
+                attr(block, "valueName"),
+                block.contains("<enabledValue>"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_admx_template_and_the_code_agree() {
+    let base = r"Software\Policies\screenpop";
+    let policies = admx_policies();
+    let names_under = |key: &str| -> Vec<String> {
+        let mut names: Vec<String> = policies
+            .iter()
+            .filter(|(k, _, _)| k == key)
+            .flat_map(|(_, v, _)| v.clone())
+            .collect();
+        names.sort();
+        names
+    };
+    let mut every: Vec<String> = Setting::ALL.iter().map(|s| s.name().to_owned()).collect();
+    every.sort();
+    for table in ["locked", "defaults"] {
+        assert_eq!(names_under(&format!(r"{base}\{table}")), every, "{table}");
+    }
+    // The top level: what the policy reads beside [defaults] and [locked].
+    let mut top = names_under(base);
+    for list in ["allowed_hosts", "profiles"] {
+        assert!(
+            policies
+                .iter()
+                .any(|(k, _, _)| *k == format!(r"{base}\{list}")),
+            "{list}"
+        );
+        top.push(list.to_owned());
+    }
+    top.extend(["defaults".to_owned(), "locked".to_owned()]);
+    top.sort();
+    let mut known = parse::TOP_KEYS.map(str::to_owned).to_vec();
+    known.sort();
+    assert_eq!(top, known);
+    // Switches are what the registry reader turns into true and false.
+    let mut switches: Vec<String> = policies
+        .iter()
+        .filter(|(_, _, switch)| *switch)
+        .flat_map(|(_, v, _)| v.clone())
+        .collect();
+    switches.sort();
+    switches.dedup();
+    let mut expected = SWITCHES.map(str::to_owned).to_vec();
+    expected.sort();
+    assert_eq!(switches, expected);
+    // Every string and presentation the template names is in the English resources.
+    for (kind, tag) in [("string", "string"), ("presentation", "presentation")] {
+        for id in ADMX
+            .split(&format!("$({kind}."))
+            .skip(1)
+            .filter_map(|rest| rest.split(')').next())
+        {
+            assert!(ADML.contains(&format!("<{tag} id=\"{id}\"")), "{kind} {id}");
+        }
+    }
+}
+
+#[test]
+fn every_setting_value_the_template_offers_is_one_the_code_accepts() {
+    let mut s = Settings::default();
+    for value in ["notify", "notify_and_raise", "raise"] {
+        assert!(ADMX.contains(&format!("<string>{value}</string>")));
+        Setting::PopAction
+            .put(&mut s, &Value::String(value.to_owned()))
+            .expect(value);
+    }
+}
+
+#[test]
+fn the_example_shipped_in_the_packages_reads_cleanly() {
+    let p = policy(include_str!("../../../../packaging/policy.example.toml"));
+    assert_eq!(p.broken_reason(), None);
+    assert!(p.warnings().is_empty(), "{:?}", p.warnings());
+    assert!(p.manages("Acme UK") && p.manages("Acme US"));
+    assert!(p.locks(Setting::Autostart) && p.decides(Setting::PopAction));
 }
