@@ -18,10 +18,10 @@ use windows_sys::Win32::System::Registry::{
 use super::{parse, Policy, Source, SWITCHES};
 
 /// The key, below `HKEY_LOCAL_MACHINE`.
-pub const KEY: &str = r"Software\Policies\screenpop";
+pub(super) const KEY: &str = r"Software\Policies\screenpop";
 
 /// The policy in the registry; none when the key does not exist.
-pub fn load() -> Policy {
+pub(super) fn load() -> Policy {
     let shown = format!(r"HKLM\{KEY}");
     let source = |present| Source::Registry {
         key: shown.clone(),
