@@ -11,6 +11,8 @@
 //! A policy that cannot be read fails closed: every setting it could lock stays as it is, and
 //! no profile can be added or changed, until it is fixed.
 
+#[cfg(target_os = "macos")]
+mod managed;
 mod parse;
 #[cfg(windows)]
 mod registry;

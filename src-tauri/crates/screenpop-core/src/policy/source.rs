@@ -30,15 +30,23 @@ pub enum Source {
         /// Whether the key exists.
         present: bool,
     },
+    /// The forced values of a macOS preference domain (a configuration profile).
+    ManagedPreferences {
+        /// The domain: the app's bundle identifier.
+        domain: String,
+        /// Whether any value of screenpop's is forced.
+        present: bool,
+    },
 }
 
 impl Source {
-    /// `file`, `registry` or `none`: for programs.
+    /// `file`, `registry`, `managed_preferences` or `none`: for programs.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Nowhere => "none",
             Self::File { .. } => "file",
             Self::Registry { .. } => "registry",
+            Self::ManagedPreferences { .. } => "managed_preferences",
         }
     }
 
@@ -48,6 +56,7 @@ impl Source {
             Self::Nowhere => String::new(),
             Self::File { path, .. } => path.display().to_string(),
             Self::Registry { key, .. } => key.clone(),
+            Self::ManagedPreferences { domain, .. } => format!("managed preferences {domain}"),
         }
     }
 
@@ -55,7 +64,9 @@ impl Source {
     pub fn present(&self) -> bool {
         match self {
             Self::Nowhere => false,
-            Self::File { present, .. } | Self::Registry { present, .. } => *present,
+            Self::File { present, .. }
+            | Self::Registry { present, .. }
+            | Self::ManagedPreferences { present, .. } => *present,
         }
     }
 }
@@ -65,6 +76,9 @@ impl std::fmt::Display for Source {
         match self {
             Self::Nowhere => f.write_str("no policy place on this system"),
             s if s.present() => f.write_str(&s.place()),
+            Self::ManagedPreferences { domain, .. } => {
+                write!(f, "none (no configuration profile forces {domain})")
+            }
             s => write!(f, "none ({} does not exist)", s.place()),
         }
     }
@@ -84,7 +98,12 @@ fn system() -> Policy {
     super::registry::load()
 }
 
-#[cfg(not(windows))]
+#[cfg(target_os = "macos")]
+fn system() -> Policy {
+    super::managed::load()
+}
+
+#[cfg(not(any(windows, target_os = "macos")))]
 fn system() -> Policy {
     from_file(Path::new(POLICY_FILE))
 }

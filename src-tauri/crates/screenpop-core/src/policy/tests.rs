@@ -254,3 +254,64 @@ fn the_example_shipped_in_the_packages_reads_cleanly() {
     assert!(p.manages("Acme UK") && p.manages("Acme US"));
     assert!(p.locks(Setting::Autostart) && p.decides(Setting::PopAction));
 }
+
+/// The values of a property list's XML (the subset configuration profiles use) as TOML values.
+fn plist_value(tokens: &mut std::iter::Peekable<std::vec::IntoIter<(String, String)>>) -> Value {
+    let (tag, text) = tokens.next().expect("a value");
+    match tag.as_str() {
+        "string" => Value::String(text),
+        "integer" => Value::Integer(text.parse().expect("integer")),
+        "true/" => Value::Boolean(true),
+        "false/" => Value::Boolean(false),
+        "array" => {
+            let mut items = Vec::new();
+            while tokens.peek().map(|t| t.0.as_str()) != Some("/array") {
+                items.push(plist_value(tokens));
+            }
+            tokens.next();
+            Value::Array(items)
+        }
+        "dict" => {
+            let mut table = toml::Table::new();
+            while tokens.peek().map(|t| t.0.as_str()) != Some("/dict") {
+                let (k, key) = tokens.next().expect("a key");
+                assert_eq!(k, "key");
+                table.insert(key, plist_value(tokens));
+            }
+            tokens.next();
+            Value::Table(table)
+        }
+        other => panic!("unexpected <{other}>"),
+    }
+}
+
+#[test]
+fn the_sample_configuration_profile_says_what_the_example_policy_says() {
+    let xml = include_str!("../../../../packaging/macos/screenpop-policy.mobileconfig");
+    let start = xml.find("<key>mcx_preference_settings</key>").expect("settings") + 34;
+    // Tags and the text after each, comments and closing tags of leaves dropped.
+    let tokens: Vec<(String, String)> = xml[start..]
+        .split('<')
+        .skip(1)
+        .filter_map(|part| {
+            let (tag, text) = part.split_once('>')?;
+            let keep = !tag.starts_with('!')
+                && !["/key", "/string", "/integer"].contains(&tag);
+            keep.then(|| (tag.to_owned(), text.trim().to_owned()))
+        })
+        .collect();
+    let Value::Table(table) = plist_value(&mut tokens.into_iter().peekable()) else {
+        panic!("not a dictionary");
+    };
+    let from_profile = parse::policy(&table, Source::Nowhere, &|k: &str| k.to_owned());
+    assert_eq!(from_profile.broken_reason(), None);
+    assert!(from_profile.warnings().is_empty(), "{:?}", from_profile.warnings());
+    let example = policy(include_str!("../../../../packaging/policy.example.toml"));
+    assert_eq!(
+        Policy {
+            source: Source::Nowhere,
+            ..example
+        },
+        from_profile
+    );
+}
