@@ -703,7 +703,32 @@ fn the_fleet_policy_governs_the_window_and_a_change_applies_while_it_runs() {
         json!([]),
     );
     assert_eq!(state, json!([true, true, false, true, true, false, false]));
+    d.exec(
+        "document.getElementById('prefs-title').scrollIntoView(); return 1",
+        json!([]),
+    );
     screenshot(&d, "policy.png");
+
+    // Diagnostics: the checks `screenpop doctor` runs, as text for the helpdesk, without the key.
+    d.click(&d.wait("#diag-run", 5));
+    d.wait_until(
+        "the health check",
+        "return !document.getElementById('diag-text').hidden",
+        15,
+    );
+    let report = d.text(&d.wait("#diag-text", 5));
+    assert!(
+        report.contains("profile \"Fleet\" (active, managed)")
+            && report.contains("ok   key accepted")
+            && report.contains("A pop would work."),
+        "{report}"
+    );
+    assert!(!report.contains(api.sandbox.key()), "{report}");
+    d.exec(
+        "document.getElementById('diag-section').scrollIntoView(); return 1",
+        json!([]),
+    );
+    screenshot(&d, "diagnostics.png");
 
     // A page that calls the commands itself is refused by Rust all the same.
     let refused = d.exec_async(

@@ -262,6 +262,9 @@ fn the_installer_installs_silently_for_the_machine_and_uninstalls_cleanly() {
     let shortcut = wine.drive_c("ProgramData/Microsoft/Windows/Start Menu/Programs/screenpop.lnk");
     let scheme = r"HKLM\Software\Classes\screenpop\shell\open\command";
     let uninstall_key = r"HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\screenpop";
+    // The admin's fleet policy is there before the installer and must outlive it.
+    let policy = r"HKLM\Software\Policies\screenpop\locked";
+    wine.reg_add(policy, "hotkey", "REG_SZ", "Ctrl+Alt+P");
 
     // Wine's shell keeps no shortcut properties (its IPropertyStore::SetValue is a stub that
     // says so on the fixme channel), so the AppUserModelID is proven asked for, not stored.
@@ -327,6 +330,11 @@ fn the_installer_installs_silently_for_the_machine_and_uninstalls_cleanly() {
         wine.reg_query(uninstall_key),
         None,
         "the uninstall entry is left"
+    );
+    assert!(
+        wine.reg_query(policy)
+            .is_some_and(|k| k.contains("Ctrl+Alt+P")),
+        "the uninstaller touched the fleet policy"
     );
 }
 

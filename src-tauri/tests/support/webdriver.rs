@@ -174,8 +174,15 @@ impl Driver {
         }
     }
 
-    /// Clicks an element.
+    /// Clicks an element. It is scrolled to the middle of the window first: WebKitWebDriver
+    /// scrolls it to the top edge, under the sticky top bar, which then takes the click.
     pub(crate) fn click(&self, e: &Element) {
+        let mut reference = serde_json::Map::new();
+        reference.insert(ELEMENT.to_owned(), Value::String(e.0.clone()));
+        self.exec(
+            "arguments[0].scrollIntoView({ block: 'center' }); return 1",
+            Value::Array(vec![Value::Object(reference)]),
+        );
         self.call(
             "POST",
             &self.s(&format!("/element/{}/click", e.0)),

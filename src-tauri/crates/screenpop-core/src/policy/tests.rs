@@ -288,15 +288,17 @@ fn plist_value(tokens: &mut std::iter::Peekable<std::vec::IntoIter<(String, Stri
 #[test]
 fn the_sample_configuration_profile_says_what_the_example_policy_says() {
     let xml = include_str!("../../../../packaging/macos/screenpop-policy.mobileconfig");
-    let start = xml.find("<key>mcx_preference_settings</key>").expect("settings") + 34;
+    let start = xml
+        .find("<key>mcx_preference_settings</key>")
+        .expect("settings")
+        + 34;
     // Tags and the text after each, comments and closing tags of leaves dropped.
     let tokens: Vec<(String, String)> = xml[start..]
         .split('<')
         .skip(1)
         .filter_map(|part| {
             let (tag, text) = part.split_once('>')?;
-            let keep = !tag.starts_with('!')
-                && !["/key", "/string", "/integer"].contains(&tag);
+            let keep = !tag.starts_with('!') && !["/key", "/string", "/integer"].contains(&tag);
             keep.then(|| (tag.to_owned(), text.trim().to_owned()))
         })
         .collect();
@@ -305,7 +307,11 @@ fn the_sample_configuration_profile_says_what_the_example_policy_says() {
     };
     let from_profile = parse::policy(&table, Source::Nowhere, &|k: &str| k.to_owned());
     assert_eq!(from_profile.broken_reason(), None);
-    assert!(from_profile.warnings().is_empty(), "{:?}", from_profile.warnings());
+    assert!(
+        from_profile.warnings().is_empty(),
+        "{:?}",
+        from_profile.warnings()
+    );
     let example = policy(include_str!("../../../../packaging/policy.example.toml"));
     assert_eq!(
         Policy {
