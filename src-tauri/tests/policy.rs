@@ -55,6 +55,12 @@ impl Seat {
     fn settings_file(&self) -> PathBuf {
         self.user.config_dir().join("screenpop/settings.toml")
     }
+
+    /// Writes the agent's settings file by hand, as an agent trying to escape the policy would.
+    fn hand_edit(&self, text: &str) {
+        std::fs::create_dir_all(self.settings_file().parent().unwrap()).unwrap();
+        std::fs::write(self.settings_file(), text).unwrap();
+    }
 }
 
 fn managed(api: &str) -> String {
@@ -125,12 +131,9 @@ fn managed_profiles_cannot_be_edited_removed_or_shadowed_and_no_profile_can_be_a
     assert!(seat.ok("profile list").contains("Acme UK"));
 
     // A same-named profile written into the agent's own file does not replace the managed one.
-    std::fs::create_dir_all(seat.settings_file().parent().unwrap()).unwrap();
-    std::fs::write(
-        seat.settings_file(),
+    seat.hand_edit(
         "[[profile]]\nname = \"acme uk\"\nbase_url = \"https://evil.example.com\"\naccount = \"x\"\nproject = \"y\"\n",
-    )
-    .unwrap();
+    );
     let list = seat.ok("profile list");
     assert!(
         list.contains("account acme, project support") && !list.contains("evil"),
@@ -176,11 +179,7 @@ fn locked_settings_win_over_the_command_line_and_the_settings_file() {
     assert!(!file.contains("hotkey"), "{file}");
 
     // Editing the file by hand does not beat a lock.
-    std::fs::write(
-        seat.settings_file(),
-        "hotkey = \"Ctrl+Alt+K\"\n[timeouts]\nwait_window_ms = 100\n",
-    )
-    .unwrap();
+    seat.hand_edit("hotkey = \"Ctrl+Alt+K\"\n[timeouts]\nwait_window_ms = 100\n");
     let list = seat.ok("settings list");
     assert!(
         list.contains("hotkey = \"Ctrl+Alt+P\"   (Set by your organisation)"),

@@ -13,12 +13,11 @@
 #[path = "support/cli.rs"]
 mod support;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use screenpop_sandbox::{Fault, FaultPlan};
-use support::{assert_one_line_error, files_under, ran, words, LocalApi, Ran};
+use support::{assert_one_line_error, files_under, words, LocalApi, Ran};
 
 /// A throw-away Wine prefix with the Windows program in reach.
 struct Wine {
@@ -123,22 +122,9 @@ impl Wine {
     }
 
     fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Ran {
-        let mut child = self
-            .wine()
-            .arg(&self.exe)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let mut r = ran(child.wait_with_output().unwrap());
+        let mut command = self.wine();
+        command.arg(&self.exe).args(args);
+        let mut r = support::run_with_stdin(command, stdin);
         // Windows programs end lines with CRLF; the assertions read lines.
         r.stdout = r.stdout.replace("\r\n", "\n");
         r.stderr = r.stderr.replace("\r\n", "\n");
