@@ -17,6 +17,7 @@ pub mod health;
 pub mod ids;
 pub mod keys;
 pub mod lookups;
+pub mod mask;
 pub mod policy;
 pub mod pop;
 pub mod prefs;
