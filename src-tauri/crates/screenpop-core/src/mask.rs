@@ -208,7 +208,7 @@ fn luhn(digits: &[(usize, char)]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]
