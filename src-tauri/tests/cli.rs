@@ -314,3 +314,44 @@ fn lookup_exit_codes_follow_the_api() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("and its API key"), "{}", r.stdout);
 }
+
+/// A caller who paid by card: the number (in three spellings), a security code and a PIN.
+pub(crate) const PAID_BY_CARD: &str = r#"{"id": "paid-by-card", "data": {
+  "customer": {"full_name": "Sam Card"},
+  "card_number": "4111 1111 1111 1111",
+  "payment": {"card": 5500000000000004, "cvv": "123", "pin": 9876},
+  "handoff_reason_summary": "Paid 378282246310005 then asked for a refund",
+  "order_id": "4111111111111112"
+}}"#;
+
+#[test]
+#[ignore = "needs a Secret Service: run `bash .ci/test`"]
+fn a_card_number_in_the_data_never_reaches_the_terminal() {
+    let fixtures = tempfile::tempdir().unwrap();
+    std::fs::write(fixtures.path().join("card.json"), PAID_BY_CARD).unwrap();
+    let api = LocalApi::with_fixtures(fixtures.path());
+    let user = sandbox_user(&api, "card");
+    let r = user.run_with_stdin(&["key", "set"], api.sandbox.key());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for args in [
+        &["lookup", "--id", "paid-by-card"][..],
+        &["lookup", "--id", "paid-by-card", "--json"],
+    ] {
+        let r = user.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        let out = format!("{}{}", r.stdout, r.stderr);
+        // The order id (below) aside, no run of the card numbers' or the secrets' digits.
+        let others = out.replace("4111111111111112", "");
+        for digits in ["411111111111", "550000000000", "37828224631", "123", "9876"] {
+            let compact: String = others.chars().filter(|c| c.is_ascii_digit()).collect();
+            assert!(!compact.contains(digits), "{args:?}: {digits} in {out}");
+        }
+        assert!(
+            out.contains("•••• 1111") && out.contains("•••• 0004"),
+            "{out}"
+        );
+        assert!(out.contains("•••• 0005"), "{out}");
+        // A number that fails the Luhn check is an order id, and stays.
+        assert!(out.contains("4111111111111112"), "{out}");
+    }
+}

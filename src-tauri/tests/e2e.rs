@@ -790,3 +790,42 @@ fn the_fleet_policy_governs_the_window_and_a_change_applies_while_it_runs() {
     look_up(&d, "demo-billing");
     title_is(&d, "Priya Raman");
 }
+
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn a_card_number_in_the_data_never_reaches_the_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let fixtures = tempfile::tempdir().unwrap();
+    std::fs::write(
+        fixtures.path().join("card.json"),
+        r#"{"id": "paid-by-card", "data": {"customer": {"full_name": "Sam Card"},
+            "card_number": "4111 1111 1111 1111", "payment": {"card": 5500000000000004, "cvv": "123"},
+            "handoff_reason_summary": "Paid 378282246310005 then asked for a refund"}}"#,
+    )
+    .unwrap();
+    let api = api_with_fixtures(fixtures.path());
+    let (_home, env) = configured_home(&api, "Cards");
+    let d = app(&[], &env);
+    look_up(&d, "paid-by-card");
+    title_is(&d, "Sam Card");
+    let shown = |d: &webdriver::Driver| -> String {
+        d.exec("return document.body.innerText", json!([]))
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let card = shown(&d);
+    d.click(&d.wait("#toggle-raw", 5));
+    d.wait("pre.raw", 5);
+    let raw = shown(&d);
+    for text in [&card, &raw] {
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        for planted in ["411111111111", "550000000000", "37828224631", "123"] {
+            assert!(!digits.contains(planted), "{planted} in {text}");
+        }
+        assert!(
+            text.contains("•••• 1111") && text.contains("•••• 0005"),
+            "{text}"
+        );
+    }
+}

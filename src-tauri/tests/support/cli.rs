@@ -82,11 +82,23 @@ pub(crate) struct LocalApi {
 
 impl LocalApi {
     pub(crate) fn start() -> Self {
+        Self::with(SandboxConfig::default())
+    }
+
+    /// The sandbox serving the states in `dir` besides its own.
+    pub(crate) fn with_fixtures(dir: &Path) -> Self {
+        Self::with(SandboxConfig {
+            fixtures: Some(dir.to_owned()),
+            ..SandboxConfig::default()
+        })
+    }
+
+    fn with(config: SandboxConfig) -> Self {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let sandbox = runtime
             .block_on(Sandbox::start(SandboxConfig {
                 key: "sbx-9f8e7d6c5b4a".to_owned(),
-                ..SandboxConfig::default()
+                ..config
             }))
             .unwrap();
         Self { runtime, sandbox }

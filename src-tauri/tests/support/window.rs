@@ -23,11 +23,23 @@ pub(crate) struct Api {
 }
 
 pub(crate) fn api() -> Api {
+    api_with(SandboxConfig::default())
+}
+
+/// The sandbox serving the states in `dir` besides its own.
+pub(crate) fn api_with_fixtures(dir: &Path) -> Api {
+    api_with(SandboxConfig {
+        fixtures: Some(dir.to_owned()),
+        ..SandboxConfig::default()
+    })
+}
+
+fn api_with(config: SandboxConfig) -> Api {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sandbox = runtime
         .block_on(Sandbox::start(SandboxConfig {
             key: format!("e2e-key-{:08x}", std::process::id()),
-            ..SandboxConfig::default()
+            ..config
         }))
         .unwrap();
     Api { sandbox, runtime }

@@ -46,7 +46,9 @@ impl HandoffState {
         Ok(Self {
             id: optional_string(&mut top, "id")?,
             shared_id: optional_string(&mut top, "shared_id")?,
-            data,
+            // The one door caller data comes in by: masked here, nothing after sees a card
+            // number or a security code.
+            data: crate::mask::mask_data(&data),
         })
     }
 }
@@ -89,7 +91,7 @@ pub(crate) fn error_message(body: &[u8]) -> Option<String> {
         .filter(|c| !c.is_control())
         .take(300)
         .collect();
-    Some(clipped)
+    Some(crate::mask::mask_text(&clipped).into_owned())
 }
 
 #[cfg(test)]
