@@ -63,7 +63,20 @@ impl Wine {
             .output()
             .unwrap();
         assert!(built.status.success(), "the stand-in DLL: {built:?}");
+        // wineboot returns before the prefix has settled: registry values written meanwhile can
+        // be lost when its own updates are saved, so wait for the server to finish first.
+        wine.settle();
         wine
+    }
+
+    /// Waits until this prefix's wineserver has finished and saved the registry.
+    fn settle(&self) {
+        let waited = Command::new("wineserver")
+            .arg("-w")
+            .env("WINEPREFIX", self.prefix.path())
+            .status()
+            .unwrap();
+        assert!(waited.success(), "wineserver -w: {waited}");
     }
 
     /// `C:\...` in this prefix, as a Linux path.
@@ -81,12 +94,7 @@ impl Wine {
             .args(args)
             .output()
             .unwrap();
-        let waited = Command::new("wineserver")
-            .arg("-w")
-            .env("WINEPREFIX", self.prefix.path())
-            .status()
-            .unwrap();
-        assert!(waited.success(), "wineserver -w: {waited}");
+        self.settle();
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stderr).into_owned(),
