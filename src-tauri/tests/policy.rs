@@ -94,29 +94,22 @@ fn managed_profiles_cannot_be_edited_removed_or_shadowed_and_no_profile_can_be_a
         list.starts_with("* \"Acme UK\"") && list.contains("managed by your organisation"),
         "{list}"
     );
+    let add = |name| {
+        [
+            "profile",
+            "add",
+            name,
+            "--region",
+            "uk-1",
+            "--account",
+            "a",
+            "--project",
+            "b",
+        ]
+    };
     for args in [
-        &[
-            "profile",
-            "add",
-            "mine",
-            "--region",
-            "uk-1",
-            "--account",
-            "a",
-            "--project",
-            "b",
-        ][..],
-        &[
-            "profile",
-            "add",
-            "ACME UK",
-            "--region",
-            "uk-1",
-            "--account",
-            "a",
-            "--project",
-            "b",
-        ],
+        &add("mine")[..],
+        &add("ACME UK"),
         &["profile", "remove", "acme uk"],
     ] {
         let r = seat.run_args(args, "");
