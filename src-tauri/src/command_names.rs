@@ -19,6 +19,7 @@ pub(crate) const COMMANDS: &[&str] = &[
     "board",
     "recent",
     "open_link",
+    "reveal",
     "simulate_transfer",
     "set_pop_action",
     "set_hotkey",

@@ -6,6 +6,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_autostart::AutoLaunchManager;
 
+use screenpop_core::card::Scalar;
 use screenpop_core::config::{PopAction, TriggerSettings};
 use screenpop_core::health;
 use screenpop_core::lookups::LookupResult;
@@ -178,14 +179,13 @@ pub(crate) fn recent(pipeline: State<'_, Pipeline>) -> Vec<LookupResult> {
 /// Opens an http(s) link in the system browser; no other scheme is ever opened.
 #[tauri::command]
 pub(crate) fn open_link(url: String) -> Res<()> {
-    let parsed = url::Url::parse(&url)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"));
-    let Some(parsed) = parsed else {
-        return Err(Error::BadInput("Only http and https links can be opened.".to_owned()).into());
-    };
-    tauri_plugin_opener::open_url(parsed.as_str(), None::<&str>)
-        .map_err(|e| Error::Config(format!("The browser could not be opened: {e}.")).into())
+    Ok(crate::browser::open(&url)?)
+}
+
+/// The value of a sensitive field of the card the agent sees (`version`), when they ask.
+#[tauri::command]
+pub(crate) fn reveal(pipeline: State<'_, Pipeline>, version: u64, path: String) -> Res<Scalar> {
+    Ok(pipeline.reveal(version, &path)?)
 }
 
 /// Demo only: the demo's next caller, pushed as a transfer is.

@@ -3,6 +3,7 @@
 //! `look_up` command); what it publishes goes out to the page and the desktop (`sink.rs`,
 //! `views.rs`, `notify.rs`). Commands only pass calls through.
 
+mod browser;
 #[cfg(test)]
 mod command_names;
 mod commands;
@@ -47,6 +48,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::board,
         commands::recent,
         commands::open_link,
+        commands::reveal,
         commands::simulate_transfer,
         commands::set_pop_action,
         commands::set_hotkey,

@@ -26,4 +26,10 @@ impl<R: Runtime> Sink for WindowSink<R> {
     fn alert(&self, alert: &Alert) {
         crate::notify::caller_arrived(&self.0, alert);
     }
+
+    fn open_record(&self, url: &str) {
+        if let Err(e) = crate::browser::open(url) {
+            eprintln!("screenpop: the caller's record could not be opened: {e}");
+        }
+    }
 }

@@ -614,6 +614,13 @@ fn one_of_each_kind() -> Vec<screenpop_core::card::Scalar> {
         Scalar::Lines {
             lines: vec!["one".into(), "two".into()],
         },
+        Scalar::Money {
+            amount: "12.5".into(),
+            currency: "GBP".into(),
+        },
+        Scalar::Sensitive {
+            path: "date_of_birth".into(),
+        },
         Scalar::Text {
             text: "plain".into(),
         },
@@ -628,6 +635,8 @@ fn one_of_each_kind() -> Vec<screenpop_core::card::Scalar> {
             | Scalar::Link { .. }
             | Scalar::DateTime { .. }
             | Scalar::Lines { .. }
+            | Scalar::Money { .. }
+            | Scalar::Sensitive { .. }
             | Scalar::Text { .. } => {}
         }
     }

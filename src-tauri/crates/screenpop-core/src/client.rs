@@ -7,6 +7,7 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, LOCATION, RE
 use reqwest::{redirect, Response, StatusCode};
 use url::Url;
 
+use crate::mask::CardNumbers;
 use crate::retry::{RetryBudget, Retryable, Timeouts};
 use crate::state::{error_message, HandoffState};
 use crate::{ApiKey, Error, Lookup, Profile, Result};
@@ -27,6 +28,7 @@ pub struct HandoffClient {
     profile: Profile,
     url: Url,
     timeouts: Timeouts,
+    cards: CardNumbers,
 }
 
 /// How one attempt ended when it did not produce a state.
@@ -91,7 +93,13 @@ impl HandoffClient {
             profile,
             url,
             timeouts,
+            cards: CardNumbers::Masked,
         })
+    }
+
+    /// The client with card numbers masked or shown as `cards` says (masked unless told).
+    pub fn with_card_numbers(self, cards: CardNumbers) -> Self {
+        Self { cards, ..self }
     }
 
     /// The profile this client serves.
@@ -254,7 +262,7 @@ impl HandoffClient {
                         }));
                     }
                 }
-                HandoffState::from_body(&body).map_err(|why| {
+                HandoffState::from_body(&body, self.cards).map_err(|why| {
                     AttemptError::Final(Error::Malformed {
                         detail: why.0,
                         correlation_id,

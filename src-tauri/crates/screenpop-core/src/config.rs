@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::card::Layout;
 use crate::ids::LookupBy;
 use crate::profiles::ProfileInput;
 use crate::retry::Timeouts;
@@ -156,6 +157,9 @@ struct RawProfile {
     base_url: Option<String>,
     account: String,
     project: String,
+    /// The card's layout, as `[profile.card]` (README, "Card layouts").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    card: Option<toml::Table>,
 }
 
 /// The entry of `setting` in a settings file's table, if the file sets it.
@@ -229,6 +233,14 @@ impl Settings {
             }
             .into_profile()
             .map_err(|e| format!("profile \"{name}\": {e}"))?;
+            let profile = match p.card {
+                Some(table) => Profile {
+                    card: Layout::from_table(&table)
+                        .map_err(|(at, why)| format!("profile \"{name}\", {at}: {why}"))?,
+                    ..profile
+                },
+                None => profile,
+            };
             settings.add_profile(profile).map_err(|e| e.to_string())?;
         }
         // The active profile and the remembered kinds of id may name a profile of the fleet
@@ -275,6 +287,7 @@ impl Settings {
                     base_url: p.endpoint.custom_url().map(Url::to_string),
                     account: p.account.to_string(),
                     project: p.project.to_string(),
+                    card: (!p.card.is_empty()).then(|| p.card.to_table()),
                 })
                 .collect(),
         };
@@ -352,6 +365,12 @@ impl Settings {
                     profile.name
                 )));
             }
+        }
+        // An edit from the window or the command line changes where the profile points; its
+        // card layout, written in the file, stays.
+        let mut profile = profile;
+        if profile.card.is_empty() {
+            profile.card = self.profiles[index].card.clone();
         }
         let old = std::mem::replace(&mut self.profiles[index], profile);
         let new_name = self.profiles[index].name.clone();

@@ -92,7 +92,8 @@ impl Lookups {
             return Ok((c.clone(), p.name.clone()));
         }
         let name = p.name.clone();
-        let client = HandoffClient::new(p, timeouts)?;
+        let cards = self.store.policy().card_numbers();
+        let client = HandoffClient::new(p, timeouts)?.with_card_numbers(cards);
         clients.by_profile.insert(name.clone(), client.clone());
         Ok((client, name))
     }
@@ -183,7 +184,7 @@ fn result(client: &HandoffClient, lookup: &Lookup, state: &HandoffState) -> Look
         at_ms: now_ms(),
         text: card.to_text(),
         card,
-        raw_json: raw_json(state),
+        raw_json: raw_json(&crate::card::shown_state(state, &profile.card)),
     }
 }
 

@@ -62,16 +62,31 @@ fn words(key: &str) -> Vec<String> {
     out
 }
 
-/// `data` with every card number cut to its last four digits and every secret replaced.
-pub fn mask_data(data: &Map<String, Value>) -> Map<String, Value> {
+/// Whether card numbers are masked: always, unless a fleet policy says the contact centre is in
+/// PCI DSS scope anyway (`mask_card_numbers = false`). Secrets are replaced either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CardNumbers {
+    /// Cut to their last four digits.
+    #[default]
+    Masked,
+    /// Shown as the data has them.
+    Shown,
+}
+
+/// `data` with every card number cut to its last four digits (unless `cards` says they are
+/// shown) and every secret replaced.
+pub fn mask_data(data: &Map<String, Value>, cards: CardNumbers) -> Map<String, Value> {
     let mut out = Map::with_capacity(data.len());
     for (key, value) in data {
         let masked = if is_secret_key(key) {
             Value::String(HIDDEN.to_owned())
         } else {
-            mask_value(value)
+            mask_value(value, cards)
         };
-        let mut name = mask_text(key).into_owned();
+        let mut name = match cards {
+            CardNumbers::Masked => mask_text(key).into_owned(),
+            CardNumbers::Shown => key.clone(),
+        };
         // Two keys that differ only in a card number must both stay.
         while out.contains_key(&name) {
             name.push('′');
@@ -81,8 +96,11 @@ pub fn mask_data(data: &Map<String, Value>) -> Map<String, Value> {
     out
 }
 
-fn mask_value(value: &Value) -> Value {
+fn mask_value(value: &Value, cards: CardNumbers) -> Value {
     match value {
+        Value::Array(items) => Value::Array(items.iter().map(|v| mask_value(v, cards)).collect()),
+        Value::Object(map) => Value::Object(mask_data(map, cards)),
+        _ if cards == CardNumbers::Shown => value.clone(),
         Value::String(s) => Value::String(mask_text(s).into_owned()),
         Value::Number(n) => {
             let text = n.to_string();
@@ -91,8 +109,6 @@ fn mask_value(value: &Value) -> Value {
                 Cow::Owned(masked) => Value::String(masked),
             }
         }
-        Value::Array(items) => Value::Array(items.iter().map(mask_value).collect()),
-        Value::Object(map) => Value::Object(mask_data(map)),
         Value::Bool(_) | Value::Null => value.clone(),
     }
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::card::Layout;
 use crate::endpoint::{Endpoint, Region};
 use crate::ids::validate_profile_name;
 use crate::studio_url::parse_studio_url;
@@ -20,6 +21,9 @@ pub struct Profile {
     pub account: PathId,
     /// Project (agent) id.
     pub project: PathId,
+    /// How its card reads (the smart card when empty); an admin's, or the agent's own.
+    #[serde(skip)]
+    pub card: Layout,
 }
 
 impl Profile {
@@ -30,6 +34,7 @@ impl Profile {
             endpoint,
             account: PathId::parse(account, "account id")?,
             project: PathId::parse(project, "project id")?,
+            card: Layout::default(),
         })
     }
 
@@ -41,6 +46,7 @@ impl Profile {
             endpoint: Endpoint::Region(p.region),
             account: p.account,
             project: p.project,
+            card: Layout::default(),
         })
     }
 

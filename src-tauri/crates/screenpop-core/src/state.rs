@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::mask::CardNumbers;
+
 /// A handoff state: what the voice agent stored for the human who takes the call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HandoffState {
@@ -24,7 +26,7 @@ pub(crate) struct ShapeError(pub(crate) String);
 impl HandoffState {
     /// Parses a 200 body. `data` must be a JSON object; `id` and `shared_id` may be missing or
     /// null but, when present, must be strings.
-    pub(crate) fn from_body(body: &[u8]) -> Result<Self, ShapeError> {
+    pub(crate) fn from_body(body: &[u8], cards: CardNumbers) -> Result<Self, ShapeError> {
         let value: Value = serde_json::from_slice(body)
             .map_err(|e| ShapeError(format!("the body is not valid JSON ({e})")))?;
         let Value::Object(mut top) = value else {
@@ -48,7 +50,7 @@ impl HandoffState {
             shared_id: optional_string(&mut top, "shared_id")?,
             // The one door caller data comes in by: masked here, nothing after sees a card
             // number or a security code.
-            data: crate::mask::mask_data(&data),
+            data: crate::mask::mask_data(&data, cards),
         })
     }
 }
@@ -98,9 +100,15 @@ pub(crate) fn error_message(body: &[u8]) -> Option<String> {
 mod tests {
     use super::*;
 
+    impl HandoffState {
+        fn from_body_masked(body: &[u8]) -> Result<Self, ShapeError> {
+            Self::from_body(body, CardNumbers::Masked)
+        }
+    }
+
     #[test]
     fn parses_the_spec_example() {
-        let s = HandoffState::from_body(br#"{"id":"0bba04d7-38b3-4fd3-a1a8-329c34517fc1","shared_id":"acme_inc","data":{"customer_id":"12345","handoff_reason":"successfully_identified"}}"#)
+        let s = HandoffState::from_body_masked(br#"{"id":"0bba04d7-38b3-4fd3-a1a8-329c34517fc1","shared_id":"acme_inc","data":{"customer_id":"12345","handoff_reason":"successfully_identified"}}"#)
             .expect("valid");
         assert_eq!(
             s.id.as_deref(),
@@ -116,10 +124,10 @@ mod tests {
 
     #[test]
     fn tolerates_null_or_missing_ids() {
-        let s =
-            HandoffState::from_body(br#"{"id":null,"shared_id":"s","data":{}}"#).expect("valid");
+        let s = HandoffState::from_body_masked(br#"{"id":null,"shared_id":"s","data":{}}"#)
+            .expect("valid");
         assert_eq!((s.id, s.shared_id.as_deref()), (None, Some("s")));
-        let s = HandoffState::from_body(br#"{"data":{"a":1}}"#).expect("valid");
+        let s = HandoffState::from_body_masked(br#"{"data":{"a":1}}"#).expect("valid");
         assert_eq!((s.id, s.shared_id), (None, None));
     }
 
@@ -136,7 +144,7 @@ mod tests {
             b"",
         ] {
             assert!(
-                HandoffState::from_body(body).is_err(),
+                HandoffState::from_body_masked(body).is_err(),
                 "{}",
                 String::from_utf8_lossy(body)
             );

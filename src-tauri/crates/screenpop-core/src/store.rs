@@ -16,7 +16,7 @@ use crate::Result;
 pub struct SettingsStore {
     path: Option<PathBuf>,
     layers: Mutex<Layers>,
-    /// Bumped whenever what HTTP clients are built from (profiles, timeouts) changes, so the
+    /// Bumped whenever what HTTP clients are built from (profiles, timeouts, masking) changes, so the
     /// lookups service knows to drop its clients and cached keys.
     endpoints: AtomicU64,
 }
@@ -105,6 +105,10 @@ impl SettingsStore {
             return false;
         }
         let effective = policy.apply(&layers.user);
+        if policy.card_numbers() != layers.policy.card_numbers() {
+            // Clients mask as they were built: build them again.
+            self.endpoints.fetch_add(1, Ordering::Relaxed);
+        }
         layers.policy = Arc::new(policy);
         let user = layers.user.clone();
         self.replace(&mut layers, user, effective);

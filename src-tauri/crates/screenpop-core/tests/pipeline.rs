@@ -20,6 +20,7 @@ struct Recorder {
     states: Mutex<Vec<PopState>>,
     refused: Mutex<Vec<String>>,
     alerts: Mutex<Vec<Alert>>,
+    opened: Mutex<Vec<String>>,
     in_front: AtomicBool,
 }
 
@@ -35,6 +36,9 @@ impl Sink for Recorder {
     }
     fn alert(&self, alert: &Alert) {
         self.alerts.lock().unwrap().push(alert.clone());
+    }
+    fn open_record(&self, url: &str) {
+        self.opened.lock().unwrap().push(url.to_owned());
     }
 }
 
@@ -237,4 +241,112 @@ async fn twenty_pops_at_once_end_on_the_last_and_the_others_stop() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(sb.requests().len(), asked_after, "nothing still retrying");
     assert!(sink.alerts.lock().unwrap().is_empty());
+}
+
+/// A pipeline whose profile has `layout` (the TOML of its `[profile.card]` table).
+async fn setup_with_layout(layout: &str) -> (Sandbox, Pipeline, Arc<Recorder>) {
+    let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[profile]]\nname = \"Local\"\nbase_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"\n\n{layout}",
+            sb.base_url()
+        ),
+    )
+    .unwrap();
+    let settings = screenpop_core::config::Settings::load(&path).unwrap();
+    let desk = Desk::in_memory(settings, Arc::new(MemoryKeys::default()));
+    desk.profiles.store_key(None, sb.key()).await.unwrap();
+    let sink = Arc::new(Recorder::default());
+    let pipeline = Pipeline::new(
+        desk.lookups.clone(),
+        desk.prefs.clone(),
+        sink.clone(),
+        tokio::runtime::Handle::current(),
+    );
+    (sb, pipeline, sink)
+}
+
+const CRM_LAYOUT: &str = r#"
+[[profile.card.fields]]
+path = "email"
+sensitive = true
+
+[[profile.card.links]]
+label = "Open in CRM"
+url = "https://crm.example.com/customers/{{data.customer_id}}?call={{id}}"
+auto_open = true
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_record_opens_once_per_transfer_never_for_a_duplicate_or_a_recent_caller() {
+    let (_sb, pipeline, sink) = setup_with_layout(CRM_LAYOUT).await;
+    pipeline.submit_link("screenpop://lookup?id=demo-billing");
+    let card = sink.until("the card", settled).await;
+    let Stage::Card(result) = &card.stage else {
+        panic!("{card:?}")
+    };
+    let crm = "https://crm.example.com/customers/CUS-104882?call=demo-billing";
+    assert_eq!(result.card.links[0].url, crm);
+    assert_eq!(result.card.links[0].host, "crm.example.com");
+    assert_eq!(*sink.opened.lock().unwrap(), [crm]);
+
+    // The same transfer again (a CTI system that fires twice): a duplicate, nothing opens.
+    pipeline.submit_link("screenpop://lookup?id=demo-billing");
+    // The agent looking a caller up, or picking one from the recent list, opens nothing.
+    pipeline.submit_typed(LookupBy::Id, "demo-orders", None);
+    sink.until("the typed card", |s| s.seq == 2 && settled(s))
+        .await;
+    pipeline.show_recent(1).unwrap();
+    sink.until("the recent card", |s| s.seq == 3).await;
+    assert_eq!(sink.opened.lock().unwrap().len(), 1);
+
+    // A new transfer of another caller opens their record.
+    pipeline.submit_link("screenpop://lookup?id=demo-orders");
+    sink.until("the pushed card", |s| s.seq == 4 && settled(s))
+        .await;
+    assert_eq!(
+        sink.opened.lock().unwrap().last().map(String::as_str),
+        Some("https://crm.example.com/customers/55120?call=demo-orders")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sensitive_field_leaves_the_core_only_when_the_agent_reveals_it() {
+    let (_sb, pipeline, sink) = setup_with_layout(CRM_LAYOUT).await;
+    pipeline.submit_link("screenpop://lookup?id=demo-billing");
+    let card = sink.until("the card", settled).await;
+    let Stage::Card(result) = &card.stage else {
+        panic!("{card:?}")
+    };
+    let email = "priya.raman@example.co.uk";
+    let shown = serde_json::to_string(&**result).unwrap();
+    assert!(
+        !shown.contains(email),
+        "the card as the page gets it: {shown}"
+    );
+    assert!(!result.text.contains(email) && !result.raw_json.contains(email));
+    assert!(
+        result.raw_json.contains("\"email\": \"••••\""),
+        "{}",
+        result.raw_json
+    );
+    let recent = serde_json::to_string(&pipeline.recent()).unwrap();
+    assert!(!recent.contains(email));
+    let alert = sink.alerts.lock().unwrap().clone();
+    assert!(!format!("{alert:?}").contains(email));
+
+    let revealed = pipeline.reveal(card.version, "email").unwrap();
+    assert_eq!(
+        serde_json::to_value(revealed).unwrap(),
+        serde_json::json!({"kind": "email", "text": email})
+    );
+    // Not a sensitive field, or a card no longer shown: refused.
+    assert!(pipeline.reveal(card.version, "customer_id").is_err());
+    pipeline.submit_typed(LookupBy::Id, "demo-orders", None);
+    sink.until("the next card", |s| s.seq == 2 && settled(s))
+        .await;
+    assert!(pipeline.reveal(card.version, "email").is_err());
 }

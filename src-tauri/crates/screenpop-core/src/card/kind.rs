@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
+use super::layout::Format;
 use super::words::inert;
 
 /// A scalar value as the card shows it. Every string in it is already inert.
@@ -53,6 +54,19 @@ pub enum Scalar {
         /// The lines, trimmed, without empty ones.
         lines: Vec<String>,
     },
+    /// An amount of money, formatted by the UI in the agent's locale.
+    Money {
+        /// The amount as the data wrote it (digits, an optional sign and decimal point).
+        amount: String,
+        /// Its ISO 4217 currency code.
+        currency: String,
+    },
+    /// A value an admin marked sensitive: shown masked until the agent asks for it, and then
+    /// fetched from the core by its path (see [`super::Card::reveal`]).
+    Sensitive {
+        /// The field's path, to ask for it by.
+        path: String,
+    },
     /// Anything else.
     Text {
         /// The text.
@@ -97,7 +111,70 @@ impl Scalar {
             Self::Link { url } => url.clone(),
             Self::DateTime { iso, .. } => iso.clone(),
             Self::Lines { lines } => lines.join("; "),
+            Self::Money { amount, currency } => format!("{amount} {currency}"),
+            Self::Sensitive { .. } => crate::mask::HIDDEN.to_owned(),
         }
+    }
+
+    /// Classifies a JSON scalar as `format` says, or as [`Scalar::classify`] would when the
+    /// value cannot be read so (nothing is lost to a format that does not fit).
+    pub fn formatted(format: &Format, key: &str, value: &Value) -> Self {
+        let text = match value {
+            Value::String(s) => Some(s.trim()),
+            _ => None,
+        };
+        let number = match value {
+            Value::Number(n) => Some(n.to_string()),
+            _ => text.map(str::to_owned),
+        };
+        let shaped = match format {
+            Format::Text => number
+                .filter(|t| !t.is_empty())
+                .map(|t| Self::Text { text: inert(&t) }),
+            Format::Phone => number
+                .and_then(|t| phone("phone", &t))
+                .map(|(text, dial)| Self::Phone { text, dial }),
+            Format::Email => text
+                .filter(|t| is_email(t))
+                .map(|t| Self::Email { text: inert(t) }),
+            Format::Date | Format::DateTime => {
+                text.filter(|t| iso_date(t).is_some())
+                    .map(|t| Self::DateTime {
+                        iso: t.to_owned(),
+                        date_only: *format == Format::Date || iso_date(t) == Some(true),
+                    })
+            }
+            Format::Money(currency) => number.filter(|t| is_amount(t)).map(|amount| Self::Money {
+                amount,
+                currency: currency.clone(),
+            }),
+            Format::YesNo => match value {
+                Value::Bool(b) => Some(Self::Bool { value: *b }),
+                Value::Number(n) if n.as_u64() == Some(1) => Some(Self::Bool { value: true }),
+                Value::Number(n) if n.as_u64() == Some(0) => Some(Self::Bool { value: false }),
+                _ => text.and_then(yes_no).map(|value| Self::Bool { value }),
+            },
+            Format::Link => text.and_then(http_link).map(|url| Self::Link { url }),
+        };
+        shaped.unwrap_or_else(|| Self::classify(key, value))
+    }
+}
+
+/// `-12.50`, `3`, `1000.0`: what a money format can show as an amount.
+fn is_amount(t: &str) -> bool {
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && !fraction.is_empty()
+        && fraction.chars().all(|c| c.is_ascii_digit())
+}
+
+fn yes_no(t: &str) -> Option<bool> {
+    match t.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" => Some(true),
+        "no" | "n" | "false" | "0" => Some(false),
+        _ => None,
     }
 }
 

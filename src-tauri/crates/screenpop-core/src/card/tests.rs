@@ -43,14 +43,18 @@ fn title_highlights_and_the_rest() {
     assert_eq!(
         hl,
         [
-            (HighlightGroup::Reason, "handoff_reason"),
             (HighlightGroup::Routing, "handoff_to"),
             (HighlightGroup::Identity, "customer.customer_id"),
         ]
     );
     let rest: Vec<_> = c.fields.iter().map(|f| f.label.as_str()).collect();
-    assert_eq!(rest, ["Customer name", "Customer", "Notes"]);
-    let Node::Section { fields, collapsed } = &c.fields[1].value else {
+    assert_eq!(c.reason.as_deref(), Some("BILLING"));
+    assert_eq!(
+        rest,
+        ["Customer name", "Handoff reason", "Customer", "Notes"],
+        "the reason line's raw value stays in the field list"
+    );
+    let Node::Section { fields, collapsed } = &c.fields[2].value else {
         panic!("section")
     };
     assert!(!collapsed);
@@ -115,7 +119,7 @@ fn text_follows_the_card() {
     );
     let text = c.to_text();
     assert!(
-        text.starts_with("Caller: Ana Lee\nHandoff reason summary:\n  • Wants refund\n  • Order 42 late\nVerified: yes\n"),
+        text.starts_with("Caller: Ana Lee\nReason: Wants refund; Order 42 late\nVerified: yes\n"),
         "{text}"
     );
     assert!(text.contains("Agent Studio: https://studio.uk.poly.ai/a/p/conversations/conv-1"));
@@ -221,4 +225,176 @@ proptest! {
         let text = c.to_text();
         prop_assert!(text.lines().all(ok));
     }
+}
+
+fn shaped(data: Value, layout: &str) -> Card {
+    let layout = Layout::from_text(layout).expect("layout");
+    Card::shaped(&state(data), None, &layout)
+}
+
+#[test]
+fn a_layout_sets_labels_order_highlights_hiding_title_and_formats() {
+    let c = shaped(
+        json!({
+            "name": "P. Raman",
+            "customer": {"full_name": "Priya Raman", "account_number": "7700441209", "dob": "1980-04-01"},
+            "handoff_reason_summary": "billing_dispute",
+            "internal_score": 0.3,
+            "internal_notes": "x",
+            "balance": "42.10",
+            "callback_ok": "Y",
+            "when": "2026-11-30T10:00:00Z",
+            "tags": ["a", "b"]
+        }),
+        r#"
+        title = ["customer.full_name", "name"]
+        reason = ["handoff_reason_summary"]
+        [[fields]]
+        path = "customer.account_number"
+        label = "Account"
+        highlight = true
+        format = "text"
+        [[fields]]
+        path = "internal_*"
+        hide = true
+        [[fields]]
+        path = "balance"
+        label = "Balance"
+        format = "money:GBP"
+        [[fields]]
+        path = "callback_ok"
+        format = "yes_no"
+        [[fields]]
+        path = "when"
+        format = "date"
+        [[fields]]
+        path = "customer.dob"
+        label = "Date of birth"
+        sensitive = true
+        "#,
+    );
+    assert_eq!((c.title.as_str(), c.title_is_name), ("Priya Raman", true));
+    assert_eq!(c.reason.as_deref(), Some("Billing dispute"));
+    let hl: Vec<_> = c
+        .highlights
+        .iter()
+        .map(|h| (h.group, h.field.label.as_str(), h.field.value.clone()))
+        .collect();
+    assert_eq!(
+        hl,
+        [(
+            HighlightGroup::Chosen,
+            "Account",
+            Node::Value {
+                value: Scalar::Text {
+                    text: "7700441209".into()
+                }
+            }
+        )],
+        "only the layout's highlights"
+    );
+    let labels: Vec<_> = c.fields.iter().map(|f| f.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Balance",
+            "Callback ok",
+            "When",
+            "Name",
+            "Customer",
+            "Handoff reason summary",
+            "Tags"
+        ],
+        "named fields first, in the layout's order; hidden ones gone"
+    );
+    let value = |i: usize| match &c.fields[i].value {
+        Node::Value { value } => value.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        value(0),
+        Scalar::Money {
+            amount: "42.10".into(),
+            currency: "GBP".into()
+        }
+    );
+    assert_eq!(value(1), Scalar::Bool { value: true });
+    assert!(matches!(
+        value(2),
+        Scalar::DateTime {
+            date_only: true,
+            ..
+        }
+    ));
+    let Node::Section { fields, .. } = &c.fields[4].value else {
+        panic!("section")
+    };
+    assert_eq!(fields[0].label, "Date of birth");
+    assert_eq!(
+        fields[0].value,
+        Node::Value {
+            value: Scalar::Sensitive {
+                path: "customer.dob".into()
+            }
+        }
+    );
+    assert!(matches!(
+        c.reveal("customer.dob"),
+        Some(Scalar::DateTime { .. })
+    ));
+    let text = c.to_text();
+    assert!(
+        !text.contains("1980") && !text.contains("internal") && !text.contains("0.3"),
+        "{text}"
+    );
+    assert!(text.contains("Reason: Billing dispute"), "{text}");
+}
+
+#[test]
+fn with_no_layout_a_reason_code_reads_as_words_and_stays_raw_in_the_fields() {
+    let c = card(json!({"name": "Marcus", "reason": "customer_refund"}));
+    assert_eq!(c.reason.as_deref(), Some("Customer refund"));
+    assert!(c.to_text().contains("Reason: customer_refund"));
+}
+
+#[test]
+fn a_value_that_does_not_fit_its_format_is_shown_as_it_is() {
+    let c = shaped(
+        json!({"balance": "call us", "ok": "maybe", "d": "soon"}),
+        "[[fields]]\npath = \"balance\"\nformat = \"money:EUR\"\n[[fields]]\npath = \"ok\"\nformat = \"yes_no\"\n[[fields]]\npath = \"d\"\nformat = \"date\"\n",
+    );
+    for f in &c.fields {
+        assert!(
+            matches!(
+                &f.value,
+                Node::Value {
+                    value: Scalar::Text { .. }
+                }
+            ),
+            "{f:?}"
+        );
+    }
+}
+
+#[test]
+fn hidden_and_sensitive_values_never_become_the_title_or_the_reason() {
+    let c = shaped(
+        json!({"customer_name": "Priya", "handoff_reason": "secret_thing", "customer_id": "C1"}),
+        "[[fields]]\npath = \"customer_name\"\nsensitive = true\n[[fields]]\npath = \"handoff_reason\"\nhide = true\n",
+    );
+    assert_eq!((c.title.as_str(), c.title_is_name), ("C1", false));
+    assert_eq!(c.reason, None);
+}
+
+#[test]
+fn rules_reach_into_lists() {
+    let c = shaped(
+        json!({"orders": [{"id": "A", "card_ref": "x1"}, {"id": "B", "card_ref": "x2"}]}),
+        "[[fields]]\npath = \"orders[].card_ref\"\nhide = true\n",
+    );
+    let Node::List { items } = &c.fields[0].value else {
+        panic!("{:?}", c.fields[0].value)
+    };
+    assert_eq!(items.len(), 2);
+    assert!(!c.to_text().contains("x1"));
 }

@@ -1,4 +1,5 @@
 //! The card as plain text: what "copy all" puts on the clipboard and what the terminal prints.
+//! Sensitive fields are left out: they are shown only one at a time, when the agent asks.
 
 use std::fmt::Write;
 
@@ -10,6 +11,9 @@ impl Card {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "Caller: {}", self.title);
+        if let Some(reason) = &self.reason {
+            let _ = writeln!(out, "Reason: {reason}");
+        }
         for h in &self.highlights {
             write_field(&mut out, &h.field, 0);
         }
@@ -21,6 +25,9 @@ impl Card {
         }
         if let Some(url) = &self.studio_url {
             let _ = writeln!(out, "Agent Studio: {url}");
+        }
+        for link in &self.links {
+            let _ = writeln!(out, "{}: {}", link.label, link.url);
         }
         if self.value_count == 0 {
             out.push_str("\n(The voice agent stored no data for this call.)\n");
@@ -39,13 +46,18 @@ impl Card {
     }
 }
 
+/// Whether nothing of `node` is written: empty, or sensitive.
 fn is_all_empty(node: &Node) -> bool {
     match node {
-        Node::Value { value } => value.is_empty(),
+        Node::Value { value } => value.is_empty() || matches!(value, Scalar::Sensitive { .. }),
         Node::Section { fields, .. } => fields.iter().all(|f| is_all_empty(&f.value)),
         Node::List { items } => items.iter().all(is_all_empty),
         Node::Table { .. } => false,
     }
+}
+
+fn is_silent(value: &Scalar) -> bool {
+    value.is_empty() || matches!(value, Scalar::Sensitive { .. })
 }
 
 fn write_field(out: &mut String, field: &Field, depth: usize) {
@@ -86,7 +98,7 @@ fn write_node(out: &mut String, node: &Node, depth: usize) {
         Node::List { items } => {
             for (i, item) in items.iter().enumerate() {
                 match item {
-                    Node::Value { value } if !value.is_empty() => {
+                    Node::Value { value } if !is_silent(value) => {
                         let _ = writeln!(out, "{pad}• {}", value.plain());
                     }
                     Node::Value { .. } => {}
@@ -104,7 +116,7 @@ fn write_node(out: &mut String, node: &Node, depth: usize) {
                     .zip(row)
                     .filter_map(|(c, cell)| {
                         cell.as_ref()
-                            .filter(|s| !s.is_empty())
+                            .filter(|s| !is_silent(s))
                             .map(|s| format!("{c}: {}", s.plain()))
                     })
                     .collect();

@@ -103,6 +103,22 @@ pub fn label(key: &str) -> String {
     inert(&text)
 }
 
+/// A code the voice agent wrote (`billing_dispute`, `lost-card`, `refund`) as words
+/// ("Billing dispute"); anything that already reads as words is left as it is.
+pub fn code_as_words(text: &str) -> String {
+    let t = text.trim();
+    let is_code = !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && t.chars().any(|c| c.is_ascii_alphabetic())
+        && (t.contains(['_', '-']) || t.chars().all(|c| !c.is_ascii_uppercase()));
+    if is_code {
+        label(t)
+    } else {
+        inert(text)
+    }
+}
+
 /// Replaces control and format characters (escape sequences, bidi overrides, zero-width
 /// characters) with visible placeholders so caller data cannot restyle the terminal.
 pub fn inert(s: &str) -> String {
@@ -135,6 +151,23 @@ mod tests {
         assert_eq!(label("ANI"), "ANI");
         assert_eq!(label("from_"), "From");
         assert_eq!(label("__"), "__");
+    }
+
+    #[test]
+    fn codes_read_as_words_and_words_stay() {
+        assert_eq!(code_as_words("billing_dispute"), "Billing dispute");
+        assert_eq!(code_as_words("lost-card"), "Lost card");
+        assert_eq!(code_as_words("refund"), "Refund");
+        assert_eq!(code_as_words("BILLING_DISPUTE"), "BILLING DISPUTE");
+        for words in [
+            "Wants a refund for order 42",
+            "VIP",
+            "iPhone",
+            "42",
+            "Card blocked.",
+        ] {
+            assert_eq!(code_as_words(words), words);
+        }
     }
 
     #[test]

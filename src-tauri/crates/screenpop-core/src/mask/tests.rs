@@ -70,7 +70,7 @@ fn secrets_are_replaced_whole_and_keys_are_masked_too() {
     let Value::Object(map) = data else {
         unreachable!()
     };
-    let masked = Value::Object(mask_data(&map));
+    let masked = Value::Object(mask_data(&map, CardNumbers::Masked));
     assert_eq!(
         masked,
         json!({
@@ -147,7 +147,7 @@ proptest! {
         } else {
             data.insert("planted".to_owned(), Value::String(planted));
         }
-        let out = serde_json::to_string(&Value::Object(mask_data(&data))).unwrap_or_default();
+        let out = serde_json::to_string(&Value::Object(mask_data(&data, CardNumbers::Masked))).unwrap_or_default();
         let digits: String = out.chars().filter(char::is_ascii_digit).collect();
         prop_assert_eq!(&digits, &number[len - 4..], "{}", out);
     }
@@ -185,4 +185,16 @@ fn secret_keys_are_recognised_by_their_words() {
     ] {
         assert!(!is_secret_key(key), "{key}");
     }
+}
+
+#[test]
+fn with_card_numbers_shown_secrets_are_still_hidden() {
+    let data =
+        json!({"card": "4111 1111 1111 1111", "cvv": "123", "note": "paid with 4111111111111111"});
+    let map = data.as_object().cloned().unwrap_or_default();
+    let shown = Value::Object(mask_data(&map, CardNumbers::Shown));
+    assert_eq!(
+        shown,
+        json!({"card": "4111 1111 1111 1111", "cvv": HIDDEN, "note": "paid with 4111111111111111"})
+    );
 }

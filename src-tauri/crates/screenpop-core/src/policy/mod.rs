@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 use toml::Value;
 
 use crate::config::Settings;
+use crate::mask::CardNumbers;
 use crate::setting::Setting;
 use crate::{Error, Profile, Result};
 
@@ -31,7 +32,12 @@ pub use source::{from_file, load, Source, POLICY_FILE};
 /// The policy's yes/no values: in the registry, a REG_DWORD of 0 or 1 (what the ADMX template's
 /// switches write).
 #[cfg_attr(not(any(windows, test)), allow(dead_code))]
-const SWITCHES: [&str; 3] = ["allow_user_profiles", "trigger_enabled", "autostart"];
+const SWITCHES: [&str; 4] = [
+    "allow_user_profiles",
+    "mask_card_numbers",
+    "trigger_enabled",
+    "autostart",
+];
 
 /// The words shown beside every setting the policy locks.
 pub const SET_BY_ORGANISATION: &str = "Set by your organisation";
@@ -43,6 +49,8 @@ pub struct Policy {
     broken: Option<String>,
     warnings: Vec<String>,
     allow_user_profiles: bool,
+    /// `mask_card_numbers = false`: so the safe value is the default, and a broken policy's.
+    shows_card_numbers: bool,
     default_profile: Option<String>,
     allowed_hosts: Vec<String>,
     profiles: Vec<Profile>,
@@ -86,6 +94,16 @@ impl Policy {
     /// Whether agents may add profiles of their own.
     pub fn allows_user_profiles(&self) -> bool {
         self.broken.is_none() && self.allow_user_profiles
+    }
+
+    /// Whether card numbers in caller data are masked (always, unless a readable policy says
+    /// `mask_card_numbers = false`).
+    pub fn card_numbers(&self) -> CardNumbers {
+        if self.broken.is_none() && self.shows_card_numbers {
+            CardNumbers::Shown
+        } else {
+            CardNumbers::Masked
+        }
     }
 
     /// The hosts profiles may point at; empty when any host is allowed.

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use toml::{Table, Value};
 
 use super::{Policy, Source};
+use crate::card::Layout;
 use crate::config::Settings;
 use crate::profiles::ProfileInput;
 use crate::setting::Setting;
@@ -13,8 +14,9 @@ use crate::setting::Setting;
 /// Names the place of a dotted key (`locked.trigger_port`, `profiles[0].name`).
 pub(super) type Place<'a> = &'a dyn Fn(&str) -> String;
 
-pub(super) const TOP_KEYS: [&str; 6] = [
+pub(super) const TOP_KEYS: [&str; 7] = [
     "allow_user_profiles",
+    "mask_card_numbers",
     "default_profile",
     "allowed_hosts",
     "profiles",
@@ -22,7 +24,8 @@ pub(super) const TOP_KEYS: [&str; 6] = [
     "locked",
 ];
 
-const PROFILE_KEYS: [&str; 6] = [
+const PROFILE_KEYS: [&str; 7] = [
+    "card",
     "name",
     "studio_url",
     "region",
@@ -52,6 +55,11 @@ fn read(table: &Table, place: Place<'_>, warnings: &mut Vec<String>) -> Result<P
         p.allow_user_profiles = v
             .as_bool()
             .ok_or_else(|| fail("allow_user_profiles", "must be true or false"))?;
+    }
+    if let Some(v) = table.get("mask_card_numbers") {
+        p.shows_card_numbers = !v
+            .as_bool()
+            .ok_or_else(|| fail("mask_card_numbers", "must be true or false"))?;
     }
     if let Some(v) = table.get("default_profile") {
         let name = v
@@ -144,9 +152,21 @@ fn profile(
         account: text("account")?.unwrap_or_default(),
         project: text("project")?.unwrap_or_default(),
     };
-    input
+    let profile = input
         .into_profile()
-        .map_err(|e| format!("{}: {e}", place(key)))
+        .map_err(|e| format!("{}: {e}", place(key)))?;
+    // A registry value holds the layout as TOML text; a file or managed preferences as a table.
+    let card = match table.get("card") {
+        None => return Ok(profile),
+        Some(Value::Table(t)) => Layout::from_table(t),
+        Some(Value::String(text)) => Layout::from_text(text),
+        Some(_) => Err((
+            "card".to_owned(),
+            "must be a table of layout rules".to_owned(),
+        )),
+    }
+    .map_err(|(at, why)| format!("{}: {why}", place(&format!("{key}.{at}"))))?;
+    Ok(crate::Profile { card, ..profile })
 }
 
 fn settings(

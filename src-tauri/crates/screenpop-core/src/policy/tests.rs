@@ -321,3 +321,48 @@ fn the_sample_configuration_profile_says_what_the_example_policy_says() {
         from_profile
     );
 }
+
+#[test]
+fn card_numbers_are_masked_unless_a_readable_policy_says_otherwise() {
+    assert_eq!(Policy::none().card_numbers(), CardNumbers::Masked);
+    assert_eq!(policy(ACME).card_numbers(), CardNumbers::Masked);
+    assert_eq!(
+        policy("mask_card_numbers = false\n").card_numbers(),
+        CardNumbers::Shown
+    );
+    assert_eq!(
+        policy("mask_card_numbers = true\n").card_numbers(),
+        CardNumbers::Masked
+    );
+    // Broken, anywhere: masked.
+    let broken = policy("mask_card_numbers = false\n[locked]\nhotkey = 3\n");
+    assert!(broken.broken_reason().is_some());
+    assert_eq!(broken.card_numbers(), CardNumbers::Masked);
+    let wrong = policy("mask_card_numbers = \"no\"\n");
+    assert!(
+        wrong.broken_reason().is_some_and(|r| r.contains("line 1")),
+        "{wrong:?}"
+    );
+    assert_eq!(wrong.card_numbers(), CardNumbers::Masked);
+}
+
+#[test]
+fn a_managed_profile_carries_its_card_layout_and_a_bad_rule_is_named_with_its_line() {
+    let p = policy(
+        "[[profiles]]\nname = \"Acme UK\"\nstudio_url = \"https://studio.uk.poly.ai/acme-uk/acme-team-4/agent\"\n\n[[profiles.card.fields]]\npath = \"internal_*\"\nhide = true\n\n[[profiles.card.links]]\nlabel = \"CRM\"\nurl = \"https://crm.example.com/{{id}}\"\n",
+    );
+    assert_eq!(p.broken_reason(), None);
+    let settings = p.apply(&Settings::default());
+    let managed = settings.profile(Some("Acme UK")).expect("managed");
+    assert!(!managed.card.is_empty());
+    let bad = policy(
+        "[[profiles]]\nname = \"Acme UK\"\nstudio_url = \"https://studio.uk.poly.ai/acme-uk/acme-team-4/agent\"\n\n[[profiles.card.fields]]\npath = \"x\"\nformat = \"colour\"\n",
+    );
+    let why = bad.broken_reason().expect("broken");
+    assert!(
+        why.contains("profiles[0].card.fields[0].format")
+            && why.contains("line 7")
+            && why.contains("not a format"),
+        "{why}"
+    );
+}

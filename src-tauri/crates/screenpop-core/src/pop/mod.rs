@@ -22,6 +22,7 @@ pub use admit::PopGate;
 pub use publish::{Alert, Asked, Failure, Origin, PopState, Sink, Stage};
 pub use recent::{Recent, RECENT_CAPACITY};
 
+use crate::card::Scalar;
 use crate::lookups::{now_ms, LookupResult, Lookups};
 use crate::prefs::Preferences;
 use crate::retry::Retryable;
@@ -196,6 +197,16 @@ impl Pipeline {
             return;
         }
         lock(&inner.recent).push((*result).clone());
+        // Duplicates never get here (admit), and a caller picked again from the recent list
+        // is not a transfer: the record opens once per transfer.
+        if let Some(url) = result
+            .card
+            .auto_open
+            .as_deref()
+            .filter(|_| origin.is_pushed())
+        {
+            inner.sink.open_record(url);
+        }
         if origin.is_pushed() && !inner.sink.in_front() {
             inner.sink.alert(&Alert {
                 title: result.card.title.clone(),
@@ -217,6 +228,22 @@ impl Pipeline {
         };
         self.begin(Origin::Recent, Some(asked), Stage::Card(Arc::new(entry)));
         Ok(())
+    }
+
+    /// The value of the sensitive field at `path` of the card now shown, when the agent asks
+    /// to see it; `version` is the state the agent sees, so a newer caller's value is never
+    /// shown on an older card.
+    pub fn reveal(&self, version: u64, path: &str) -> Result<Scalar> {
+        let board = lock(&self.0.board);
+        let shown = board.1.current.as_ref().filter(|s| s.version == version);
+        match shown.map(|s| &s.stage) {
+            Some(Stage::Card(result)) => result.card.reveal(path).cloned().ok_or_else(|| {
+                Error::BadInput("This card has no sensitive field there.".to_owned())
+            }),
+            _ => Err(Error::BadInput(
+                "That card is no longer shown: another caller has arrived.".to_owned(),
+            )),
+        }
     }
 
     /// Clears the card; earlier lookups stop.

@@ -120,4 +120,7 @@ pub trait Sink: Send + Sync {
     fn in_front(&self) -> bool;
     /// Lets the agent notice a caller (notification and/or window brought forward).
     fn alert(&self, alert: &Alert);
+    /// Opens the caller's record in the system browser (a layout's `auto_open` link: https,
+    /// or http to this computer).
+    fn open_record(&self, url: &str);
 }
