@@ -3,7 +3,7 @@
 
 import { $, button, el } from "./dom.js";
 import { copyButton, renderFields, renderNode } from "./fields.js";
-import { nodeText } from "./values.js";
+import { isSensitive, nodeText } from "./values.js";
 
 /**
  * What the card's buttons do; given by main.js.
@@ -133,14 +133,14 @@ export function renderFilled(result, ctx) {
   head.append(meta(result.by, result.query, result.at_ms));
   root.append(head);
 
-  const others = card.highlights.filter((/** @type {any} */ h) => h.group !== "reason");
-  if (others.length) {
+  if (card.highlights.length) {
     const strip = el("dl", "highlights");
     strip.setAttribute("aria-label", "Highlights");
-    for (const h of others) {
+    for (const h of card.highlights) {
       const item = el("div", "hl hl-" + h.group);
       const dd = el("dd");
-      dd.append(renderNode(h.value, h.label, ctx, 0), copyButton(() => nodeText(h.value), h.label, ctx));
+      dd.append(renderNode(h.value, h.label, ctx, 0));
+      if (!isSensitive(h.value)) dd.append(copyButton(() => nodeText(h.value), h.label, ctx));
       item.append(el("dt", null, h.label), dd);
       strip.append(item);
     }
@@ -166,6 +166,19 @@ export function renderFilled(result, ctx) {
     tools.append(studio);
   }
   root.append(tools);
+
+  if (card.links.length) {
+    // The admin's links into the CRM: each button says where it goes.
+    const links = el("nav", "card-links");
+    links.setAttribute("aria-label", "Open the caller's record");
+    for (const link of card.links) {
+      const b = button(link.label, "record-link", () => ctx.openLink(link.url));
+      b.append(el("span", "host", link.host));
+      b.title = link.url;
+      links.append(b);
+    }
+    root.append(links);
+  }
 
   if (ctx.showRaw) {
     const pre = el("pre", "raw", result.raw_json);

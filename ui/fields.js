@@ -1,7 +1,7 @@
 // The card's body: labelled fields, nested sections, lists and tables, with copy buttons.
 
 import { el } from "./dom.js";
-import { isEmptyNode, nodeText, renderScalar } from "./values.js";
+import { isEmptyNode, isSensitive, nodeText, renderScalar } from "./values.js";
 
 /**
  * A copy button for one value.
@@ -110,7 +110,9 @@ export function renderFields(fields, ctx, depth) {
       row.classList.add("has-section");
       row.append(dd);
     } else {
-      if (!isEmptyNode(field.value)) dd.append(copyButton(() => nodeText(field.value), field.label, ctx));
+      if (!isEmptyNode(field.value) && !isSensitive(field.value)) {
+        dd.append(copyButton(() => nodeText(field.value), field.label, ctx));
+      }
       row.append(dt, dd);
     }
     dl.append(row);

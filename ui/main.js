@@ -28,6 +28,12 @@ const ctx = {
   get filterText() { return state.view.filterText; },
   copy,
   openLink,
+  reveal(path) {
+    return call("reveal", { version: state.pop.version, path }).catch((e) => {
+      toast(e.message);
+      throw e;
+    });
+  },
   toggle(what) {
     state.view[what] = !state.view[what];
     renderFilled(state.pop.result, ctx);
@@ -191,6 +197,7 @@ async function loadInfo() {
   $("diag-section").hidden = state.info.demo;
   showHotkey();
   showPolicy();
+  $("card-numbers-shown").hidden = !state.info.policy.card_numbers_shown;
   // Which policy the page shows, for the window tests to wait on.
   document.body.dataset.locked = state.info.policy.locked.join(" ");
 }

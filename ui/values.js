@@ -10,7 +10,7 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium",
 /**
  * @typedef {{ kind: string, [field: string]: any }} Scalar
  * @typedef {{ copy: (text: string, what: string) => void, openLink: (url: string) => void,
- *   showEmpty: boolean, showRaw: boolean, filter: string, filterText: string,
+ *   reveal: (path: string) => Promise<Scalar>, showEmpty: boolean, showRaw: boolean, filter: string, filterText: string,
  *   toggle: (what: "showEmpty" | "showRaw") => void, setFilter: (text: string) => void }} Ctx
  */
 
@@ -58,7 +58,42 @@ export const RENDERERS = {
     for (const line of v.lines) ul.append(el("li", null, line));
     return ul;
   },
+  money: (v) => el("span", "v-money", formatMoney(v)),
+  // Masked until the agent asks; the value comes from Rust then, for this card only.
+  sensitive: (v, ctx) => {
+    const span = el("span", "v-sensitive");
+    const hidden = el("span", "v-hidden", "••••");
+    hidden.setAttribute("aria-label", "Hidden");
+    const reveal = el("button", "reveal", "Reveal");
+    reveal.type = "button";
+    reveal.addEventListener("click", () => {
+      reveal.disabled = true;
+      ctx.reveal(v.path).then((value) => {
+        span.replaceChildren(renderScalar(value, ctx));
+      }, () => {
+        reveal.disabled = false;
+      });
+    });
+    span.append(hidden, reveal);
+    return span;
+  },
 };
+
+/**
+ * An amount in its currency, in the agent's locale; as sent if the currency is unknown.
+ * @param {Scalar} value
+ */
+function formatMoney(value) {
+  const amount = Number(value.amount);
+  try {
+    if (Number.isFinite(amount)) {
+      return new Intl.NumberFormat(undefined, { style: "currency", currency: value.currency }).format(amount);
+    }
+  } catch {
+    // An ISO code this engine does not know: shown as the data has it.
+  }
+  return value.amount + " " + value.currency;
+}
 
 /**
  * The first text a value of an unknown kind carries, so it is never blank.
@@ -94,8 +129,18 @@ export function plain(value) {
     case "date_time": return value.iso;
     case "lines": return value.lines.join("\n");
     case "text": case "number": case "email": return value.text;
+    case "money": return value.amount + " " + value.currency;
+    case "sensitive": return "";
     default: return fallbackText(value);
   }
+}
+
+/**
+ * Whether a node is one sensitive value (copied only once revealed, never with the card).
+ * @param {any} node
+ */
+export function isSensitive(node) {
+  return node.node === "value" && node.value.kind === "sensitive";
 }
 
 /** @param {any} node */

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use screenpop_core::health::Health;
 use screenpop_core::lookups::LookupResult;
+use screenpop_core::mask::CardNumbers;
 use screenpop_core::policy::Policy;
 use screenpop_core::pop::{Board, Failure, Origin, PopState, Stage};
 use screenpop_core::profiles::ProfileList;
@@ -177,6 +178,8 @@ pub(crate) struct PolicyView {
     warnings: Vec<String>,
     /// The names of the locked settings (`hotkey`, `trigger_port`…).
     locked: Vec<&'static str>,
+    /// Whether it turned card-number masking off (the window says so at its foot).
+    card_numbers_shown: bool,
 }
 
 impl From<&Policy> for PolicyView {
@@ -191,6 +194,7 @@ impl From<&Policy> for PolicyView {
                 .filter(|s| p.locks(*s))
                 .map(Setting::name)
                 .collect(),
+            card_numbers_shown: p.card_numbers() == CardNumbers::Shown,
         }
     }
 }

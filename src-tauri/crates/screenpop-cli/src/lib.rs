@@ -11,6 +11,7 @@ use screenpop_core::desk::Desk;
 use screenpop_core::secret::Keychain;
 use screenpop_core::{Error, ErrorKind};
 
+mod card;
 pub mod console;
 mod doctor;
 mod key;
@@ -64,6 +65,9 @@ enum Command {
     Settings(settings::SettingsCommand),
     /// Check whether this seat can pop a card: keychain, policy, links, trigger, each profile.
     Doctor(doctor::DoctorArgs),
+    /// Preview the card a profile's layout makes of handoff data in a file.
+    #[command(subcommand)]
+    Card(card::CardCommand),
     /// Look up a handoff state and print the caller card.
     Lookup(lookup::LookupArgs),
     /// Pop a caller in the window: hands the id to the running screenpop, or starts it.
@@ -114,6 +118,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Key(cmd) => key::run(cmd),
         Command::Settings(cmd) => settings::run(cmd),
         Command::Doctor(args) => return doctor::run(args),
+        Command::Card(cmd) => card::run(cmd),
         Command::Lookup(args) => lookup::run(args),
         Command::Pop(args) => pop::run(args),
         Command::Sandbox(args) => sandbox::run_sandbox(args),

@@ -1,7 +1,7 @@
 //! `screenpop lookup …`
 
 use clap::Args;
-use screenpop_core::card::Card;
+use screenpop_core::card::{shown_state, Card};
 use screenpop_core::lookups::Wait;
 use screenpop_core::{HandoffState, Lookup, Profile, Result};
 
@@ -37,7 +37,8 @@ pub(crate) fn run(args: LookupArgs) -> Result<()> {
 /// Prints a state as JSON or as the text card.
 pub(crate) fn print_state(state: &HandoffState, profile: &Profile, json: bool) {
     if json {
-        match serde_json::to_string_pretty(state) {
+        // Sensitive fields read as `••••` here as in the window's raw view.
+        match serde_json::to_string_pretty(&shown_state(state, &profile.card)) {
             Ok(text) => println!("{text}"),
             Err(e) => eprintln!("screenpop: cannot encode the state: {e}"),
         }

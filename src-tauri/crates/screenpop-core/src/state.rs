@@ -55,6 +55,29 @@ impl HandoffState {
     }
 }
 
+impl HandoffState {
+    /// A state an admin wrote to try a layout (`screenpop card preview`): a whole handoff state
+    /// (`{"id", "shared_id", "data"}`) or only its `data` object, masked as one from the API
+    /// would be. The error says what is wrong with it.
+    pub fn from_example(text: &[u8], cards: CardNumbers) -> Result<Self, String> {
+        let value: Value =
+            serde_json::from_slice(text).map_err(|e| format!("it is not valid JSON ({e})"))?;
+        let whole =
+            matches!(&value, Value::Object(top) if top.get("data").is_some_and(Value::is_object));
+        let body = match value {
+            Value::Object(_) if whole => value,
+            Value::Object(data) => serde_json::json!({ "data": data }),
+            other => {
+                return Err(format!(
+                    "it should hold a JSON object (the handoff's data), not {}",
+                    json_kind(&other)
+                ))
+            }
+        };
+        Self::from_body(body.to_string().as_bytes(), cards).map_err(|e| e.0)
+    }
+}
+
 fn optional_string(top: &mut Map<String, Value>, key: &str) -> Result<Option<String>, ShapeError> {
     match top.remove(key) {
         None | Some(Value::Null) => Ok(None),

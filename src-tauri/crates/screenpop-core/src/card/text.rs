@@ -42,6 +42,13 @@ impl Card {
         if self.empty_count > 0 {
             let _ = writeln!(out, "\n({} empty fields not shown.)", self.empty_count);
         }
+        if !self.sensitive.is_empty() {
+            let _ = writeln!(
+                out,
+                "({} sensitive fields not shown: reveal them one at a time in the window.)",
+                self.sensitive.len()
+            );
+        }
         out
     }
 }
