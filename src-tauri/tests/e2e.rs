@@ -8,6 +8,8 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/readme.rs"]
+mod readme;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 #[path = "support/window.rs"]
@@ -837,4 +839,204 @@ fn a_card_number_in_the_data_never_reaches_the_window() {
             "{text}"
         );
     }
+}
+
+/// A stand-in for the system browser, first on the app's PATH: every page it is asked to open
+/// is a line of the file it answers.
+fn browser(home: &std::path::Path) -> (String, std::path::PathBuf) {
+    let bin = home.join("bin");
+    let log = home.join("opened.log");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("xdg-open");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    (path, log)
+}
+
+fn opened(log: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn clipboard() -> String {
+    let out = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `text`'s digits alone, so a number is found however it is grouped.
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[test]
+#[ignore = "needs Xvfb, xclip, dunst, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn an_admins_layout_shapes_the_card_links_open_the_record_once_and_nothing_sensitive_leaks() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let fixtures = tempfile::tempdir().unwrap();
+    std::fs::write(fixtures.path().join("call.json"), readme::example("data")).unwrap();
+    let api = api_with_fixtures(fixtures.path());
+    let (home, mut env) = configured_home(&api, "Acme UK");
+    // The README's layout, with the managed profile pointed at the sandbox.
+    let layout = readme::example("layout").replace(
+        "studio_url = \"https://studio.uk.poly.ai/acme-uk/acme-team-4/agent\"",
+        &format!(
+            "base_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"",
+            api.sandbox.base_url()
+        ),
+    );
+    let policy = home.path().join("policy.toml");
+    std::fs::write(&policy, &layout).unwrap();
+    env.push(("SCREENPOP_POLICY_FILE", policy.display().to_string()));
+    let (path, log) = browser(home.path());
+    env.push(("PATH", path));
+    let notifications = Notifications::watch(home.path());
+    let d = app(&[], &env);
+
+    second_process(&env, &["screenpop://lookup?id=layout-example"]);
+    title_is(&d, "Priya Raman");
+    let text = |selector: &str| -> String {
+        d.exec(
+            "return [...document.querySelectorAll(arguments[0])].map((e) => e.textContent).join('|')",
+            json!([selector]),
+        )
+        .as_str()
+        .unwrap()
+        .to_owned()
+    };
+    assert_eq!(text("#card .card-head .reason"), "Billing dispute");
+    assert_eq!(text(".highlights dt"), "Account|ID checked");
+    assert!(
+        text(".highlights dd").contains("Yes"),
+        "{}",
+        text(".highlights dd")
+    );
+    assert_eq!(
+        text(".card-body > .fields > .field > dt"),
+        "Balance|Handoff reason|Order ref|Paid with|Cvv",
+        "named fields first; hidden ones, and the highlighted ones, not repeated"
+    );
+    // In the agent's locale: the symbol's spacing is the locale's.
+    let money = text(".v-money");
+    assert!(
+        money.starts_with('£') && money.ends_with("42.10"),
+        "{money}"
+    );
+    assert!(
+        text(".card-body").contains("billing_dispute"),
+        "the raw reason stays"
+    );
+    assert_eq!(
+        text(".record-link"),
+        "Open in Salesforceacme.my.salesforce.com|Find the orderorders.acme.example"
+    );
+    let salesforce = "https://acme.my.salesforce.com/lightning/r/Account/0015g00000XyZ12AAB/view";
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while opened(&log).is_empty() {
+        assert!(
+            std::time::Instant::now() < until,
+            "auto_open never opened the record"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(opened(&log), [salesforce]);
+    screenshot(&d, "layout.png");
+
+    // Nothing sensitive, and no card number, anywhere the card's data goes.
+    let card = text("#card");
+    assert!(
+        card.contains("••••") && card.contains("•••• 1111"),
+        "{card}"
+    );
+    d.click(&d.wait("#copy-all", 5));
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !clipboard().starts_with("Caller: Priya Raman") {
+        assert!(
+            std::time::Instant::now() < until,
+            "copy all: {}",
+            clipboard()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    d.wait("#recent li", 10);
+    let notified = notifications.calls(1);
+    assert!(
+        notified.contains("string \"Billing dispute\""),
+        "{notified}"
+    );
+    for (place, shown) in [
+        ("the card", card),
+        ("the clipboard", clipboard()),
+        ("the notification", notified),
+        ("the recent list", text("#recent")),
+    ] {
+        assert!(
+            !digits(&shown).contains("411111111111"),
+            "a card number in {place}: {shown}"
+        );
+        assert!(
+            !shown.contains("1985") && !shown.contains("-0.4"),
+            "{place}: {shown}"
+        );
+    }
+    d.click(&d.wait("#toggle-raw", 5));
+    let raw = text("pre.raw");
+    assert!(
+        raw.contains("\"date_of_birth\": \"••••\"") && !digits(&raw).contains("411111111111"),
+        "{raw}"
+    );
+    assert!(!raw.contains("\"cvv\": \"123\""), "{raw}");
+    d.click(&d.wait("#toggle-raw", 5));
+
+    // Reveal asks the core for that one value.
+    d.click(&d.wait(".reveal", 5));
+    d.wait_until(
+        "the date of birth",
+        "return document.querySelector('.v-sensitive')?.textContent.includes('1985')",
+        10,
+    );
+
+    // The same transfer again is a duplicate, and an id the agent types opens nothing.
+    second_process(&env, &["screenpop://lookup?id=layout-example"]);
+    look_up(&d, "layout-example");
+    d.wait_until(
+        "the typed card",
+        "const c = document.getElementById('card'); return c.dataset.seq === '2' && c.classList.contains('filled')",
+        10,
+    );
+    assert_eq!(opened(&log), [salesforce], "opened once per transfer");
+
+    // The organisation turns masking off: the foot of the window says so, and the next card shows
+    // the number.
+    std::fs::write(&policy, format!("mask_card_numbers = false\n\n{layout}")).unwrap();
+    d.wait_until(
+        "the masking-off line",
+        "return !document.getElementById('card-numbers-shown').hidden",
+        15,
+    );
+    look_up(&d, "layout-example");
+    d.wait_until(
+        "the card with the number",
+        "return document.getElementById('card').innerText.includes('4111 1111 1111 1111')",
+        10,
+    );
+    assert!(
+        !text("#card").contains("123\n"),
+        "the security code stays hidden"
+    );
 }

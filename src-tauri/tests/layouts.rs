@@ -5,6 +5,8 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/readme.rs"]
+mod readme;
 #[path = "support/cli.rs"]
 mod support;
 
@@ -12,16 +14,7 @@ use std::path::{Path, PathBuf};
 
 use support::{assert_one_line_error, words, LocalApi, Ran, User};
 
-/// The code block after `<!-- example: NAME -->` in the README.
-fn readme_example(name: &str) -> String {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md");
-    let marker = format!("<!-- example: {name} -->");
-    let after = &readme[readme.find(&marker).expect(&marker) + marker.len()..];
-    let body = &after[after.find("```").expect("a code block") + 3..];
-    let body = &body[body.find('\n').expect("fence line") + 1..];
-    body[..body.find("```").expect("closing fence")].to_owned()
-}
+use readme::example as readme_example;
 
 /// `line` split at spaces, except inside double quotes (which are dropped), as a shell would.
 fn quoted_words(line: &str) -> Vec<&str> {
