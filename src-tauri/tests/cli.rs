@@ -164,7 +164,7 @@ fn demo_shows_a_card_without_any_setup() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout
-            .starts_with("Caller: Priya Raman\nHandoff reason: BILLING\n"),
+            .starts_with("Caller: Priya Raman\nReason: BILLING\n"),
         "{}",
         r.stdout
     );

@@ -412,6 +412,27 @@ fn the_windows_program_reads_the_fleet_policy_from_the_registry() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(!r.stdout.contains(api.sandbox.key()));
 
+    // A card layout, as TOML text a line each in a REG_MULTI_SZ value of the profile's subkey.
+    wine.reg_add(
+        &fleet,
+        "card",
+        "REG_MULTI_SZ",
+        r#"title = ["who"]\0[[links]]\0label = "CRM"\0url = "https://crm.example.com/c/{{data.ref}}""#,
+    );
+    let data = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(data.path(), r#"{"who": "Sam Lee", "ref": "A 7", "card": "4111111111111111"}"#)
+        .unwrap();
+    let windows_path = format!("Z:{}", data.path().display()).replace('/', "\\");
+    let r = wine.run(&["card", "preview", "--profile", "Fleet", "--data", &windows_path]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("Caller: Sam Lee\n")
+            && r.stdout.contains("CRM: https://crm.example.com/c/A%207")
+            && r.stdout.contains("Card: •••• 1111"),
+        "{}",
+        r.stdout
+    );
+
     // A value of the wrong type: the policy fails closed and names the registry value.
     wine.reg_add(&format!(r"{key}\locked"), "trigger_port", "REG_SZ", "soon");
     let r = wine.run(&words("doctor --json"));

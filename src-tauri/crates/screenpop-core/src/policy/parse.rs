@@ -155,11 +155,16 @@ fn profile(
     let profile = input
         .into_profile()
         .map_err(|e| format!("{}: {e}", place(key)))?;
-    // A registry value holds the layout as TOML text; a file or managed preferences as a table.
+    // A registry value holds the layout as TOML text (REG_SZ, or REG_MULTI_SZ a line each); a
+    // file or managed preferences as a table.
     let card = match table.get("card") {
         None => return Ok(profile),
         Some(Value::Table(t)) => Layout::from_table(t),
         Some(Value::String(text)) => Layout::from_text(text),
+        Some(Value::Array(lines)) if lines.iter().all(Value::is_str) => {
+            let lines: Vec<&str> = lines.iter().filter_map(Value::as_str).collect();
+            Layout::from_text(&lines.join("\n"))
+        }
         Some(_) => Err((
             "card".to_owned(),
             "must be a table of layout rules".to_owned(),
