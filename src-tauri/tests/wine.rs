@@ -420,10 +420,20 @@ fn the_windows_program_reads_the_fleet_policy_from_the_registry() {
         r#"title = ["who"]\0[[links]]\0label = "CRM"\0url = "https://crm.example.com/c/{{data.ref}}""#,
     );
     let data = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(data.path(), r#"{"who": "Sam Lee", "ref": "A 7", "card": "4111111111111111"}"#)
-        .unwrap();
+    std::fs::write(
+        data.path(),
+        r#"{"who": "Sam Lee", "ref": "A 7", "card": "4111111111111111"}"#,
+    )
+    .unwrap();
     let windows_path = format!("Z:{}", data.path().display()).replace('/', "\\");
-    let r = wine.run(&["card", "preview", "--profile", "Fleet", "--data", &windows_path]);
+    let r = wine.run(&[
+        "card",
+        "preview",
+        "--profile",
+        "Fleet",
+        "--data",
+        &windows_path,
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.starts_with("Caller: Sam Lee\n")
