@@ -2,7 +2,7 @@
 // (with why), the filled card, and each failure with its next step.
 
 import { $, button, el } from "./dom.js";
-import { copyButton, renderFields, renderNode } from "./fields.js";
+import { copyButton, renderFields, renderValue } from "./fields.js";
 import { isSensitive, nodeText } from "./values.js";
 
 /**
@@ -75,24 +75,29 @@ export function renderEmpty() {
 }
 
 /**
- * Looking up, or waiting and why.
+ * Looking up, or waiting and why; answers what a screen reader should hear.
  * @param {any} pop
+ * @returns {string}
  */
 export function renderPending(pop) {
   const card = shell("pending");
   const head = el("header", "card-head");
-  head.append(el("h1", "caller skeleton", pop.waiting ? "Waiting for the handoff…" : "Looking up…"));
-  const status = el("p", "reason", pop.waiting ? WAITING[pop.waiting] || WAITING.transient : "Fetching the caller's details from PolyAI.");
+  const title = pop.waiting ? "Waiting for the handoff…" : "Looking up…";
+  const why = pop.waiting ? WAITING[pop.waiting] || WAITING.transient : "Fetching the caller's details from PolyAI.";
+  head.append(el("h1", "caller skeleton", title));
+  const status = el("p", "reason", why);
   status.id = "pending-status";
   head.append(status, meta(pop.by, pop.query, pop.at_ms));
   card.append(head);
   for (let i = 0; i < 3; i++) card.append(el("div", "skeleton-line"));
+  return pop.waiting ? title + " " + why : title;
 }
 
 /**
- * A failure with its next step.
+ * A failure with its next step; answers what a screen reader should hear.
  * @param {any} pop
  * @param {Actions} actions
+ * @returns {string}
  */
 export function renderFailure(pop, actions) {
   const error = pop.error;
@@ -114,6 +119,7 @@ export function renderFailure(pop, actions) {
     tools.append(button("Try as shared id", null, () => actions.trySharedId(pop.query)));
   }
   card.append(tools);
+  return spec.title + ". " + next.textContent + ".";
 }
 
 /**
@@ -139,7 +145,7 @@ export function renderFilled(result, ctx) {
     for (const h of card.highlights) {
       const item = el("div", "hl hl-" + h.group);
       const dd = el("dd");
-      dd.append(renderNode(h.value, h.label, ctx, 0));
+      dd.append(renderValue(h.value, h.label, ctx, 0));
       if (!isSensitive(h.value)) dd.append(copyButton(() => nodeText(h.value), h.label, ctx));
       item.append(el("dt", null, h.label), dd);
       strip.append(item);

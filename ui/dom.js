@@ -59,6 +59,18 @@ export function banner(text) {
 }
 
 /**
+ * Says `text` to screen readers once, through the polite live region: the card itself is not a
+ * live region, so a new caller is not read out field by field.
+ * @param {string} text
+ */
+export function announce(text) {
+  const region = $("announce");
+  // Emptied first, so the same words (the same caller again) are said again.
+  region.textContent = "";
+  requestAnimationFrame(() => { region.textContent = text; });
+}
+
+/**
  * Puts text on the clipboard and says so.
  * @param {string} text
  * @param {string} what

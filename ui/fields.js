@@ -18,6 +18,23 @@ export function copyButton(getText, label, ctx) {
 }
 
 /**
+ * A field's value as an element a screen reader reads: WebKit leaves a bare inline value out of
+ * the accessibility tree when a copy button sits beside it, so a one-line value goes in a
+ * paragraph (lists, sections and tables are their own elements).
+ * @param {any} node
+ * @param {string} label
+ * @param {import("./values.js").Ctx} ctx
+ * @param {number} depth
+ */
+export function renderValue(node, label, ctx, depth) {
+  const shown = renderNode(node, label, ctx, depth);
+  if (node.node !== "value" || node.value.kind === "lines") return shown;
+  const p = el("p", "value");
+  p.append(shown);
+  return p;
+}
+
+/**
  * A node (value, section, list, table) as an element.
  * @param {any} node
  * @param {string} label
@@ -105,7 +122,7 @@ export function renderFields(fields, ctx, depth) {
     row.dataset.path = field.path;
     const dt = el("dt", null, field.label);
     const dd = el("dd");
-    dd.append(renderNode(field.value, field.label, ctx, depth));
+    dd.append(renderValue(field.value, field.label, ctx, depth));
     if (field.value.node === "section") {
       row.classList.add("has-section");
       row.append(dd);

@@ -3,7 +3,7 @@
 // is told, newest first.
 
 import { call, on } from "./api.js";
-import { $, banner, copy, showView, toast } from "./dom.js";
+import { $, announce, banner, copy, showView, toast } from "./dom.js";
 import { renderEmpty, renderFailure, renderFilled, renderPending } from "./card-view.js";
 import { loadRecent } from "./recent-view.js";
 import { wireDiagnostics } from "./diagnostics-view.js";
@@ -86,6 +86,7 @@ function render(pop) {
   if (state.pop && pop.version <= state.pop.version) return;
   const newPop = !state.pop || state.pop.seq !== pop.seq;
   const newCard = newPop || state.pop.stage !== "card";
+  const newStage = newPop || state.pop.stage !== pop.stage || state.pop.waiting !== pop.waiting;
   state.pop = pop;
   if (newPop && pop.stage !== "empty" && pop.origin !== "typed" && pop.origin !== "recent") {
     // A pushed caller: the box shows what is being looked up, in the lookup view.
@@ -101,19 +102,24 @@ function render(pop) {
       renderEmpty();
       return;
     case "pending":
-    case "waiting":
-      renderPending(pop);
+    case "waiting": {
+      const said = renderPending(pop);
+      if (newStage) announce(said);
       return;
+    }
     case "card":
       if (newCard) state.view = { showEmpty: false, showRaw: false, filterText: "" };
       renderFilled(pop.result, ctx);
+      if (newCard) announce([pop.result.card.title, pop.result.card.reason].filter(Boolean).join(". "));
       painted("filled", pop.query, t0);
       // The recent list waits until the card is on screen: the card comes first.
       afterPaint(() => loadRecent().catch(() => {}));
       return;
-    default:
-      renderFailure(pop, actions);
+    default: {
+      const said = renderFailure(pop, actions);
+      if (newStage) announce(said);
       painted(pop.error.kind, pop.query, t0);
+    }
   }
 }
 

@@ -145,13 +145,13 @@ fn a_rule_that_cannot_be_read_is_named_with_its_place() {
 }
 
 #[test]
-fn the_agents_own_layout_survives_their_edits_and_data_that_is_not_an_object_is_refused() {
+fn the_agents_own_layout_survives_their_edits_links_need_every_value_and_bad_data_is_refused() {
     let user = User::new();
     let file = user.config_dir().join("screenpop/settings.toml");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(
         &file,
-        "[[profile]]\nname = \"Mine\"\nregion = \"uk-1\"\naccount = \"a\"\nproject = \"b\"\n\n[profile.card]\ntitle = [\"who\"]\n",
+        "[[profile]]\nname = \"Mine\"\nregion = \"uk-1\"\naccount = \"a\"\nproject = \"b\"\n\n[profile.card]\ntitle = [\"who\"]\n\n[[profile.card.links]]\nlabel = \"Ticket\"\nurl = \"https://desk.example.com/t/{{data.ticket}}\"\n\n[[profile.card.links]]\nlabel = \"Search\"\nurl = \"https://desk.example.com/s?q={{data.who}}\"\n",
     )
     .unwrap();
     user.ok(&words(
@@ -175,6 +175,12 @@ fn the_agents_own_layout_survives_their_edits_and_data_that_is_not_an_object_is_
         data.to_str().unwrap(),
     ]);
     assert!(out.starts_with("Caller: Sam\n"), "{out}");
+    // A link whose placeholder has no value is not shown; the other is, its value encoded.
+    assert!(!out.contains("Ticket"), "{out}");
+    assert!(
+        out.contains("Search: https://desk.example.com/s?q=Sam\n"),
+        "{out}"
+    );
     std::fs::write(&data, "[1, 2]").unwrap();
     let r = user.run(&[
         "card",

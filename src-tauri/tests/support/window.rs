@@ -16,6 +16,7 @@ pub(crate) static ONE_WINDOW: Mutex<()> = Mutex::new(());
 
 pub(crate) const ENTER: &str = "\u{E007}";
 pub(crate) const TAB: &str = "\u{E004}";
+pub(crate) const ESCAPE: &str = "\u{E00C}";
 
 pub(crate) struct Api {
     pub(crate) sandbox: Sandbox,

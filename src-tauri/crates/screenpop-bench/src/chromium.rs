@@ -37,7 +37,7 @@ pub(crate) fn pss_showing(
     std::fs::write(
         page.join("bench-shim.js"),
         format!(
-            "\"use strict\";\n// Stands in for Tauri's IPC in the Chromium baseline.\nwindow.__TAURI__ = (() => {{\n  const answers = {answers};\n  return {{\n    core: {{ invoke: async (cmd) => (cmd in answers ? answers[cmd] : null) }},\n    event: {{ listen: async () => () => {{}} }},\n  }};\n}})();\n"
+            "\"use strict\";\n// Stands in for Tauri's IPC in the Chromium baseline. A painted card is told to the\n// server as a request for /painted-KIND, which its log shows.\nwindow.__TAURI__ = (() => {{\n  const answers = {answers};\n  const invoke = async (cmd, args) => {{\n    if (cmd === \"card_painted\") fetch(\"/painted-\" + args.card).catch(() => {{}});\n    return cmd in answers ? answers[cmd] : null;\n  }};\n  return {{ core: {{ invoke }}, event: {{ listen: async () => () => {{}} }} }};\n}})();\n"
         ),
     )
     .map_err(BenchError::io("the IPC stand-in"))?;
@@ -52,6 +52,9 @@ pub(crate) fn pss_showing(
 
     // Served over loopback HTTP: Chromium refuses ES modules from file:// pages.
     let port = crate::desk::free_port()?;
+    let server_log = out.join("chromium-http.log");
+    let log_file =
+        std::fs::File::create(&server_log).map_err(BenchError::io("the page server's log"))?;
     let mut server = Command::new("python3")
         .args([
             "-m",
@@ -62,7 +65,7 @@ pub(crate) fn pss_showing(
         ])
         .current_dir(&page)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log_file)
         .spawn()
         .map_err(BenchError::io("starting python3 -m http.server"))?;
     crate::desk::wait_for_port(port, Duration::from_secs(10))?;
@@ -86,19 +89,42 @@ pub(crate) fn pss_showing(
         .stderr(Stdio::null())
         .spawn()
         .map_err(BenchError::io("starting chromium (package chromium)"))?;
-    std::thread::sleep(Duration::from_secs(12));
+    // The baseline must show the same card, or it measures something else (an error page).
+    let painted = wait_for_line(&server_log, "GET /painted-filled", Duration::from_secs(30));
+    if painted {
+        std::thread::sleep(Duration::from_secs(10));
+    }
     let _ = Command::new("import")
         .args(["-window", "root"])
         .arg(out.join("chromium.png"))
         .status();
-    let measured = crate::memory::pss_tree_kib(chromium.id());
+    let measured = if painted {
+        Ok(crate::memory::pss_tree_kib(chromium.id()))
+    } else {
+        Err(BenchError::step(format!(
+            "Chromium never painted the card: see {}",
+            out.join("chromium.png").display()
+        )))
+    };
     let _ = chromium.kill();
     let _ = chromium.wait();
     let _ = server.kill();
     let _ = server.wait();
     // Its helpers go down with it; give them a moment.
     std::thread::sleep(Duration::from_secs(1));
-    Ok(measured)
+    measured
+}
+
+/// Whether `text` appears in the file at `path` within `limit`.
+fn wait_for_line(path: &Path, text: &str, limit: Duration) -> bool {
+    let until = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < until {
+        if std::fs::read_to_string(path).is_ok_and(|log| log.contains(text)) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
 }
 
 /// What the page's startup commands answer, computed by the core as the app would: the
@@ -135,15 +161,22 @@ fn answers(sandbox: &Sandbox, id: &str, key: &str) -> Result<String> {
             "pop_action": "notify",
             "hotkey": "Ctrl+Alt+P",
             "autostart": false,
-            "paint_log": false,
+            "paint_log": true,
+            "policy": {
+                "place": "", "present": false, "error": null, "warnings": [], "locked": [],
+                "card_numbers_shown": false,
+            },
         },
         "profiles": {
             "profiles": [{
                 "name": "Bench", "region": null, "base_url": sandbox.base_url(),
                 "account": "acct", "project": "proj", "has_key": true, "lookup_by": "id",
+                "managed": false,
             }],
             "active": "Bench",
             "keychain_error": null,
+            "can_add": true,
+            "hidden": [],
         },
         "board": {
             "current": {
