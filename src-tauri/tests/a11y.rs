@@ -280,17 +280,25 @@ fn focus_is(d: &webdriver::Driver, want: &str) {
 }
 
 /// Presses `key` until `want` has the focus, checking that every stop shows its focus ring and
-/// that the focus keeps moving (no trap); answers the stops on the way.
+/// that the focus moves at each press (no trap); answers the stops on the way.
 fn tab_to(d: &webdriver::Driver, key: &str, want: &str) -> Vec<String> {
     let mut stops = Vec::new();
     for _ in 0..30 {
+        let (before, _) = focus(d);
         pressed(key);
-        std::thread::sleep(std::time::Duration::from_millis(60));
-        let (now, ring) = focus(d);
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let (now, ring) = loop {
+            let (now, ring) = focus(d);
+            if now != before {
+                break (now, ring);
+            }
+            assert!(
+                std::time::Instant::now() < until,
+                "the focus is stuck on {now}: {stops:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
         assert!(ring, "{now} has the focus but no visible focus ring");
-        if stops.last() == Some(&now) {
-            panic!("the focus is stuck on {now}: {stops:?}");
-        }
         stops.push(now.clone());
         if now == want {
             return stops;

@@ -124,7 +124,7 @@ fn text_follows_the_card() {
     );
     assert!(text.contains("Agent Studio: https://studio.uk.poly.ai/a/p/conversations/conv-1"));
     assert!(text.contains("Orders:\n  • Id: 42\n"), "{text}");
-    assert!(text.ends_with("(1 empty fields not shown.)\n"), "{text}");
+    assert!(text.ends_with("(1 empty field not shown.)\n"), "{text}");
 }
 
 #[test]

@@ -39,15 +39,22 @@ impl Card {
                 write_field(&mut out, f, 0);
             }
         }
-        if self.empty_count > 0 {
-            let _ = writeln!(out, "\n({} empty fields not shown.)", self.empty_count);
+        match self.empty_count {
+            0 => {}
+            1 => out.push_str("\n(1 empty field not shown.)\n"),
+            n => {
+                let _ = writeln!(out, "\n({n} empty fields not shown.)");
+            }
         }
-        if !self.sensitive.is_empty() {
-            let _ = writeln!(
-                out,
-                "({} sensitive fields not shown: reveal them one at a time in the window.)",
-                self.sensitive.len()
-            );
+        match self.sensitive.len() {
+            0 => {}
+            1 => out.push_str("(1 sensitive field not shown: reveal it in the window.)\n"),
+            n => {
+                let _ = writeln!(
+                    out,
+                    "({n} sensitive fields not shown: reveal them one at a time in the window.)"
+                );
+            }
         }
         out
     }
