@@ -119,13 +119,7 @@ fn audit_every_view(theme: &str) -> Vec<String> {
     std::fs::write(fixtures.path().join("call.json"), readme::example("data")).unwrap();
     let api = api_with_fixtures(fixtures.path());
     let (home, mut env) = configured_home(&api, "Acme UK");
-    let layout = readme::example("layout").replace(
-        "studio_url = \"https://studio.uk.poly.ai/acme-uk/acme-team-4/agent\"",
-        &format!(
-            "base_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"",
-            api.sandbox.base_url()
-        ),
-    );
+    let layout = readme::layout_policy(&api.sandbox.base_url());
     let policy = home.path().join("policy.toml");
     std::fs::write(&policy, layout).unwrap();
     env.push(("SCREENPOP_POLICY_FILE", policy.display().to_string()));

@@ -893,13 +893,7 @@ fn an_admins_layout_shapes_the_card_links_open_the_record_once_and_nothing_sensi
     let api = api_with_fixtures(fixtures.path());
     let (home, mut env) = configured_home(&api, "Acme UK");
     // The README's layout, with the managed profile pointed at the sandbox.
-    let layout = readme::example("layout").replace(
-        "studio_url = \"https://studio.uk.poly.ai/acme-uk/acme-team-4/agent\"",
-        &format!(
-            "base_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"",
-            api.sandbox.base_url()
-        ),
-    );
+    let layout = readme::layout_policy(&api.sandbox.base_url());
     let policy = home.path().join("policy.toml");
     std::fs::write(&policy, &layout).unwrap();
     env.push(("SCREENPOP_POLICY_FILE", policy.display().to_string()));

@@ -31,12 +31,25 @@ fn quoted_words(line: &str) -> Vec<&str> {
     out
 }
 
-/// A user whose seat has `policy` as its fleet policy.
-fn seat(policy: &str) -> (User, PathBuf) {
+/// A user whose seat has `policy` as its fleet policy, and the README's example data in a file.
+fn seat(policy: &str) -> (User, PathBuf, PathBuf) {
     let user = User::new();
     let path = user.home.path().join("policy.toml");
     std::fs::write(&path, policy).unwrap();
-    (user, path)
+    let data = user.home.path().join("call.json");
+    std::fs::write(&data, readme_example("data")).unwrap();
+    (user, path, data)
+}
+
+/// `screenpop card preview` of the README's data for "Acme UK", under `policy`.
+fn preview_under(policy: &str) -> Ran {
+    let (user, policy, data) = seat(policy);
+    let data = data.to_str().unwrap();
+    run(
+        &user,
+        &policy,
+        &["card", "preview", "--profile", "Acme UK", "--data", data],
+    )
 }
 
 fn run(user: &User, policy: &Path, args: &[&str]) -> Ran {
@@ -47,9 +60,7 @@ fn run(user: &User, policy: &Path, args: &[&str]) -> Ran {
 
 #[test]
 fn card_preview_prints_the_readme_example_exactly() {
-    let (user, policy) = seat(&readme_example("layout"));
-    let data = user.home.path().join("call.json");
-    std::fs::write(&data, readme_example("data")).unwrap();
+    let (user, policy, data) = seat(&readme_example("layout"));
     let expected = readme_example("preview");
     let (command, printed) = expected.split_once('\n').unwrap();
     let data_arg = data.to_str().unwrap();
@@ -99,21 +110,7 @@ fn card_preview_prints_the_readme_example_exactly() {
 fn a_rule_that_cannot_be_read_is_named_with_its_place() {
     // In the policy: it fails closed and says where.
     let bad = readme_example("layout").replace("money:GBP", "money:pounds");
-    let (user, policy) = seat(&bad);
-    let data = user.home.path().join("call.json");
-    std::fs::write(&data, readme_example("data")).unwrap();
-    let r = run(
-        &user,
-        &policy,
-        &[
-            "card",
-            "preview",
-            "--profile",
-            "Acme UK",
-            "--data",
-            data.to_str().unwrap(),
-        ],
-    );
+    let r = preview_under(&bad);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(
         r.stderr.contains("profiles[0].card.fields[2].format")
@@ -198,21 +195,7 @@ fn the_agents_own_layout_survives_their_edits_links_need_every_value_and_bad_dat
 #[test]
 fn with_masking_turned_off_card_numbers_show_and_secrets_still_do_not() {
     let policy = format!("mask_card_numbers = false\n\n{}", readme_example("layout"));
-    let (user, policy) = seat(&policy);
-    let data = user.home.path().join("call.json");
-    std::fs::write(&data, readme_example("data")).unwrap();
-    let r = run(
-        &user,
-        &policy,
-        &[
-            "card",
-            "preview",
-            "--profile",
-            "Acme UK",
-            "--data",
-            data.to_str().unwrap(),
-        ],
-    );
+    let r = preview_under(&policy);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.contains("Paid with: 4111 1111 1111 1111"),

@@ -13,3 +13,12 @@ pub(crate) fn example(name: &str) -> String {
     let body = &body[body.find('\n').expect("fence line") + 1..];
     body[..body.find("```").expect("closing fence")].to_owned()
 }
+
+/// The README's layout example as a policy whose managed profile looks up in the API at
+/// `base_url` (the sandbox) instead of PolyAI's.
+pub(crate) fn layout_policy(base_url: &str) -> String {
+    example("layout").replace(
+        "studio_url = \"https://studio.uk.poly.ai/acme-uk/acme-team-4/agent\"",
+        &format!("base_url = \"{base_url}\"\naccount = \"acct\"\nproject = \"proj\""),
+    )
+}

@@ -84,6 +84,11 @@ async fn setup() -> (Sandbox, Pipeline, Arc<Recorder>) {
         )
         .await
         .unwrap();
+    start(sb, desk).await
+}
+
+/// The pipeline over `desk`, whose active profile looks up in `sb`, with its key stored.
+async fn start(sb: Sandbox, desk: Desk) -> (Sandbox, Pipeline, Arc<Recorder>) {
     desk.profiles.store_key(None, sb.key()).await.unwrap();
     let sink = Arc::new(Recorder::default());
     let pipeline = Pipeline::new(
@@ -257,16 +262,11 @@ async fn setup_with_layout(layout: &str) -> (Sandbox, Pipeline, Arc<Recorder>) {
     )
     .unwrap();
     let settings = screenpop_core::config::Settings::load(&path).unwrap();
-    let desk = Desk::in_memory(settings, Arc::new(MemoryKeys::default()));
-    desk.profiles.store_key(None, sb.key()).await.unwrap();
-    let sink = Arc::new(Recorder::default());
-    let pipeline = Pipeline::new(
-        desk.lookups.clone(),
-        desk.prefs.clone(),
-        sink.clone(),
-        tokio::runtime::Handle::current(),
-    );
-    (sb, pipeline, sink)
+    start(
+        sb,
+        Desk::in_memory(settings, Arc::new(MemoryKeys::default())),
+    )
+    .await
 }
 
 const CRM_LAYOUT: &str = r#"

@@ -120,22 +120,24 @@ impl Layout {
         self.fields.iter().find(|r| r.path.matches(place))
     }
 
+    /// Whether a rule for `place` or for a value enclosing it says `what`.
+    fn encloses(&self, place: &Place, what: impl Fn(&FieldRule) -> bool) -> bool {
+        (1..=place.len()).any(|n| self.rule(&place[..n]).is_some_and(&what))
+    }
+
     /// Whether the value at `place` is hidden or sensitive, by its own rule or an enclosing one.
     pub(crate) fn withholds(&self, place: &Place) -> bool {
-        (1..=place.len()).any(|n| {
-            self.rule(&place[..n])
-                .is_some_and(|r| r.hide || r.sensitive)
-        })
+        self.encloses(place, |r| r.hide || r.sensitive)
     }
 
     /// Whether the value at `place` is hidden, by its own rule or an enclosing one.
     pub(crate) fn withholds_hidden(&self, place: &Place) -> bool {
-        (1..=place.len()).any(|n| self.rule(&place[..n]).is_some_and(|r| r.hide))
+        self.encloses(place, |r| r.hide)
     }
 
     /// Whether the value at `place` is sensitive, by its own rule or an enclosing one.
     pub(crate) fn is_sensitive(&self, place: &Place) -> bool {
-        (1..=place.len()).any(|n| self.rule(&place[..n]).is_some_and(|r| r.sensitive))
+        self.encloses(place, |r| r.sensitive)
     }
 
     /// Whether any rule highlights: then the highlights are the admin's, not the smart ones.

@@ -223,8 +223,16 @@ impl Card {
             layout,
             sensitive: BTreeMap::new(),
         };
+        // Walked once for every rule that names values by path; empty for the smart card.
+        let all =
+            if layout.chooses_highlights() || !layout.title.is_empty() || !layout.reason.is_empty()
+            {
+                scalars(data)
+            } else {
+                Vec::new()
+            };
         let highlighted = if layout.chooses_highlights() {
-            chosen_highlights(data, layout)
+            chosen_highlights(&all, layout)
         } else {
             find_highlights(data)
                 .into_iter()
@@ -247,12 +255,13 @@ impl Card {
             .collect();
         let skip: Vec<Vec<Step>> = highlighted.into_iter().map(|(_, p, _, _)| p).collect();
         let fields = builder.fields(data, &[], 0, &skip);
-        let (title, title_is_name) = match first_value(data, &layout.title, layout) {
+        let shown = shown_data(data, layout);
+        let (title, title_is_name) = match first_value(&all, &layout.title, layout) {
             Some(title) => (inert(&title), true),
-            None => smart_title(data, layout),
+            None => smart_title(&shown),
         };
-        let reason = first_value(data, &layout.reason, layout)
-            .or_else(|| smart_reason(data, layout))
+        let reason = first_value(&all, &layout.reason, layout)
+            .or_else(|| smart_reason(&shown))
             .map(|r| code_as_words(&r));
         let links: Vec<(CardLink, bool)> = layout
             .links
@@ -383,8 +392,11 @@ fn find_scalar<'a>(
     None
 }
 
+/// A scalar of `data` with its place and key.
+type Leaf<'a> = (Vec<Step>, &'a str, &'a Value);
+
 /// Every scalar in `data` with its place and key, in the server's order, depth first.
-fn scalars(data: &Map<String, Value>) -> Vec<(Vec<Step>, &str, &Value)> {
+fn scalars(data: &Map<String, Value>) -> Vec<Leaf<'_>> {
     fn walk<'a>(
         key: &'a str,
         value: &'a Value,
@@ -420,11 +432,10 @@ fn scalars(data: &Map<String, Value>) -> Vec<(Vec<Step>, &str, &Value)> {
 }
 
 /// The highlights a layout chooses: for each highlighting rule in order, the values it names.
-fn chosen_highlights<'a>(data: &'a Map<String, Value>, layout: &Layout) -> Vec<Found<'a>> {
-    let all = scalars(data);
+fn chosen_highlights<'a>(all: &[Leaf<'a>], layout: &Layout) -> Vec<Found<'a>> {
     let mut found = Vec::new();
     for rule in layout.fields.iter().filter(|r| r.highlight) {
-        for (place, key, value) in &all {
+        for (place, key, value) in all {
             let decides = layout.rule(place).is_some_and(|r| std::ptr::eq(r, rule));
             if decides && !layout.withholds_hidden(place) {
                 found.push((
@@ -440,11 +451,7 @@ fn chosen_highlights<'a>(data: &'a Map<String, Value>, layout: &Layout) -> Vec<F
 }
 
 /// The first non-empty, non-sensitive scalar that one of `paths` names, as plain text.
-fn first_value(data: &Map<String, Value>, paths: &[Pattern], layout: &Layout) -> Option<String> {
-    if paths.is_empty() {
-        return None;
-    }
-    let all = scalars(data);
+fn first_value(all: &[Leaf<'_>], paths: &[Pattern], layout: &Layout) -> Option<String> {
     paths.iter().find_map(|pattern| {
         all.iter().find_map(|(place, key, value)| {
             // An admin may hide the value the title repeats; a sensitive one never leaves.
@@ -455,14 +462,13 @@ fn first_value(data: &Map<String, Value>, paths: &[Pattern], layout: &Layout) ->
     })
 }
 
-/// The caller's name, else the best identifier, else "Unknown caller"; never from a value the
-/// layout hides or marks sensitive.
-fn smart_title(data: &Map<String, Value>, layout: &Layout) -> (String, bool) {
-    let shown = shown_data(data, layout);
-    match caller_name(&shown) {
+/// The caller's name, else the best identifier, else "Unknown caller", from the data the layout
+/// shows (nothing it hides or marks sensitive).
+fn smart_title(shown: &Map<String, Value>) -> (String, bool) {
+    match caller_name(shown) {
         Some(name) => (inert(&name), true),
         None => (
-            words::first_text(&shown, &IDENTIFIER_KEYS)
+            words::first_text(shown, &IDENTIFIER_KEYS)
                 .map(|id| inert(&id))
                 .unwrap_or_else(|| "Unknown caller".to_owned()),
             false,
@@ -470,11 +476,10 @@ fn smart_title(data: &Map<String, Value>, layout: &Layout) -> (String, bool) {
     }
 }
 
-/// The first reason the smart card finds, as plain text.
-fn smart_reason(data: &Map<String, Value>, layout: &Layout) -> Option<String> {
-    let shown = shown_data(data, layout);
+/// The first reason the smart card finds in the data the layout shows, as plain text.
+fn smart_reason(shown: &Map<String, Value>) -> Option<String> {
     REASON_KEYS.iter().find_map(|wanted| {
-        let (_, key, value) = find_scalar(&shown, wanted)?;
+        let (_, key, value) = find_scalar(shown, wanted)?;
         Some(Scalar::classify(&key, value).plain())
     })
 }
