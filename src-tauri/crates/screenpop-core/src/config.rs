@@ -495,6 +495,21 @@ mod tests {
     }
 
     #[test]
+    fn an_edited_profile_keeps_the_card_layout_its_file_gives_it() {
+        let mut s = Settings::parse(
+            "[[profile]]\nname = \"uk\"\nregion = \"uk-1\"\naccount = \"acme\"\nproject = \"team\"\n\n[profile.card]\ntitle = [\"who\"]\n",
+        )
+        .expect("valid");
+        let layout = s.profiles()[0].card.clone();
+        assert!(!layout.is_empty());
+        // What the window and `profile` commands hand over: a profile without a layout.
+        s.replace_profile("uk", profile("renamed"))
+            .expect("replace");
+        assert_eq!(s.profiles()[0].name, "renamed");
+        assert_eq!(s.profiles()[0].card, layout);
+    }
+
+    #[test]
     fn a_missing_file_is_an_empty_setup() {
         let dir = tempfile::tempdir().expect("tempdir");
         let s = Settings::load(&dir.path().join("none.toml")).expect("load");
