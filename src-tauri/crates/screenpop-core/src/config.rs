@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::card::Layout;
+use crate::i18n::LanguageChoice;
 use crate::ids::LookupBy;
 use crate::profiles::ProfileInput;
 use crate::retry::Timeouts;
@@ -54,6 +55,8 @@ pub struct Settings {
     pub hotkey: String,
     /// Whether screenpop starts at login (kept by the OS; recorded here once chosen).
     pub autostart: bool,
+    /// The language of the window, the tray menu and the notifications.
+    pub language: LanguageChoice,
 }
 
 impl Default for Settings {
@@ -68,6 +71,7 @@ impl Default for Settings {
             trigger: TriggerSettings::default(),
             hotkey: default_hotkey(),
             autostart: false,
+            language: LanguageChoice::System,
         }
     }
 }
@@ -124,6 +128,10 @@ fn default_hotkey() -> String {
     DEFAULT_HOTKEY.to_owned()
 }
 
+fn system_language() -> String {
+    LanguageChoice::System.name().to_owned()
+}
+
 /// The file as written on disk.
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,6 +148,8 @@ struct RawSettings {
     hotkey: String,
     #[serde(default)]
     autostart: bool,
+    #[serde(default = "system_language")]
+    language: String,
     /// The last kind of id looked up, per profile (the window remembers the choice).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     lookup_by: BTreeMap<String, LookupBy>,
@@ -213,6 +223,7 @@ impl Settings {
             trigger: raw.trigger,
             hotkey: raw.hotkey,
             autostart: raw.autostart,
+            language: LanguageChoice::named(&raw.language)?,
         };
         for p in raw.profiles {
             if p.region.is_some() == p.base_url.is_some() {
@@ -277,6 +288,7 @@ impl Settings {
             trigger: self.trigger,
             hotkey: self.hotkey.clone(),
             autostart: self.autostart,
+            language: self.language.name().to_owned(),
             lookup_by: self.lookup_by.clone(),
             profiles: self
                 .profiles

@@ -14,6 +14,7 @@ pub mod desk;
 pub mod endpoint;
 mod error;
 pub mod health;
+pub mod i18n;
 pub mod ids;
 pub mod keys;
 pub mod lookups;

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::config::{PopAction, TriggerSettings};
+use crate::i18n::{system_locale, Chosen, LanguageChoice};
 use crate::keys::Keys;
 use crate::setting::{check_hotkey, check_port, Setting};
 use crate::store::SettingsStore;
@@ -34,6 +35,21 @@ impl Preferences {
     pub fn set_pop_action(&self, action: PopAction) -> Result<()> {
         self.store.change(|s| {
             s.pop_action = action;
+            Ok(())
+        })
+    }
+
+    /// The language in force: the setting, resolved against the system locale.
+    pub fn language(&self) -> Chosen {
+        self.store
+            .read(|s| s.language)
+            .resolve(system_locale().as_deref())
+    }
+
+    /// Chooses the language (refused when the policy locks it).
+    pub fn set_language(&self, choice: LanguageChoice) -> Result<()> {
+        self.store.change(|s| {
+            s.language = choice;
             Ok(())
         })
     }

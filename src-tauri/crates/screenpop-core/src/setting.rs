@@ -6,6 +6,7 @@
 use toml::Value;
 
 use crate::config::{PopAction, Settings};
+use crate::i18n::LanguageChoice;
 
 /// One setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -20,6 +21,8 @@ pub enum Setting {
     TriggerPort,
     /// Whether screenpop starts at login, hidden in the tray.
     Autostart,
+    /// The language of the window, the tray menu and the notifications.
+    Language,
     /// Time allowed to open a connection.
     ConnectMs,
     /// Time allowed for one request.
@@ -32,12 +35,13 @@ pub enum Setting {
 
 impl Setting {
     /// Every setting, in the order they are listed to people.
-    pub const ALL: [Setting; 9] = [
+    pub const ALL: [Setting; 10] = [
         Self::PopAction,
         Self::Hotkey,
         Self::TriggerEnabled,
         Self::TriggerPort,
         Self::Autostart,
+        Self::Language,
         Self::ConnectMs,
         Self::AttemptMs,
         Self::WaitWindowMs,
@@ -52,6 +56,7 @@ impl Setting {
             Self::TriggerEnabled => "trigger_enabled",
             Self::TriggerPort => "trigger_port",
             Self::Autostart => "autostart",
+            Self::Language => "language",
             Self::ConnectMs => "connect_ms",
             Self::AttemptMs => "attempt_ms",
             Self::WaitWindowMs => "wait_window_ms",
@@ -84,6 +89,7 @@ impl Setting {
             Self::TriggerEnabled => Value::Boolean(s.trigger.enabled),
             Self::TriggerPort => Value::Integer(s.trigger.port.into()),
             Self::Autostart => Value::Boolean(s.autostart),
+            Self::Language => Value::String(s.language.name().to_owned()),
             Self::ConnectMs => ms(s.timeouts.connect_ms),
             Self::AttemptMs => ms(s.timeouts.attempt_ms),
             Self::WaitWindowMs => ms(s.timeouts.wait_window_ms),
@@ -117,6 +123,12 @@ impl Setting {
             Self::TriggerEnabled => s.trigger.enabled = boolean(name, value)?,
             Self::TriggerPort => s.trigger.port = port(value)?,
             Self::Autostart => s.autostart = boolean(name, value)?,
+            Self::Language => {
+                let text = value
+                    .as_str()
+                    .ok_or_else(|| format!("{name} must be text, such as \"system\" or \"de\""))?;
+                s.language = LanguageChoice::named(text)?;
+            }
             Self::ConnectMs => s.timeouts.connect_ms = millis(name, value)?,
             Self::AttemptMs => s.timeouts.attempt_ms = millis(name, value)?,
             Self::WaitWindowMs => s.timeouts.wait_window_ms = millis(name, value)?,
@@ -129,7 +141,7 @@ impl Setting {
     pub fn parse_text(self, text: &str) -> Value {
         let text = text.trim();
         match self {
-            Self::PopAction | Self::Hotkey => Value::String(text.to_owned()),
+            Self::PopAction | Self::Hotkey | Self::Language => Value::String(text.to_owned()),
             _ => match text {
                 "true" | "on" | "yes" => Value::Boolean(true),
                 "false" | "off" | "no" => Value::Boolean(false),
