@@ -3,6 +3,7 @@
 
 import { $, button, el } from "./dom.js";
 import { copyButton, renderFields, renderValue } from "./fields.js";
+import { dateFormat, t } from "./i18n.js";
 import { isSensitive, nodeText } from "./values.js";
 
 /**
@@ -11,26 +12,37 @@ import { isSensitive, nodeText } from "./values.js";
  *   openSettings: () => void, editId: () => void }} Actions
  */
 
-/** Failure cards by the error's kind: a title and the next step. */
-const FAILURES = /** @type {Record<string, { title: string, action: string }>} */ ({
-  not_found: { title: "No handoff state for this id", action: "retry" },
-  no_key: { title: "No API key for this profile", action: "settings" },
-  key_rejected: { title: "The API key was rejected", action: "settings" },
-  rate_limited: { title: "PolyAI is rate limiting requests", action: "retry" },
-  unreachable: { title: "PolyAI could not be reached", action: "retry" },
-  timeout: { title: "PolyAI did not answer in time", action: "retry" },
-  server_error: { title: "PolyAI's API failed", action: "retry" },
-  malformed_response: { title: "The answer could not be read", action: "retry" },
-  keychain_unavailable: { title: "The system keychain is not available", action: "retry" },
-  bad_input: { title: "This id cannot be looked up", action: "edit" },
-  bad_configuration: { title: "The profile needs attention", action: "settings" },
-});
+/**
+ * A failure card: the title, the words of the next step and what it does.
+ * @typedef {{ title: string, body: string, action: "retry" | "settings" | "edit" }} FailureSpec
+ */
+
+/** Failure cards by the error's kind. @type {Record<string, FailureSpec>} */
+const FAILURES = {
+  not_found: { title: "failure.not_found.title", body: "failure.not_found.body", action: "retry" },
+  no_key: { title: "failure.no_key.title", body: "failure.no_key.body", action: "settings" },
+  key_rejected: { title: "failure.key_rejected.title", body: "failure.key_rejected.body_401", action: "settings" },
+  rate_limited: { title: "failure.rate_limited.title", body: "failure.rate_limited.body", action: "retry" },
+  unreachable: { title: "failure.unreachable.title", body: "failure.unreachable.body", action: "retry" },
+  timeout: { title: "failure.timeout.title", body: "failure.timeout.body", action: "retry" },
+  server_error: { title: "failure.server_error.title", body: "failure.server_error.body", action: "retry" },
+  malformed_response: { title: "failure.malformed_response.title", body: "failure.malformed_response.body", action: "retry" },
+  keychain_unavailable: { title: "failure.keychain_unavailable.title", body: "failure.keychain_unavailable.body", action: "retry" },
+  bad_input: { title: "failure.bad_input.title", body: "failure.bad_input.body", action: "edit" },
+  bad_configuration: { title: "failure.bad_configuration.title", body: "failure.bad_configuration.body", action: "settings" },
+  set_by_policy: { title: "failure.set_by_policy.title", body: "failure.set_by_policy.body", action: "settings" },
+};
+/** @type {FailureSpec} */
+const UNKNOWN_FAILURE = { title: "failure.unknown.title", body: "failure.unknown.body", action: "retry" };
+
+/** The next step's button words, by what it does. */
+const ACTIONS = { retry: "failure.action_retry", settings: "failure.action_settings", edit: "failure.action_edit" };
 
 /** Why a lookup is still waiting, in words. */
 const WAITING = /** @type {Record<string, string>} */ ({
-  not_found: "The voice agent has not saved this call's details yet. Still trying for a few seconds.",
-  rate_limited: "PolyAI asked to slow down. Trying again shortly.",
-  transient: "PolyAI did not answer. Trying again.",
+  not_found: "card.waiting_not_found",
+  rate_limited: "card.waiting_rate_limited",
+  transient: "card.waiting_transient",
 });
 
 /**
@@ -64,14 +76,14 @@ function shell(kind) {
  */
 function meta(by, query, atMs) {
   const line = el("p", "meta");
-  line.append(el("span", null, (by === "shared_id" ? "Shared id " : "Conversation id ") + shownId(query)));
-  line.append(el("span", null, new Date(atMs).toLocaleTimeString()));
+  line.append(el("span", null, t(by === "shared_id" ? "card.meta_shared_id" : "card.meta_id", { id: shownId(query) })));
+  line.append(el("span", null, dateFormat("time").format(new Date(atMs))));
   return line;
 }
 
 /** The empty card. */
 export function renderEmpty() {
-  shell("empty").append(el("p", "placeholder", "When a call is transferred, the caller appears here."));
+  shell("empty").append(el("p", "placeholder", t("card.empty")));
 }
 
 /**
@@ -82,8 +94,8 @@ export function renderEmpty() {
 export function renderPending(pop) {
   const card = shell("pending");
   const head = el("header", "card-head");
-  const title = pop.waiting ? "Waiting for the handoff…" : "Looking up…";
-  const why = pop.waiting ? WAITING[pop.waiting] || WAITING.transient : "Fetching the caller's details from PolyAI.";
+  const title = t(pop.waiting ? "card.waiting" : "card.looking_up");
+  const why = t(pop.waiting ? WAITING[pop.waiting] || WAITING.transient : "card.fetching");
   head.append(el("h1", "caller skeleton", title));
   const status = el("p", "reason", why);
   status.id = "pending-status";
@@ -101,25 +113,30 @@ export function renderPending(pop) {
  */
 export function renderFailure(pop, actions) {
   const error = pop.error;
-  const spec = FAILURES[error.kind] || { title: "Something went wrong", action: "retry" };
+  const spec = Object.prototype.hasOwnProperty.call(FAILURES, error.kind) ? FAILURES[error.kind] : UNKNOWN_FAILURE;
+  const body = error.kind === "key_rejected" && error.status === 403 ? "failure.key_rejected.body_403" : spec.body;
   const card = shell("failure failure-" + error.kind);
   const head = el("header", "card-head");
-  head.append(el("h1", "caller", spec.title), el("p", "reason", error.message));
+  const title = t(spec.title);
+  head.append(el("h1", "caller", title), el("p", "reason", t(body, { ...error, seconds: error.seconds || 0 })));
   head.append(meta(pop.by, pop.query, pop.at_ms));
   card.append(head);
+  // What the system, the API and its support need stays as they said it.
+  const said = el("div", "failure-details");
+  if (error.detail) said.append(el("p", "detail", error.detail));
+  if (error.server_message) said.append(el("p", "server-said", t("failure.server_said", { message: error.server_message })));
+  if (error.correlation_id) said.append(el("p", "correlation", t("failure.correlation", { id: error.correlation_id })));
+  if (said.childElementCount) card.append(said);
   const tools = el("div", "card-tools");
-  const next = spec.action === "settings"
-    ? button("Open settings", "primary", actions.openSettings)
-    : spec.action === "retry"
-      ? button("Try again", "primary", () => actions.retry(pop))
-      : button("Edit the id", "primary", actions.editId);
+  const onClick = { retry: () => actions.retry(pop), settings: actions.openSettings, edit: actions.editId }[spec.action];
+  const next = button(t(ACTIONS[spec.action]), "primary", onClick);
   next.id = "failure-action";
   tools.append(next);
   if (pop.by === "id" && error.kind === "not_found") {
-    tools.append(button("Try as shared id", null, () => actions.trySharedId(pop.query)));
+    tools.append(button(t("failure.try_shared"), null, () => actions.trySharedId(pop.query)));
   }
   card.append(tools);
-  return spec.title + ". " + next.textContent + ".";
+  return title + ". " + next.textContent + ".";
 }
 
 /**
@@ -132,7 +149,7 @@ export function renderFilled(result, ctx) {
   const root = shell("filled");
 
   const head = el("header", "card-head");
-  const title = el("h1", card.title_is_name ? "caller" : "caller unnamed", card.title);
+  const title = el("h1", card.title_is_name ? "caller" : "caller unnamed", card.title || t("card.unknown_caller"));
   title.id = "caller-title";
   head.append(title);
   if (card.reason) head.append(el("p", "reason", card.reason));
@@ -141,7 +158,7 @@ export function renderFilled(result, ctx) {
 
   if (card.highlights.length) {
     const strip = el("dl", "highlights");
-    strip.setAttribute("aria-label", "Highlights");
+    strip.setAttribute("aria-label", t("card.highlights"));
     for (const h of card.highlights) {
       const item = el("div", "hl hl-" + h.group);
       const dd = el("dd");
@@ -154,20 +171,21 @@ export function renderFilled(result, ctx) {
   }
 
   const tools = el("div", "card-tools");
-  const copyAll = button("Copy all", null, () => ctx.copy(result.text, "the card"));
+  const copyAll = button(t("card.copy_all"), null, () => ctx.copy(result.text, t("toast.copied_card")));
   copyAll.id = "copy-all";
-  const raw = button(ctx.showRaw ? "Show card" : "Raw JSON", null, () => ctx.toggle("showRaw"));
+  const raw = button(t(ctx.showRaw ? "card.show_card" : "card.raw_json"), null, () => ctx.toggle("showRaw"));
   raw.id = "toggle-raw";
   raw.setAttribute("aria-pressed", String(ctx.showRaw));
   tools.append(copyAll, raw);
   if (card.empty_count > 0) {
-    const empty = button(ctx.showEmpty ? "Hide empty fields" : "Show empty fields (" + card.empty_count + ")", null, () => ctx.toggle("showEmpty"));
+    const words = ctx.showEmpty ? t("card.hide_empty") : t("card.show_empty", { count: card.empty_count });
+    const empty = button(words, null, () => ctx.toggle("showEmpty"));
     empty.id = "toggle-empty";
     empty.setAttribute("aria-pressed", String(ctx.showEmpty));
     tools.append(empty);
   }
   if (card.studio_url) {
-    const studio = button("Open in Agent Studio", "v-link", () => ctx.openLink(card.studio_url));
+    const studio = button(t("card.open_studio"), "v-link", () => ctx.openLink(card.studio_url));
     studio.title = card.studio_url;
     tools.append(studio);
   }
@@ -176,7 +194,7 @@ export function renderFilled(result, ctx) {
   if (card.links.length) {
     // The admin's links into the CRM: each button says where it goes.
     const links = el("nav", "card-links");
-    links.setAttribute("aria-label", "Open the caller's record");
+    links.setAttribute("aria-label", t("card.links"));
     for (const link of card.links) {
       const b = button(link.label, "record-link", () => ctx.openLink(link.url));
       b.append(el("span", "host", link.host));
@@ -189,7 +207,7 @@ export function renderFilled(result, ctx) {
   if (ctx.showRaw) {
     const pre = el("pre", "raw", result.raw_json);
     pre.tabIndex = 0;
-    pre.setAttribute("aria-label", "Raw handoff state");
+    pre.setAttribute("aria-label", t("card.raw_label"));
     root.append(pre);
     return;
   }
@@ -197,14 +215,14 @@ export function renderFilled(result, ctx) {
     const filter = el("input", "filter");
     filter.type = "search";
     filter.id = "field-filter";
-    filter.placeholder = "Filter fields";
-    filter.setAttribute("aria-label", "Filter fields");
+    filter.placeholder = t("card.filter");
+    filter.setAttribute("aria-label", t("card.filter"));
     filter.value = ctx.filterText || "";
     filter.addEventListener("input", () => ctx.setFilter(filter.value));
     root.append(filter);
   }
   if (card.value_count === 0) {
-    root.append(el("p", "placeholder", "The voice agent stored no data for this call."));
+    root.append(el("p", "placeholder", t("card.no_data")));
   } else {
     const body = el("div", "card-body");
     body.append(renderFields(card.fields, ctx, 0));

@@ -3,9 +3,10 @@
 
 import { call } from "./api.js";
 import { $, copy } from "./dom.js";
+import { t } from "./i18n.js";
 
 async function run() {
-  $("diag-status").textContent = "Checking…";
+  $("diag-status").textContent = t("diag.checking");
   $("diag-status").className = "status";
   $("diag-run").disabled = true;
   try {
@@ -13,7 +14,7 @@ async function run() {
     $("diag-text").textContent = report.text;
     $("diag-text").hidden = false;
     $("diag-copy").hidden = false;
-    $("diag-status").textContent = report.ok ? "A pop would work." : "A pop would not work: see the lines marked FAIL.";
+    $("diag-status").textContent = t(report.ok ? "diag.ok" : "diag.fail");
     $("diag-status").className = "status " + (report.ok ? "ok" : "bad");
   } catch (e) {
     $("diag-status").textContent = /** @type {any} */ (e).message;
@@ -26,5 +27,5 @@ async function run() {
 /** Wires the Diagnostics section. */
 export function wireDiagnostics() {
   $("diag-run").addEventListener("click", run);
-  $("diag-copy").addEventListener("click", () => copy($("diag-text").textContent, "the report"));
+  $("diag-copy").addEventListener("click", () => copy($("diag-text").textContent, t("toast.copied_report")));
 }

@@ -73,9 +73,9 @@ export function announce(text) {
 /**
  * Puts text on the clipboard and says so.
  * @param {string} text
- * @param {string} what
+ * @param {string} said what the toast says then, in the agent's language
  */
-export async function copy(text, what) {
+export async function copy(text, said) {
   try {
     await navigator.clipboard.writeText(text);
   } catch (_) {
@@ -89,7 +89,7 @@ export async function copy(text, what) {
     document.execCommand("copy");
     area.remove();
   }
-  toast("Copied " + what);
+  toast(said);
 }
 
 /**

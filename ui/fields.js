@@ -1,6 +1,7 @@
 // The card's body: labelled fields, nested sections, lists and tables, with copy buttons.
 
 import { el } from "./dom.js";
+import { t } from "./i18n.js";
 import { isEmptyNode, isSensitive, nodeText, renderScalar } from "./values.js";
 
 /**
@@ -10,10 +11,10 @@ import { isEmptyNode, isSensitive, nodeText, renderScalar } from "./values.js";
  * @param {import("./values.js").Ctx} ctx
  */
 export function copyButton(getText, label, ctx) {
-  const b = el("button", "copy", "Copy");
+  const b = el("button", "copy", t("value.copy"));
   b.type = "button";
-  b.setAttribute("aria-label", "Copy " + label);
-  b.addEventListener("click", () => ctx.copy(getText(), label));
+  b.setAttribute("aria-label", t("value.copy_label", { label }));
+  b.addEventListener("click", () => ctx.copy(getText(), t("toast.copied", { what: label })));
   return b;
 }
 

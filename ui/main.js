@@ -4,10 +4,11 @@
 
 import { call, on } from "./api.js";
 import { $, announce, banner, copy, showView, toast } from "./dom.js";
+import { t, useLanguage } from "./i18n.js";
 import { renderEmpty, renderFailure, renderFilled, renderPending } from "./card-view.js";
 import { loadRecent } from "./recent-view.js";
 import { wireDiagnostics } from "./diagnostics-view.js";
-import { loadPreferences, showHotkey, showPolicy, wireSettings } from "./settings-view.js";
+import { loadPreferences, reopenSettings, showHotkey, showLanguage, showPolicy, wireSettings } from "./settings-view.js";
 import { loadProfiles, openSettings, whenSettingsOpen, wireSetup } from "./setup-view.js";
 import { state } from "./state.js";
 
@@ -110,7 +111,7 @@ function render(pop) {
     case "card":
       if (newCard) state.view = { showEmpty: false, showRaw: false, filterText: "" };
       renderFilled(pop.result, ctx);
-      if (newCard) announce([pop.result.card.title, pop.result.card.reason].filter(Boolean).join(". "));
+      if (newCard) announce([pop.result.card.title || t("card.unknown_caller"), pop.result.card.reason].filter(Boolean).join(". "));
       painted("filled", pop.query, t0);
       // The recent list waits until the card is on screen: the card comes first.
       afterPaint(() => loadRecent().catch(() => {}));
@@ -185,7 +186,7 @@ function wire() {
       $("query").select();
     } else if (mod && ev.shiftKey && ev.key.toLowerCase() === "c" && state.pop?.stage === "card") {
       ev.preventDefault();
-      copy(state.pop.result.text, "the card");
+      copy(state.pop.result.text, t("toast.copied_card"));
     } else if (ev.key === "Escape" && !$("lookup-view").hidden) {
       $("query").value = "";
       call("clear_card").catch(() => {});
@@ -196,12 +197,20 @@ function wire() {
 
 /** Reads the app's settings and the policy, and shows them. */
 async function loadInfo() {
+  const before = state.info;
   state.info = await call("app_info");
+  if (before && before.language.language !== state.info.language.language) {
+    // The policy changed the language: every word on the page is drawn again in it.
+    location.reload();
+    return;
+  }
+  if (!before) useLanguage(state.info.language);
   $("pop-action").value = state.info.pop_action;
   $("autostart").checked = state.info.autostart;
   $("autostart").closest("label").hidden = state.info.demo;
   $("diag-section").hidden = state.info.demo;
   showHotkey();
+  showLanguage();
   showPolicy();
   $("card-numbers-shown").hidden = !state.info.policy.card_numbers_shown;
   // Which policy the page shows, for the window tests to wait on.
@@ -217,7 +226,7 @@ async function start() {
   await on("pop", render);
   await on("refused", (message) => {
     banner(String(message));
-    toast("A link was refused");
+    toast(t("toast.link_refused"));
   });
   await on("profiles-changed", () => loadProfiles());
   // The organisation's policy changed while the window runs: Settings show it at once.
@@ -226,12 +235,14 @@ async function start() {
   }).catch((e) => banner(e.message)));
   document.body.dataset.ready = "1";
   if (state.info.startup_error) banner(state.info.startup_error);
-  else if (state.info.policy.error) banner("Your organisation's screenpop policy cannot be used: " + state.info.policy.error);
+  else if (state.info.policy.error) banner(t("banner.policy_broken", { error: state.info.policy.error }));
   $("demo-badge").hidden = !state.info.demo;
   $("simulate").hidden = !state.info.demo;
   await loadProfiles();
   if (state.profiles.profiles.length === 0 && !state.info.startup_error) {
     openSettings(null);
+  } else if (reopenSettings()) {
+    openSettings(state.profiles.active);
   } else {
     showView("lookup");
   }
@@ -244,4 +255,4 @@ async function start() {
   if (board.current) render(board.current);
 }
 
-start().catch((e) => banner("screenpop could not start: " + (e.message || String(e))));
+start().catch((e) => banner(t("banner.cannot_start", { error: e.message || String(e) })));

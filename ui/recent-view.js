@@ -2,6 +2,7 @@
 
 import { call } from "./api.js";
 import { $, el, toast } from "./dom.js";
+import { dateFormat, t } from "./i18n.js";
 
 /** Reloads the recent list from Rust. */
 export async function loadRecent() {
@@ -12,8 +13,8 @@ export async function loadRecent() {
     const li = el("li");
     const b = el("button", "recent-item");
     b.type = "button";
-    b.append(el("span", "recent-name", r.card.title));
-    const when = new Date(r.at_ms).toLocaleTimeString();
+    b.append(el("span", "recent-name", r.card.title || t("card.unknown_caller")));
+    const when = dateFormat("time").format(new Date(r.at_ms));
     b.append(el("span", "recent-meta", [r.card.reason, when].filter(Boolean).join(" · ")));
     b.addEventListener("click", () => call("show_recent", { index }).catch((e) => toast(e.message)));
     li.append(b);

@@ -1,9 +1,13 @@
 // The preferences in Settings: what a transfer does, the clipboard shortcut (recorded by
-// pressing it), start at login, and the local trigger with its token and templates.
+// pressing it), start at login, the language, and the local trigger with its token and templates.
 
 import { call } from "./api.js";
-import { $, copy, toast } from "./dom.js";
+import { $, copy, el, toast } from "./dom.js";
+import { t } from "./i18n.js";
 import { state } from "./state.js";
+
+/** Set before the page loads again in a new language, so Settings open again after it. */
+const REOPEN_SETTINGS = "screenpop.reopen-settings";
 
 /** @param {any} view */
 function renderTrigger(view) {
@@ -14,11 +18,11 @@ function renderTrigger(view) {
     status.textContent = view.error;
     status.className = "status bad";
   } else if (view.running) {
-    status.textContent = "Listening on 127.0.0.1:" + view.listening + "." +
-      (view.published ? " Published for CTI connectors in " + view.published + "." : "");
+    status.textContent = t("trigger.listening", { port: view.listening }) +
+      (view.published ? " " + t("trigger.published", { file: view.published }) : "");
     status.className = "status ok";
   } else {
-    status.textContent = view.enabled ? "Not listening." : "Off.";
+    status.textContent = t(view.enabled ? "trigger.not_listening" : "trigger.off");
     status.className = "status";
   }
   $("t-details").hidden = !view.token;
@@ -71,11 +75,10 @@ export function showPolicy() {
   const status = $("policy-status");
   status.hidden = !policy.error && !policy.present;
   if (policy.error) {
-    status.textContent = "Your organisation's screenpop policy cannot be used: " + policy.error +
-      ". Until it is fixed, its settings and profiles cannot be changed. Tell your IT team.";
+    status.textContent = t("settings.policy_broken", { error: policy.error });
     status.className = "status bad";
   } else {
-    status.textContent = "Some settings are managed by your organisation.";
+    status.textContent = t("settings.some_managed");
     status.className = "status";
   }
 }
@@ -100,7 +103,7 @@ let recording = false;
 export function showHotkey(message, kind) {
   const box = $("hotkey");
   box.value = state.info.hotkey;
-  box.placeholder = "Off";
+  box.placeholder = t("prefs.hotkey_off");
   box.classList.remove("recording");
   $("hotkey-off").disabled = !state.info.hotkey || state.info.policy.locked.includes("hotkey");
   $("hotkey-status").textContent = message || "";
@@ -127,8 +130,8 @@ async function saveHotkey(hotkey) {
   try {
     state.info.hotkey = await call("set_hotkey", { hotkey });
     showHotkey(state.info.hotkey
-      ? state.info.hotkey + " now looks up the clipboard, from any program."
-      : "The clipboard shortcut is off.", "ok");
+      ? t("prefs.hotkey_now", { hotkey: state.info.hotkey })
+      : t("prefs.hotkey_is_off"), "ok");
   } catch (e) {
     showHotkey(/** @type {any} */ (e).message, "bad");
   }
@@ -138,7 +141,7 @@ function recordHotkey() {
   recording = true;
   const box = $("hotkey");
   box.value = "";
-  box.placeholder = "Press the new shortcut (Esc: keep the old one)";
+  box.placeholder = t("prefs.hotkey_recording");
   box.classList.add("recording");
   box.focus();
 }
@@ -162,17 +165,56 @@ function onHotkeyKey(ev) {
   saveHotkey(accelerator);
 }
 
+/**
+ * The language picker: the system's language first (named in its own words, as every choice
+ * is, so an agent can find theirs whatever the window speaks now).
+ */
+export function showLanguage() {
+  const language = state.info.language;
+  const select = $("language");
+  const system = el("option", null, t("prefs.language_auto", { language: language.system }));
+  system.value = "system";
+  const options = [system];
+  for (const item of language.languages) {
+    const option = el("option", null, item.name);
+    option.value = item.tag;
+    option.lang = item.tag;
+    options.push(option);
+  }
+  select.replaceChildren(...options);
+  select.value = language.choice;
+}
+
+/** Whether the page was loaded again from Settings, for a new language (then they reopen). */
+export function reopenSettings() {
+  const reopen = sessionStorage.getItem(REOPEN_SETTINGS) === "1";
+  sessionStorage.removeItem(REOPEN_SETTINGS);
+  return reopen;
+}
+
+async function changeLanguage() {
+  try {
+    await call("set_language", { choice: $("language").value });
+    sessionStorage.setItem(REOPEN_SETTINGS, "1");
+    location.reload();
+  } catch (e) {
+    $("language").value = state.info.language.choice;
+    toast(/** @type {any} */ (e).message);
+  }
+}
+
 /** Wires the preferences. */
 export function wireSettings() {
+  $("language").addEventListener("change", changeLanguage);
   $("t-apply").addEventListener("click", () => trigger("set_trigger", { enabled: $("t-enabled").checked, port: Number($("t-port").value) }));
-  $("t-copy").addEventListener("click", () => copy($("t-token").value, "the token"));
+  $("t-copy").addEventListener("click", () => copy($("t-token").value, t("toast.copied_token")));
   $("t-regen").addEventListener("click", async () => {
-    if (await trigger("regenerate_trigger_token")) toast("New token: update the telephony system");
+    if (await trigger("regenerate_trigger_token")) toast(t("toast.new_token"));
   });
   $("autostart").addEventListener("change", async () => {
     try {
       $("autostart").checked = await call("set_autostart", { enabled: $("autostart").checked });
-      toast($("autostart").checked ? "screenpop will start at login" : "screenpop will not start at login");
+      toast(t($("autostart").checked ? "toast.autostart_on" : "toast.autostart_off"));
     } catch (e) {
       $("autostart").checked = !$("autostart").checked;
       toast(/** @type {any} */ (e).message);
@@ -190,7 +232,7 @@ export function wireSettings() {
   $("pop-action").addEventListener("change", async () => {
     try {
       await call("set_pop_action", { action: $("pop-action").value });
-      toast("Saved");
+      toast(t("toast.saved"));
     } catch (e) {
       toast(/** @type {any} */ (e).message);
     }

@@ -3,6 +3,7 @@
 
 import { call } from "./api.js";
 import { $, banner, el, showView, toast } from "./dom.js";
+import { t } from "./i18n.js";
 import { activeProfile, state } from "./state.js";
 
 /** Called when the settings view opens (the preferences load then). */
@@ -35,13 +36,13 @@ export function renderProfiles() {
   list.replaceChildren();
   for (const p of state.profiles.profiles) {
     const li = el("li");
-    const where = p.region ? "region " + p.region : p.base_url;
+    const where = p.region ? t("profiles.where_region", { region: p.region }) : p.base_url;
     li.append(el("strong", null, p.name));
-    if (p.managed) li.append(el("span", "tag", "Managed by your organisation"));
-    li.append(el("span", "hint", " " + p.account + " / " + p.project + ", " + where + (p.has_key === false ? " (no key)" : "")));
-    const edit = el("button", "quiet", p.managed ? "Key…" : "Edit");
+    if (p.managed) li.append(el("span", "tag", t("profiles.managed")));
+    li.append(el("span", "hint", " " + p.account + " / " + p.project + ", " + where + (p.has_key === false ? " " + t("profiles.no_key") : "")));
+    const edit = el("button", "quiet", t(p.managed ? "profiles.key" : "profiles.edit"));
     edit.type = "button";
-    edit.setAttribute("aria-label", (p.managed ? "Set the key of profile " : "Edit profile ") + p.name);
+    edit.setAttribute("aria-label", t(p.managed ? "profiles.key_of" : "profiles.edit_of", { name: p.name }));
     edit.addEventListener("click", () => openSettings(p.name));
     li.append(edit);
     list.append(li);
@@ -69,8 +70,8 @@ function fillForm(p) {
   $("p-project").value = p ? p.project : "";
   $("p-advanced").open = !!p;
   $("p-key").value = "";
-  $("p-key").placeholder = p && p.has_key ? "A key is stored. Paste a new one to replace it" : "Paste the key";
-  $("p-key-state").textContent = p ? (p.has_key ? "A key is stored in the system keychain." : p.has_key === false ? "No key is stored yet." : "") : "";
+  $("p-key").placeholder = t(p && p.has_key ? "form.key_stored_placeholder" : "form.key_placeholder");
+  $("p-key-state").textContent = p ? (p.has_key ? t("form.key_stored") : p.has_key === false ? t("form.key_missing") : "") : "";
   $("p-studio-parsed").textContent = "";
   formStatus("", "");
   // A managed profile is the organisation's: only the agent's own key for it can change. While
@@ -81,15 +82,13 @@ function fillForm(p) {
     $(id).disabled = managed || broken;
   }
   $("p-managed").hidden = !managed && !broken;
-  $("p-managed").textContent = managed
-    ? "Set by your organisation: only the API key can be changed here."
-    : "Profiles cannot be changed until your organisation's screenpop policy is fixed.";
+  $("p-managed").textContent = t(managed ? "form.managed" : "form.policy_broken");
   $("p-delete").hidden = !p || managed || broken;
   const refused = !p && !state.profiles.can_add;
   $("profile-form").querySelector("button[type=submit]").disabled = refused;
   $("p-test").disabled = refused;
   if (refused) {
-    formStatus("Set by your organisation: its policy does not allow adding profiles. Ask your IT team for the profile you need.", "bad");
+    formStatus(t("form.cannot_add"), "bad");
   }
 }
 
@@ -101,7 +100,9 @@ export function openSettings(name) {
   const p = state.profiles.profiles.find((x) => x.name === name) || null;
   state.editing = p ? p.name : null;
   const first = state.profiles.profiles.length === 0;
-  $("settings-title").textContent = first ? "Set up screenpop" : p ? "Edit profile " + p.name : "Add a profile";
+  $("settings-title").textContent = first
+    ? t("settings.title_setup")
+    : p ? t("settings.title_edit", { name: p.name }) : t("settings.title_add");
   $("settings-intro").hidden = !first;
   $("p-cancel").hidden = first;
   fillForm(p);
@@ -147,9 +148,9 @@ async function saveForm() {
     }
     renderProfiles();
     fillForm(activeProfile());
-    $("settings-title").textContent = "Edit profile " + name;
+    $("settings-title").textContent = t("settings.title_edit", { name });
     $("p-cancel").hidden = false;
-    formStatus("Saved. Test the connection, or go back to lookups.", "ok");
+    formStatus(t("form.saved"), "ok");
     return true;
   } catch (e) {
     formStatus(/** @type {any} */ (e).message, "bad");
@@ -162,13 +163,13 @@ async function testConnection() {
   if (!state.editing || typed) {
     if (!(await saveForm())) return;
   }
-  formStatus("Testing the connection…", "");
+  formStatus(t("form.testing"), "");
   try {
     await call("test_connection", { profile: state.editing });
-    formStatus("Connection works: the API accepted the key for this project.", "ok");
+    formStatus(t("form.works"), "ok");
   } catch (e) {
     const err = /** @type {any} */ (e);
-    const hint = err.kind === "key_rejected" ? " Paste the right key and save again." : "";
+    const hint = err.kind === "key_rejected" ? " " + t("form.paste_right_key") : "";
     formStatus(err.message + hint, "bad");
   }
 }
@@ -183,7 +184,7 @@ async function deleteProfile() {
     } else {
       showView("lookup");
     }
-    toast("Profile deleted");
+    toast(t("toast.profile_deleted"));
   } catch (e) {
     formStatus(/** @type {any} */ (e).message, "bad");
   }
@@ -198,7 +199,7 @@ async function previewStudioUrl() {
   }
   try {
     const p = await call("parse_studio_url", { url });
-    out.textContent = "Region " + p.region + ", account " + p.account + ", project " + p.project + ".";
+    out.textContent = t("form.studio_parsed", { region: p.region, account: p.account, project: p.project });
     out.className = "hint ok";
     if (!$("p-name").value.trim()) $("p-name").value = p.project;
   } catch (e) {

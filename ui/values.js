@@ -3,9 +3,7 @@
 // text; links open through Rust, which only opens http(s).
 
 import { el } from "./dom.js";
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+import { dateFormat, locale, t } from "./i18n.js";
 
 /**
  * @typedef {{ kind: string, [field: string]: any }} Scalar
@@ -22,28 +20,28 @@ function formatDate(value) {
   if (value.date_only) {
     const [y, m, d] = String(value.iso).split("-").map(Number);
     const local = new Date(y, m - 1, d);
-    return Number.isNaN(local.getTime()) ? value.iso : dateFormat.format(local);
+    return Number.isNaN(local.getTime()) ? value.iso : dateFormat("date").format(local);
   }
   const at = new Date(value.iso);
-  return Number.isNaN(at.getTime()) ? value.iso : dateTimeFormat.format(at);
+  return Number.isNaN(at.getTime()) ? value.iso : dateFormat("dateTime").format(at);
 }
 
 /** @type {Record<string, (value: Scalar, ctx: Ctx) => any>} */
 export const RENDERERS = {
-  empty: () => el("span", "v-empty", "empty"),
-  bool: (v) => el("span", v.value ? "v-bool yes" : "v-bool no", v.value ? "Yes" : "No"),
+  empty: () => el("span", "v-empty", t("value.empty")),
+  bool: (v) => el("span", v.value ? "v-bool yes" : "v-bool no", t(v.value ? "value.yes" : "value.no")),
   number: (v) => el("span", "v-number", v.text),
   text: (v) => el("span", "v-text", v.text),
   phone: (v) => {
     const p = el("span", "v-phone", v.text);
-    p.title = "Copy gives " + v.dial;
+    p.title = t("value.phone_title", { dial: v.dial });
     return p;
   },
   email: (v) => el("span", "v-email", v.text),
   link: (v, ctx) => {
     const a = el("button", "v-link", v.url);
     a.type = "button";
-    a.title = "Open in the browser: " + v.url;
+    a.title = t("value.link_title", { url: v.url });
     a.addEventListener("click", () => ctx.openLink(v.url));
     return a;
   },
@@ -63,8 +61,8 @@ export const RENDERERS = {
   sensitive: (v, ctx) => {
     const span = el("span", "v-sensitive");
     const hidden = el("span", "v-hidden", "••••");
-    hidden.setAttribute("aria-label", "Hidden");
-    const reveal = el("button", "reveal", "Reveal");
+    hidden.setAttribute("aria-label", t("value.hidden"));
+    const reveal = el("button", "reveal", t("value.reveal"));
     reveal.type = "button";
     reveal.addEventListener("click", () => {
       reveal.disabled = true;
@@ -87,7 +85,7 @@ function formatMoney(value) {
   const amount = Number(value.amount);
   try {
     if (Number.isFinite(amount)) {
-      return new Intl.NumberFormat(undefined, { style: "currency", currency: value.currency }).format(amount);
+      return new Intl.NumberFormat(locale(), { style: "currency", currency: value.currency }).format(amount);
     }
   } catch {
     // An ISO code this engine does not know: shown as the data has it.

@@ -23,6 +23,7 @@ pub(crate) const COMMANDS: &[&str] = &[
     "simulate_transfer",
     "set_pop_action",
     "set_hotkey",
+    "set_language",
     "trigger_info",
     "set_trigger",
     "regenerate_trigger_token",

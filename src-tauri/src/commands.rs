@@ -9,13 +9,14 @@ use tauri_plugin_autostart::AutoLaunchManager;
 use screenpop_core::card::Scalar;
 use screenpop_core::config::{PopAction, TriggerSettings};
 use screenpop_core::health;
+use screenpop_core::i18n::LanguageChoice;
 use screenpop_core::lookups::LookupResult;
 use screenpop_core::pop::{Origin, Pipeline};
 use screenpop_core::profiles::ProfileInput;
 use screenpop_core::studio_url::parse_studio_url as parse_studio;
 use screenpop_core::{Error, LookupBy};
 
-use crate::views::{BoardView, DiagnosticsView, PolicyView, ProfilesView, UiError};
+use crate::views::{BoardView, DiagnosticsView, LanguageView, PolicyView, ProfilesView, UiError};
 use crate::AppState;
 
 type Res<T> = Result<T, UiError>;
@@ -32,6 +33,8 @@ pub(crate) struct AppInfo {
     paint_log: bool,
     /// The fleet policy: its place, its problems, the locked settings.
     policy: PolicyView,
+    /// The language in force and its words.
+    language: LanguageView,
 }
 
 #[tauri::command]
@@ -48,6 +51,7 @@ pub(crate) fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
             .unwrap_or(false),
         paint_log: state.paint_log.is_on(),
         policy: PolicyView::from(state.desk.policy().as_ref()),
+        language: state.desk.prefs.language().into(),
     }
 }
 
@@ -158,6 +162,19 @@ pub(crate) fn board(pipeline: State<'_, Pipeline>) -> BoardView {
 #[tauri::command]
 pub(crate) fn set_pop_action(state: State<'_, AppState>, action: PopAction) -> Res<()> {
     Ok(state.desk.prefs.set_pop_action(action)?)
+}
+
+/// Chooses the language (`system` or a tag); the page loads again in it, the tray is redrawn.
+#[tauri::command]
+pub(crate) fn set_language<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    choice: String,
+) -> Res<()> {
+    let choice = LanguageChoice::named(&choice).map_err(Error::BadInput)?;
+    state.desk.prefs.set_language(choice)?;
+    crate::shell::refresh_tray(&app);
+    Ok(())
 }
 
 /// Changes the clipboard shortcut (`""` turns it off); answers the one now in force.

@@ -52,6 +52,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::simulate_transfer,
         commands::set_pop_action,
         commands::set_hotkey,
+        commands::set_language,
         commands::trigger_info,
         commands::set_trigger,
         commands::regenerate_trigger_token,

@@ -8,7 +8,10 @@ use std::sync::OnceLock;
 use notify_rust::{Notification, Timeout};
 use tauri::{AppHandle, Manager, Runtime};
 
+use screenpop_core::i18n::Catalogue;
 use screenpop_core::pop::Alert;
+
+use crate::AppState;
 
 /// The main window's label.
 const MAIN: &str = "main";
@@ -40,7 +43,13 @@ pub(crate) fn caller_arrived<R: Runtime>(app: &AppHandle<R>, alert: &Alert) {
         raise(app, false);
     }
     if alert.action.notifies() {
-        show(app.clone(), &alert.title, short(&alert.reason));
+        let words = Catalogue::of(app.state::<AppState>().desk.prefs.language().language);
+        let title = match alert.title.as_str() {
+            "" => words.text("card.unknown_caller"),
+            name => name,
+        };
+        let action = words.text("notification.show_caller");
+        show(app.clone(), title, short(&alert.reason), action);
     }
 }
 
@@ -60,8 +69,8 @@ fn escape_markup(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn show<R: Runtime>(app: AppHandle<R>, title: &str, body: String) {
-    let title = title.to_owned();
+fn show<R: Runtime>(app: AppHandle<R>, title: &str, body: String, action: &str) {
+    let (title, action) = (title.to_owned(), action.to_owned());
     // The calls block (D-Bus, WinRT); the click is awaited on its own thread.
     std::thread::spawn(move || {
         let body = if renders_markup() {
@@ -75,7 +84,7 @@ fn show<R: Runtime>(app: AppHandle<R>, title: &str, body: String) {
             .summary(&title)
             .body(&body)
             .icon("call-start")
-            .action("default", "Show caller")
+            .action("default", &action)
             .timeout(Timeout::Milliseconds(10_000));
         // Without it Windows files the toast under PowerShell; the installer puts the same id
         // on the Start-menu shortcut, which is what makes Windows accept it.

@@ -8,6 +8,7 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, Modifiers, Shortcut, ShortcutState};
 
+use screenpop_core::i18n::Catalogue;
 use screenpop_core::pop::Pipeline;
 use screenpop_core::Error;
 
@@ -91,16 +92,23 @@ const PROFILE_ITEM: &str = "profile:";
 
 /// The tray menu: show, look up the clipboard, the profiles (the active one checked), quit.
 fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
-    let (names, active) = app.state::<AppState>().desk.profiles.names();
-    let show = MenuItem::with_id(app, "show", "Show screenpop", true, None::<&str>)?;
+    let desk = &app.state::<AppState>().desk;
+    let (names, active) = desk.profiles.names();
+    let words = Catalogue::of(desk.prefs.language().language);
+    let show = MenuItem::with_id(app, "show", words.text("tray.show"), true, None::<&str>)?;
     let clipboard = MenuItem::with_id(
         app,
         "clipboard",
-        "Look up the clipboard",
+        words.text("tray.clipboard"),
         true,
         None::<&str>,
     )?;
-    let profiles = Submenu::with_id(app, "profiles", "Profile", !names.is_empty())?;
+    let profiles = Submenu::with_id(
+        app,
+        "profiles",
+        words.text("tray.profile"),
+        !names.is_empty(),
+    )?;
     for name in &names {
         let checked = active.as_deref() == Some(name.as_str());
         let item = CheckMenuItem::with_id(
@@ -114,7 +122,7 @@ fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
         profiles.append(&item)?;
     }
     let separator = PredefinedMenuItem::separator(app)?;
-    let quit = MenuItem::with_id(app, "quit", "Quit screenpop", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", words.text("tray.quit"), true, None::<&str>)?;
     Menu::with_items(app, &[&show, &clipboard, &profiles, &separator, &quit])
 }
 
@@ -151,7 +159,7 @@ fn switch_profile<R: Runtime>(app: &AppHandle<R>, name: &str) {
     }
 }
 
-/// Redraws the tray menu after the profiles changed.
+/// Redraws the tray menu after the profiles or the language changed.
 pub(crate) fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
     if let (Some(tray), Ok(menu)) = (app.tray_by_id("screenpop"), menu(app)) {
         let _ = tray.set_menu(Some(menu));

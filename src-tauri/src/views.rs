@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use screenpop_core::health::Health;
+use screenpop_core::i18n::{Catalogue, Chosen, Language};
 use screenpop_core::lookups::LookupResult;
 use screenpop_core::mask::CardNumbers;
 use screenpop_core::policy::Policy;
@@ -13,13 +14,28 @@ use screenpop_core::retry::Retryable;
 use screenpop_core::setting::Setting;
 use screenpop_core::{Error, LookupBy};
 
-/// An error as the page shows it: a stable `kind` to pick the words and next step, a sentence,
-/// and the API's correlation id verbatim.
+/// An error as the page shows it: a stable `kind` to pick the words and next step in the
+/// agent's language, the facts they need, an English sentence (for what the card does not
+/// word itself), and what the API said (its reason, its correlation id) verbatim.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct UiError {
     kind: &'static str,
     message: String,
     correlation_id: Option<String>,
+    /// Boxed: every command's error is this, and most never get that far.
+    #[serde(flatten)]
+    facts: Box<Facts>,
+}
+
+/// What a failure card's words are filled in with (see [`Failure`]).
+#[derive(Debug, Clone, Serialize)]
+struct Facts {
+    status: Option<u16>,
+    seconds: Option<u64>,
+    host: Option<String>,
+    profile: Option<String>,
+    detail: Option<String>,
+    server_message: Option<String>,
 }
 
 impl From<Error> for UiError {
@@ -34,6 +50,14 @@ impl From<Failure> for UiError {
             kind: f.kind.code(),
             message: f.message,
             correlation_id: f.correlation_id,
+            facts: Box::new(Facts {
+                status: f.status,
+                seconds: f.seconds,
+                host: f.host,
+                profile: f.profile,
+                detail: f.detail,
+                server_message: f.server_message,
+            }),
         }
     }
 }
@@ -211,6 +235,50 @@ impl From<Health> for DiagnosticsView {
         Self {
             ok: h.ok,
             text: h.to_text(),
+        }
+    }
+}
+
+/// The language in force, for the page: its words, the locale of its dates and numbers, and
+/// what Settings offers.
+#[derive(Debug, Serialize)]
+pub(crate) struct LanguageView {
+    /// The setting: `system` or a language tag.
+    choice: &'static str,
+    /// The tag of the language in force.
+    language: &'static str,
+    /// The BCP 47 locale for `Intl`.
+    locale: String,
+    /// The system's language, by its own name ("As the system: Deutsch").
+    system: &'static str,
+    /// Every language, by tag and own name.
+    languages: Vec<LanguageItem>,
+    /// The catalogue of the language in force.
+    messages: &'static std::collections::BTreeMap<String, String>,
+}
+
+/// One language Settings offers.
+#[derive(Debug, Serialize)]
+pub(crate) struct LanguageItem {
+    tag: &'static str,
+    name: &'static str,
+}
+
+impl From<Chosen> for LanguageView {
+    fn from(c: Chosen) -> Self {
+        Self {
+            choice: c.choice.name(),
+            language: c.language.tag(),
+            locale: c.locale,
+            system: c.system.endonym(),
+            languages: Language::ALL
+                .into_iter()
+                .map(|l| LanguageItem {
+                    tag: l.tag(),
+                    name: l.endonym(),
+                })
+                .collect(),
+            messages: Catalogue::of(c.language).messages(),
         }
     }
 }

@@ -781,7 +781,7 @@ fn the_fleet_policy_governs_the_window_and_a_change_applies_while_it_runs() {
     std::fs::write(&policy, "[locked\n").unwrap();
     d.wait_until(
         "the broken policy",
-        "return document.body.dataset.locked.split(' ').length === 9",
+        "return document.body.dataset.locked.split(' ').length === 10",
         10,
     );
     // The agent's own profile of that name is back: the broken policy provides none.

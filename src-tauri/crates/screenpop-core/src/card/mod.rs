@@ -105,7 +105,8 @@ const IDENTIFIER_KEYS: [&str; 6] = [
 /// The card of one handoff state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Card {
-    /// The caller's name, else the best identifier, else "Unknown caller".
+    /// The caller's name, else the best identifier, else empty: the window, the notification
+    /// and the text each say "Unknown caller" in their own language.
     pub title: String,
     /// Whether `title` is a name (rather than an identifier or the fallback).
     pub title_is_name: bool,
@@ -462,7 +463,7 @@ fn first_value(all: &[Leaf<'_>], paths: &[Pattern], layout: &Layout) -> Option<S
     })
 }
 
-/// The caller's name, else the best identifier, else "Unknown caller", from the data the layout
+/// The caller's name, else the best identifier, else nothing, from the data the layout
 /// shows (nothing it hides or marks sensitive).
 fn smart_title(shown: &Map<String, Value>) -> (String, bool) {
     match caller_name(shown) {
@@ -470,7 +471,7 @@ fn smart_title(shown: &Map<String, Value>) -> (String, bool) {
         None => (
             words::first_text(shown, &IDENTIFIER_KEYS)
                 .map(|id| inert(&id))
-                .unwrap_or_else(|| "Unknown caller".to_owned()),
+                .unwrap_or_default(),
             false,
         ),
     }

@@ -67,9 +67,13 @@ fn without_a_name_the_best_identifier_is_the_title() {
     let c = card(json!({"account_number": "7700", "x": 1}));
     assert_eq!((c.title.as_str(), c.title_is_name), ("7700", false));
     let c = card(json!({}));
-    assert_eq!(c.title, "Unknown caller");
+    assert_eq!(
+        c.title, "",
+        "each place words the unknown caller in its language"
+    );
     assert_eq!(c.value_count, 0);
     assert!(c.to_text().contains("stored no data"));
+    assert!(c.to_text().starts_with("Caller: Unknown caller\n"));
 }
 
 #[test]

@@ -10,7 +10,12 @@ impl Card {
     /// indented by depth. Empty fields are left out and counted at the end.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "Caller: {}", self.title);
+        let title = if self.title.is_empty() {
+            "Unknown caller"
+        } else {
+            &self.title
+        };
+        let _ = writeln!(out, "Caller: {title}");
         if let Some(reason) = &self.reason {
             let _ = writeln!(out, "Reason: {reason}");
         }

@@ -34,25 +34,81 @@ impl Origin {
     }
 }
 
-/// A failure as the card shows it.
+/// A failure as the card shows it: its kind picks the words (in the agent's language, on the
+/// page), the facts fill them in, and what the API or the system said stays as it was said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// What went wrong, by kind (the card's title and next step are picked by it).
     pub kind: ErrorKind,
-    /// A sentence the agent can act on.
+    /// The whole sentence in English, as the command line and the logs say it.
     pub message: String,
+    /// The HTTP status, for a refused key or a failing API.
+    pub status: Option<u16>,
+    /// Whole seconds: how long the lookup waited (timeout), or when to try again (rate limit).
+    pub seconds: Option<u64>,
+    /// The host that could not be reached.
+    pub host: Option<String>,
+    /// The profile that has no key.
+    pub profile: Option<String>,
+    /// What the network, the keychain, the settings or the id check said, verbatim.
+    pub detail: Option<String>,
+    /// The API's own `error_message`, verbatim.
+    pub server_message: Option<String>,
     /// The API's correlation id, verbatim, when it sent one.
     pub correlation_id: Option<String>,
 }
 
 impl From<&Error> for Failure {
     fn from(e: &Error) -> Self {
-        Self {
+        let mut f = Self {
             kind: e.kind(),
             message: e.to_string(),
+            status: None,
+            seconds: None,
+            host: None,
+            profile: None,
+            detail: None,
+            server_message: None,
             correlation_id: e.correlation_id().map(str::to_owned),
+        };
+        match e {
+            Error::BadInput(text) | Error::Config(text) | Error::Policy(text) => {
+                f.detail = Some(text.clone());
+            }
+            Error::NoKey { profile } => f.profile = Some(profile.clone()),
+            Error::KeyRejected {
+                status,
+                server_message,
+                ..
+            }
+            | Error::Server {
+                status,
+                server_message,
+                ..
+            } => {
+                f.status = Some(*status);
+                f.server_message = server_message.clone();
+            }
+            Error::NotFound { server_message, .. } => f.server_message = server_message.clone(),
+            Error::RateLimited { retry_after, .. } => f.seconds = retry_after.map(whole_seconds),
+            Error::Timeout { after } => f.seconds = Some(whole_seconds(*after).max(1)),
+            Error::Unreachable { host, reason } => {
+                f.host = Some(host.clone());
+                f.detail = Some(reason.clone());
+            }
+            Error::Malformed { detail, .. } | Error::KeychainUnavailable { detail } => {
+                f.detail = Some(detail.clone());
+            }
         }
+        // An API that answers with a blank reason has said nothing.
+        f.server_message = f.server_message.filter(|m| !m.trim().is_empty());
+        f
     }
+}
+
+/// A duration in whole seconds, rounded up (a wait of 1.2 s is not "1 second").
+fn whole_seconds(d: std::time::Duration) -> u64 {
+    d.as_millis().div_ceil(1000).try_into().unwrap_or(u64::MAX)
 }
 
 /// What the card shows now.
@@ -123,4 +179,50 @@ pub trait Sink: Send + Sync {
     /// Opens the caller's record in the system browser (a layout's `auto_open` link: https,
     /// or http to this computer).
     fn open_record(&self, url: &str);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_failure_keeps_the_facts_its_words_need_and_the_apis_own_verbatim() {
+        let f = Failure::from(&Error::KeyRejected {
+            status: 403,
+            server_message: Some("Key revoked «x»".into()),
+            correlation_id: Some("corr-9".into()),
+        });
+        assert_eq!(f.kind, ErrorKind::KeyRejected);
+        assert_eq!(f.status, Some(403));
+        assert_eq!(f.server_message.as_deref(), Some("Key revoked «x»"));
+        assert_eq!(f.correlation_id.as_deref(), Some("corr-9"));
+        assert!(f.message.contains("403"), "{}", f.message);
+
+        let f = Failure::from(&Error::Timeout {
+            after: Duration::from_millis(8_200),
+        });
+        assert_eq!(f.seconds, Some(9));
+        let f = Failure::from(&Error::RateLimited {
+            retry_after: None,
+            correlation_id: None,
+        });
+        assert_eq!(f.seconds, None);
+        let f = Failure::from(&Error::Unreachable {
+            host: "api.uk-1.platform.polyai.app".into(),
+            reason: "connection refused".into(),
+        });
+        assert_eq!(f.host.as_deref(), Some("api.uk-1.platform.polyai.app"));
+        assert_eq!(f.detail.as_deref(), Some("connection refused"));
+        let f = Failure::from(&Error::NotFound {
+            server_message: Some("  ".into()),
+            correlation_id: None,
+        });
+        assert_eq!(f.server_message, None, "a blank reason says nothing");
+        let f = Failure::from(&Error::NoKey {
+            profile: "Acme UK".into(),
+        });
+        assert_eq!(f.profile.as_deref(), Some("Acme UK"));
+    }
 }
