@@ -239,10 +239,9 @@ async function start() {
   $("demo-badge").hidden = !state.info.demo;
   $("simulate").hidden = !state.info.demo;
   await loadProfiles();
+  const reopen = reopenSettings();
   if (state.profiles.profiles.length === 0 && !state.info.startup_error) {
     openSettings(null);
-  } else if (reopenSettings()) {
-    openSettings(state.profiles.active);
   } else {
     showView("lookup");
   }
@@ -253,6 +252,8 @@ async function start() {
   document.body.dataset.boardStage = board.current ? board.current.stage : "none";
   if (board.refused) banner(board.refused);
   if (board.current) render(board.current);
+  // Loaded again for a new language from Settings: back there, over the card shown before.
+  if (reopen && state.profiles.profiles.length > 0) openSettings(state.profiles.active);
 }
 
 start().catch((e) => banner(t("banner.cannot_start", { error: e.message || String(e) })));

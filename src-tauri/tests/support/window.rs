@@ -56,6 +56,11 @@ pub(crate) fn home() -> (tempfile::TempDir, Vec<(&'static str, String)>) {
             dir.path().join("config").display().to_string(),
         ),
         ("NO_AT_BRIDGE", "1".to_owned()),
+        // English whatever the machine's locale: a test of another language sets its own.
+        ("LANGUAGE", String::new()),
+        ("LC_ALL", String::new()),
+        ("LC_MESSAGES", String::new()),
+        ("LANG", "C.UTF-8".to_owned()),
         // Tauri lets WebKitWebDriver drive the window only when asked to.
         ("TAURI_WEBVIEW_AUTOMATION", "true".to_owned()),
         ("WEBKIT_DISABLE_DMABUF_RENDERER", "1".to_owned()),
@@ -370,4 +375,51 @@ pub(crate) fn window_manager() -> Background {
             .spawn()
             .expect("openbox is installed"),
     )
+}
+
+/// What does not fit the window's width: the page scrolling sideways (with the elements whose
+/// content is wider than they are, to find the culprit), or an element whose words run out of
+/// its box (a long German word in a button). Empty when everything fits.
+pub(crate) fn overflowing(d: &Driver) -> Vec<String> {
+    let found = d.exec(
+        "const doc = document.documentElement;
+         const name = (e) => e.tagName + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '');
+         const out = [];
+         const shown = (e) => e.offsetParent !== null && !e.closest('pre, .table-wrap, .sr-only');
+         if (doc.scrollWidth > doc.clientWidth + 1) {
+           out.push('the page: ' + doc.scrollWidth + ' > ' + doc.clientWidth);
+           for (const e of document.querySelectorAll('body *')) {
+             if (shown(e) && e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1) out.push('wider inside: ' + name(e) + ' ' + e.scrollWidth + ' > ' + e.clientWidth);
+           }
+         }
+         for (const e of document.querySelectorAll('button, label, h1, h2, p, summary, dt, dd, li, legend, footer')) {
+           if (shown(e) && e.scrollWidth > e.clientWidth + 1) out.push(name(e) + ' \"' + e.textContent.trim().slice(0, 60) + '\": ' + e.scrollWidth + ' > ' + e.clientWidth);
+         }
+         return out;",
+        json!([]),
+    );
+    serde_json::from_value(found).unwrap()
+}
+
+/// Checks that the view fits a 420 px window and, twice as wide, 200 % zoom; leaves the window at
+/// 420 px and 100 %.
+pub(crate) fn assert_fits_narrow(d: &Driver, what: &str) {
+    d.set_size(420, 760);
+    let narrow = overflowing(d);
+    if !narrow.is_empty() {
+        screenshot(d, "overflowing.png");
+    }
+    assert!(narrow.is_empty(), "{what} at 420 px: {narrow:#?}");
+    d.set_size(840, 900);
+    d.exec(
+        "document.documentElement.style.zoom = '2'; return 1",
+        json!([]),
+    );
+    let zoomed = overflowing(d);
+    d.exec(
+        "document.documentElement.style.zoom = ''; return 1",
+        json!([]),
+    );
+    d.set_size(420, 760);
+    assert!(zoomed.is_empty(), "{what} at 200 % zoom: {zoomed:#?}");
 }
