@@ -165,7 +165,9 @@ mod window_tests {
                 "{tag}"
             );
             assert_fits_narrow(&d, &format!("the card in {tag}"));
-            screenshot(&d, &format!("card-{tag}.png"));
+            if tag == "de" {
+                screenshot(&d, "card-de.png");
+            }
 
             // A failure is worded in the language; what the API said stays as it said it.
             set_fault(&api, Some(Fault::Status { status: 503 }));

@@ -295,3 +295,78 @@ fn doctor_names_each_failure_with_its_exit_code_and_never_the_key() {
         );
     }
 }
+
+#[test]
+fn the_language_follows_the_system_until_chosen_and_the_policy_can_set_or_lock_it() {
+    let seat = Seat::new("", false);
+    // `doctor` fails here (no keychain) but still says which language the window speaks.
+    let language_line = |locale: &str| -> String {
+        let mut c = seat.user.command(&["doctor"]);
+        c.env("SCREENPOP_POLICY_FILE", &seat.policy)
+            .env("LANG", locale)
+            .env_remove("LANGUAGE")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES");
+        let r = support::run_with_stdin(c, "");
+        r.stdout
+            .lines()
+            .find(|l| l.contains(" language: "))
+            .unwrap_or_else(|| panic!("no language line: {}", r.stdout))
+            .to_owned()
+    };
+    assert_eq!(
+        language_line("de_AT.UTF-8"),
+        "ok   language: Deutsch (de-AT): from the system locale de_AT.UTF-8."
+    );
+    assert_eq!(
+        language_line("pt_BR.UTF-8"),
+        "ok   language: English (en): from the system locale pt_BR.UTF-8."
+    );
+    assert_eq!(
+        language_line("C"),
+        "ok   language: English (en): no system locale, so English."
+    );
+
+    // The agent's choice is written and wins over the system's.
+    seat.ok("settings set language fr");
+    let file = std::fs::read_to_string(seat.settings_file()).unwrap();
+    assert!(file.contains("language = \"fr\""), "{file}");
+    assert_eq!(
+        language_line("de_AT.UTF-8"),
+        "ok   language: Français (fr): chosen in Settings."
+    );
+    let r = seat.run("settings set language klingon");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_one_line_error(&r);
+    assert!(
+        r.stderr.contains("\"system\"")
+            && r.stderr.contains("\"nl\"")
+            && r.stderr.contains("klingon"),
+        "{}",
+        r.stderr
+    );
+
+    // The organisation's lock beats the agent's choice, which cannot be made again.
+    std::fs::write(&seat.policy, "[locked]\nlanguage = \"nl\"\n").unwrap();
+    assert_eq!(
+        language_line("de_AT.UTF-8"),
+        "ok   language: Nederlands (nl): locked by the policy."
+    );
+    let r = seat.run("settings set language de");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Set by your organisation"),
+        "{}",
+        r.stderr
+    );
+
+    // A language the policy cannot mean is named with its place, and the policy fails closed.
+    std::fs::write(&seat.policy, "[defaults]\nlanguage = \"xx\"\n").unwrap();
+    let r = seat.run("settings set pop_action raise");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("policy.toml, line 2") && r.stderr.contains("language"),
+        "{}",
+        r.stderr
+    );
+}

@@ -443,6 +443,26 @@ fn the_windows_program_reads_the_fleet_policy_from_the_registry() {
         r.stdout
     );
 
+    // The Windows user's locale chooses the language (Wine takes it from the Unix locale's
+    // name), and the registry can lock it.
+    let language = |wine: &Wine| -> String {
+        let mut c = wine.wine();
+        c.env("LANG", "de_DE.UTF-8")
+            .env("LC_ALL", "de_DE.UTF-8")
+            .arg(&wine.exe)
+            .args(["doctor", "--json"]);
+        let r = support::run_with_stdin(c, "");
+        let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        report["language"]["detail"].as_str().unwrap().to_owned()
+    };
+    let detail = language(&wine);
+    assert!(
+        detail.starts_with("Deutsch (de-DE): from the system locale de-DE"),
+        "{detail}"
+    );
+    wine.reg_add(&format!(r"{key}\locked"), "language", "REG_SZ", "fr");
+    assert_eq!(language(&wine), "Français (fr): locked by the policy.");
+
     // A value of the wrong type: the policy fails closed and names the registry value.
     wine.reg_add(&format!(r"{key}\locked"), "trigger_port", "REG_SZ", "soon");
     let r = wine.run(&words("doctor --json"));

@@ -17,6 +17,9 @@ use serde::Serialize;
 
 use crate::config::Settings;
 use crate::desk::Desk;
+use crate::i18n::system_locale;
+use crate::policy::Policy;
+use crate::setting::Setting;
 use crate::{Error, ErrorKind, Profile};
 
 /// One check: whether it passed, what was found, how long it took, and the error's code.
@@ -115,6 +118,8 @@ pub struct Health {
     pub scheme: Check,
     /// The local trigger listens where the settings say (or is off).
     pub trigger: Check,
+    /// The language the window speaks, and what chose it (always passes).
+    pub language: Check,
     /// Each profile checked.
     pub profiles: Vec<ProfileHealth>,
 }
@@ -200,8 +205,32 @@ pub async fn check(desk: &Desk, only: Option<&str>) -> Health {
         keychain,
         scheme: scheme::check(),
         trigger: trigger(&settings),
+        language: language(&settings, &policy),
         profiles,
     }
+}
+
+/// The language in force and what chose it: the policy, the agent, or the system locale.
+fn language(settings: &Settings, policy: &Policy) -> Check {
+    let system = system_locale();
+    let chosen = settings.language.resolve(system.as_deref());
+    let why = if policy.locks(Setting::Language) {
+        "locked by the policy".to_owned()
+    } else if settings.chose(Setting::Language) {
+        "chosen in Settings".to_owned()
+    } else if policy.decides(Setting::Language) {
+        "the policy's default".to_owned()
+    } else {
+        match &system {
+            Some(locale) => format!("from the system locale {locale}"),
+            None => "no system locale, so English".to_owned(),
+        }
+    };
+    Check::pass(format!(
+        "{} ({}): {why}.",
+        chosen.language.endonym(),
+        chosen.locale
+    ))
 }
 
 async fn profile(
@@ -375,6 +404,7 @@ impl Health {
             ("keychain", &self.keychain),
             ("screenpop:// links", &self.scheme),
             ("local trigger", &self.trigger),
+            ("language", &self.language),
         ] {
             out.push_str(&format!("{} {name}: {}\n", mark(c.ok), c.detail));
         }
