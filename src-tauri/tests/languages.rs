@@ -140,7 +140,7 @@ mod window_tests {
         let api = api();
         for tag in ["en", "fr", "de", "es", "nl"] {
             let words = catalogue(tag);
-            let (home, env) = configured_home(&api, "Langue");
+            let (home, env) = configured_home(&api, "Acme");
             choose_language(&home, tag);
             let d = app(&[], &env);
             assert_eq!(
@@ -202,6 +202,10 @@ mod window_tests {
             );
             assert_fits_narrow(&d, &format!("Settings in {tag}"));
             if tag == "de" {
+                d.exec(
+                    "document.getElementById('prefs-title').scrollIntoView(); return 1",
+                    json!([]),
+                );
                 screenshot(&d, "settings-de.png");
             }
         }
