@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use screenpop_core::desk::Desk;
+use screenpop_core::i18n::{Catalogue, Language};
 use screenpop_core::profiles::ProfileInput;
 use screenpop_core::secret::MemoryKeys;
 use screenpop_core::Lookup;
@@ -165,6 +166,15 @@ fn answers(sandbox: &Sandbox, id: &str, key: &str) -> Result<String> {
             "policy": {
                 "place": "", "present": false, "error": null, "warnings": [], "locked": [],
                 "card_numbers_shown": false,
+            },
+            // The page words itself from this, as the app's `LanguageView` gives it.
+            "language": {
+                "choice": "system", "language": "en", "locale": "en", "system": "English",
+                "languages": Language::ALL
+                    .iter()
+                    .map(|l| json!({"tag": l.tag(), "name": l.endonym()}))
+                    .collect::<Vec<_>>(),
+                "messages": Catalogue::of(Language::En).messages(),
             },
         },
         "profiles": {
