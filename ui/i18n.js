@@ -62,13 +62,15 @@ export function dateFormat(kind) {
 }
 
 /**
- * The message `key` in the agent's language, its placeholders filled from `args`.
+ * The message `key` in the agent's language, its placeholders filled from `args`. Before the
+ * catalogue has come (the page could not start), the key and the facts, never nothing.
  * @param {string} key
  * @param {Record<string, unknown>} [args]
  */
 export function t(key, args) {
   const message = messages[key];
-  return message === undefined ? key : format(message, args || {}, null);
+  if (message === undefined) return [key, ...Object.values(args || {})].join(" ");
+  return format(message, args || {}, null);
 }
 
 /**
