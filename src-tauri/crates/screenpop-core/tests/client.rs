@@ -39,6 +39,23 @@ fn key() -> ApiKey {
 }
 
 /// Looks `id` up through a fresh client with [`quick`] limits.
+/// Room for one rate-limited retry: a `Retry-After` of 1 s is waited for up to 1.5 s (the spread
+/// that keeps many desks from retrying in step), and that must fit in the wait window, whatever
+/// the jitter drew.
+fn rate_limit_room() -> Timeouts {
+    Timeouts {
+        wait_window_ms: 2_000,
+        ..quick()
+    }
+}
+
+/// A lookup given room for one rate-limited retry (see [`rate_limit_room`]).
+async fn lookup_rate_limited(sandbox: &Sandbox, id: &str) -> screenpop_core::Result<HandoffState> {
+    client(sandbox, rate_limit_room())
+        .lookup(&key(), &Lookup::by_id(id).expect("id"))
+        .await
+}
+
 async fn lookup(sandbox: &Sandbox, id: &str) -> screenpop_core::Result<HandoffState> {
     client(sandbox, quick())
         .lookup(&key(), &Lookup::by_id(id).expect("id"))
@@ -293,7 +310,7 @@ async fn rate_limits_honour_retry_after() {
         Some(1),
     );
     let started = Instant::now();
-    let state = lookup(&sb, "demo-billing")
+    let state = lookup_rate_limited(&sb, "demo-billing")
         .await
         .expect("found after waiting");
     assert!(state.id.is_some());
@@ -315,7 +332,9 @@ async fn a_lasting_rate_limit_costs_two_requests_then_shows() {
         },
         None,
     );
-    let err = lookup(&sb, "demo-billing").await.expect_err("429 twice");
+    let err = lookup_rate_limited(&sb, "demo-billing")
+        .await
+        .expect_err("429 twice");
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert_eq!(sb.requests().len(), 2, "one retry, then the agent is told");
 }
