@@ -5,6 +5,8 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/catalogue.rs"]
+mod catalogue;
 #[path = "support/readme.rs"]
 mod readme;
 #[path = "support/webdriver.rs"]
@@ -72,16 +74,6 @@ const FAILURE_KINDS: [&str; 12] = [
     "bad_configuration",
     "set_by_policy",
 ];
-
-/// A message of the catalogue of `tag`, as the page words it (for messages without placeholders).
-fn words(tag: &str, key: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
-        "src-tauri/crates/screenpop-core/locales/{tag}.json"
-    ));
-    let all: serde_json::Map<String, Value> =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    all[key].as_str().unwrap().to_owned()
-}
 
 /// Walks every view in one theme and one language (`en`, or `de` from a German system locale)
 /// and audits each; answers "view: violation" lines.
@@ -176,7 +168,7 @@ fn audit_every_view(theme: &str, language: &str) -> Vec<String> {
         "the waiting card",
         &format!(
             "return document.getElementById('pending-status')?.textContent === {:?}",
-            words(language, "card.waiting_not_found")
+            catalogue::catalogue(language)["card.waiting_not_found"]
         ),
         10,
     );

@@ -4,20 +4,16 @@
 //! policy can lock it, and the notification and the page follow.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+#[path = "support/catalogue.rs"]
+mod catalogue;
+use catalogue::catalogue;
 
 /// The repository's root.
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The catalogue of `tag`, as translators edit it.
-fn catalogue(tag: &str) -> BTreeMap<String, String> {
-    let path = root().join(format!(
-        "src-tauri/crates/screenpop-core/locales/{tag}.json"
-    ));
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
 /// Every file whose text may name a catalogue key: the page and the shell.

@@ -105,7 +105,8 @@ impl LanguageChoice {
 
     /// The language and locale in force with this choice on a system whose locale is `system`.
     pub fn resolve(self, system: Option<&str>) -> Chosen {
-        let system_language = system.and_then(Language::of_locale).unwrap_or(Language::En);
+        let spoken = system.and_then(Language::of_locale);
+        let system_language = spoken.unwrap_or(Language::En);
         let language = match self {
             Self::System => system_language,
             Self::Fixed(l) => l,
@@ -113,7 +114,7 @@ impl LanguageChoice {
         // The system's region is kept when it speaks the same language (de-AT dates for an
         // Austrian agent); otherwise the language alone decides the formats.
         let locale = system
-            .filter(|s| Language::of_locale(s) == Some(language))
+            .filter(|_| spoken == Some(language))
             .and_then(bcp47)
             .unwrap_or_else(|| language.tag().to_owned());
         Chosen {
