@@ -6,6 +6,7 @@
 use screenpop_core::argv::{classify, Launch};
 
 fn main() {
+    screenpop_lib::prepare_web_engine();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // Read before anything else: the desktop plugins read arguments as text and would panic.
     match classify(&args) {

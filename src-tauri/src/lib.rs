@@ -28,7 +28,7 @@ use screenpop_core::pop::{Origin, Pipeline};
 
 pub use screenpop_core::argv::WindowArgs as Options;
 pub use state::AppState;
-pub use webview::tune as tune_webview;
+pub use webview::{prepare_web_engine, tune as tune_webview};
 
 /// Registers the commands on `builder`; shared by the app and the IPC tests. The list is
 /// checked against `command_names.rs` and the capability file by a test below.

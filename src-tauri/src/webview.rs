@@ -2,6 +2,21 @@
 
 use tauri::Runtime;
 
+/// Runs the page's JavaScript without JavaScriptCore's just-in-time compilers, in the web
+/// process WebKitGTK starts from this one (it inherits the environment). The page runs each of
+/// its functions a few times per caller, which the interpreter does in well under a
+/// millisecond; the compilers' code, their buffers and executable memory cost about 5 MiB per
+/// window (measured against the same window with them, `bash .ci/bench`), which a session host
+/// with fifty agents pays fifty times, and there is no writable-executable memory for an
+/// exploit to use. Call it first in `main`, before any thread or window exists. An engineer
+/// can still set `JSC_useJIT=1` to compare.
+pub fn prepare_web_engine() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("JSC_useJIT").is_none() {
+        std::env::set_var("JSC_useJIT", "0");
+    }
+}
+
 /// One local page, never browsed: WebKit's "document viewer" cache model keeps no page cache
 /// and a small memory cache, and a card of text and boxes needs no GPU compositing (which costs
 /// tens of megabytes of buffers, or a software GL stack where there is no GPU). Neither change

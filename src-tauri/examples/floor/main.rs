@@ -5,6 +5,7 @@
 //! `cargo build --release --example floor`.
 
 fn main() {
+    screenpop_lib::prepare_web_engine();
     let context = tauri::generate_context!("src-tauri/examples/floor/tauri.conf.json");
     let result = tauri::Builder::default()
         .setup(|app| {
