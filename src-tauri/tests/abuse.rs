@@ -2,7 +2,8 @@
 //! gnome-keyring): every sandbox fault ends in its state within its deadline with the window
 //! still answering; hostile input on every entry point is refused or shown inert, and no
 //! request ever carries an id other than one that was sent on purpose; afterwards a canary key
-//! is searched for everywhere it must not be. `bash .ci/test` runs it; `cargo test` skips it.
+//! is searched for everywhere it must not be; the page's scripts run without a JIT. `bash
+//! .ci/test` runs it; `cargo test` skips it.
 // WebKitWebDriver, Xvfb, dunst and gnome-keyring: Linux only (the Windows programs are
 // checked under Wine by `.ci/wine`).
 #![cfg(target_os = "linux")]
@@ -506,6 +507,46 @@ fn hostile_input_is_refused_or_inert_and_the_canary_key_is_nowhere() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), canary);
+}
+
+/// The page's scripts run without JavaScriptCore's JIT: the web process this window started
+/// inherited the switch, and holds no writable-executable memory (the JIT reserves a region of
+/// a gigabyte that is both; a page or two of it may belong to a library's trampolines).
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn the_web_process_runs_the_page_without_a_jit() {
+    let (api, _canary) = canary_api();
+    let (home, env, _port) = abuse_home(&api);
+    let d = app(&[], &env);
+    look_up(&d, "demo-billing");
+    expect_card(&d, 15, "filled");
+    let mine = format!("HOME={}", home.path().display());
+    let mut web = 0;
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+        let vars: Vec<&[u8]> = environ.split(|b| *b == 0).collect();
+        if !comm.starts_with("WebKitWebProces") || !vars.contains(&mine.as_bytes()) {
+            continue;
+        }
+        web += 1;
+        assert!(
+            vars.contains(&b"JSC_useJIT=0".as_slice()),
+            "the web process {} was started with the JIT",
+            entry.path().display()
+        );
+        let maps = std::fs::read_to_string(entry.path().join("maps")).unwrap();
+        for line in maps.lines().filter(|l| l.contains(" rwxp ")) {
+            let (start, end) = line.split_once(' ').unwrap().0.split_once('-').unwrap();
+            let size =
+                u64::from_str_radix(end, 16).unwrap() - u64::from_str_radix(start, 16).unwrap();
+            assert!(
+                size <= 64 * 1024,
+                "the web process holds {size} bytes of writable-executable memory: {line}"
+            );
+        }
+    }
+    assert_eq!(web, 1, "this window's web process was found");
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
