@@ -17,6 +17,7 @@ pub(crate) const COMMANDS: &[&str] = &[
     "show_recent",
     "clear_card",
     "board",
+    "page_events",
     "recent",
     "open_link",
     "reveal",
