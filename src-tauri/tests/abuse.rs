@@ -431,6 +431,15 @@ fn hostile_input_is_refused_or_inert_and_the_canary_key_is_nowhere() {
         json!([]),
     );
     assert_eq!(injected, json!(0));
+    // The page hears the app through `page_events` only: Tauri's event system is not its to use.
+    let listen = d.exec(
+        "return window.__TAURI__.event.listen('pop', () => {}).then(() => 'allowed', (e) => 'refused: ' + e)",
+        json!([]),
+    );
+    assert!(
+        listen.as_str().unwrap().starts_with("refused"),
+        "the page may listen to Tauri's events: {listen}"
+    );
     assert_eq!(
         d.exec("return document.title", json!([])),
         json!("screenpop")
@@ -515,8 +524,9 @@ fn hostile_input_is_refused_or_inert_and_the_canary_key_is_nowhere() {
 #[test]
 #[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
 fn the_web_process_runs_the_page_without_a_jit() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
     let (api, _canary) = canary_api();
-    let (home, env, _port) = abuse_home(&api);
+    let (home, env) = configured_home(&api, "No JIT");
     let d = app(&[], &env);
     look_up(&d, "demo-billing");
     expect_card(&d, 15, "filled");
