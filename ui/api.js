@@ -1,6 +1,5 @@
-// The page's only way out: the app's own commands, through Tauri's IPC, and the app's messages
-// as the answers to one of them. Errors come back as { kind, message, correlation_id } from
-// Rust; anything else is normalised to that.
+// The page's only way out: the app's own commands and events, through Tauri's IPC. Errors come
+// back as { kind, message, correlation_id } from Rust; anything else is normalised to that.
 
 const tauri = /** @type {any} */ (window).__TAURI__;
 
@@ -22,54 +21,13 @@ export async function call(cmd, args) {
   }
 }
 
-/** @type {Map<string, (payload: any) => void>} */
-const handlers = new Map();
-
 /**
- * Handles the app's messages named `name` (`pop`, `refused`, `profiles-changed`,
- * `settings-changed`) once {@link listen} has started.
+ * Listens to an app event.
  * @param {string} name
  * @param {(payload: any) => void} handler
  */
 export function on(name, handler) {
-  handlers.set(name, handler);
-}
-
-/**
- * Starts taking the app's messages: from now on, in order. One `page_events` call is always
- * open; Rust answers it with the next messages as soon as there are any (or with none after a
- * while), and the page asks again. Messages come as a command's answers rather than as Tauri
- * events, which would start a script engine in the window's process just to deliver them.
- * Resolves once listening, so what happens after it is heard.
- */
-export async function listen() {
-  let after = (await call("page_events", { after: null })).next;
-  (async () => {
-    for (;;) {
-      try {
-        const batch = await call("page_events", { after });
-        after = batch.next;
-        for (const event of batch.events) deliver(event);
-      } catch {
-        // Not expected (the command cannot fail); a pause keeps a broken call from spinning.
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
-  })();
-}
-
-/**
- * One message to its handler; a handler's failure does not stop the ones after it.
- * @param {{ kind: string, payload?: any }} event
- */
-function deliver(event) {
-  const handler = handlers.get(event.kind);
-  if (!handler) return;
-  try {
-    handler(event.payload);
-  } catch (e) {
-    console.error(e);
-  }
+  return tauri.event.listen(name, (/** @type {{ payload: any }} */ ev) => handler(ev.payload));
 }
 
 /**

@@ -2,7 +2,7 @@
 // pop pipeline publishes. Lookups happen in Rust; this page asks for them and shows what it
 // is told, newest first.
 
-import { call, listen, on } from "./api.js";
+import { call, on } from "./api.js";
 import { $, announce, banner, copy, showView, toast } from "./dom.js";
 import { t, useLanguage } from "./i18n.js";
 import { renderEmpty, renderFailure, renderFilled, renderPending } from "./card-view.js";
@@ -222,18 +222,17 @@ async function start() {
   // The app's settings first: a card rendered before them would not know to report its paint
   // (the paint log benchmarks and window tests wait on).
   await loadInfo();
-  on("pop", render);
-  on("refused", (message) => {
+  // Listening starts before the board is read, so nothing published meanwhile is missed.
+  await on("pop", render);
+  await on("refused", (message) => {
     banner(String(message));
     toast(t("toast.link_refused"));
   });
-  on("profiles-changed", () => loadProfiles());
+  await on("profiles-changed", () => loadProfiles());
   // The organisation's policy changed while the window runs: Settings show it at once.
-  on("settings-changed", () => loadInfo().then(loadProfiles).then(() => {
+  await on("settings-changed", () => loadInfo().then(loadProfiles).then(() => {
     if (!$("settings-view").hidden) loadPreferences();
   }).catch((e) => banner(e.message)));
-  // Listening starts before the board is read, so nothing published meanwhile is missed.
-  await listen();
   document.body.dataset.ready = "1";
   if (state.info.startup_error) banner(state.info.startup_error);
   else if (state.info.policy.error) banner(t("banner.policy_broken", { error: state.info.policy.error }));

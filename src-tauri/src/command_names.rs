@@ -17,7 +17,6 @@ pub(crate) const COMMANDS: &[&str] = &[
     "show_recent",
     "clear_card",
     "board",
-    "page_events",
     "recent",
     "open_link",
     "reveal",

@@ -1,7 +1,6 @@
 //! The Tauri commands: each one passes its call to the core and maps the answer for the page.
 //! The API key only ever travels from the page to Rust (`store_key`), never back. Lookups are
-//! handed to the pipeline and answered as `pop` messages (`page_events`), never as the lookup
-//! command's result.
+//! handed to the pipeline and answered as `pop` events, never as a command's result.
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -17,7 +16,6 @@ use screenpop_core::profiles::ProfileInput;
 use screenpop_core::studio_url::parse_studio_url as parse_studio;
 use screenpop_core::{Error, LookupBy};
 
-use crate::outbox::{Batch, Outbox};
 use crate::views::{BoardView, DiagnosticsView, LanguageView, PolicyView, ProfilesView, UiError};
 use crate::AppState;
 
@@ -159,14 +157,6 @@ pub(crate) fn clear_card(pipeline: State<'_, Pipeline>) {
 #[tauri::command]
 pub(crate) fn board(pipeline: State<'_, Pipeline>) -> BoardView {
     pipeline.board().into()
-}
-
-/// The shell's messages to the page numbered `after` and later (pops, refusals, changed
-/// profiles or policy), answered as soon as there is one or with none after a while; with no
-/// cursor, the cursor from now on. The page keeps one of these calls open.
-#[tauri::command]
-pub(crate) async fn page_events(outbox: State<'_, Outbox>, after: Option<u64>) -> Res<Batch> {
-    Ok(outbox.after(after, crate::outbox::WAIT).await)
 }
 
 #[tauri::command]

@@ -4,13 +4,12 @@
 
 use std::time::Duration;
 
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_autostart::AutoLaunchManager;
 use tauri_plugin_global_shortcut::GlobalShortcutExt;
 
 use screenpop_core::pop::Pipeline;
 
-use crate::outbox::{Outbox, PageEvent};
 use crate::AppState;
 
 /// How often the policy is read again: a change takes effect within this (well under the 10 s
@@ -41,7 +40,7 @@ async fn changed<R: Runtime>(app: &AppHandle<R>, trigger_changed: bool) {
     }
     sync_autostart(app);
     crate::shell::refresh_tray(app);
-    app.state::<Outbox>().post(PageEvent::SettingsChanged);
+    let _ = app.emit("settings-changed", ());
 }
 
 /// Makes the login item match what the agent or the policy decided, if either did.

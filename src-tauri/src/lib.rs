@@ -10,7 +10,6 @@ mod commands;
 mod demo;
 mod fleet;
 mod notify;
-mod outbox;
 mod paint;
 mod shell;
 mod sink;
@@ -47,7 +46,6 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::show_recent,
         commands::clear_card,
         commands::board,
-        commands::page_events,
         commands::recent,
         commands::open_link,
         commands::reveal,
@@ -68,7 +66,6 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 /// manages it beside it. From here on transfers pop whether or not the page has loaded.
 pub fn start_pipeline<R: Runtime>(app: &AppHandle<R>) {
     let desk = &app.state::<AppState>().desk;
-    app.manage(outbox::Outbox::default());
     let pipeline = Pipeline::new(
         desk.lookups.clone(),
         desk.prefs.clone(),

@@ -5,14 +5,13 @@ use std::str::FromStr;
 
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, Modifiers, Shortcut, ShortcutState};
 
 use screenpop_core::i18n::Catalogue;
 use screenpop_core::pop::Pipeline;
 use screenpop_core::Error;
 
-use crate::outbox::{Outbox, PageEvent};
 use crate::AppState;
 
 /// Whether the tray icon exists (then closing the window hides it).
@@ -153,7 +152,7 @@ fn switch_profile<R: Runtime>(app: &AppHandle<R>, name: &str) {
     match app.state::<AppState>().desk.profiles.activate(name) {
         // The page reloads its switcher; the tray redraws its checks.
         Ok(_) => {
-            app.state::<Outbox>().post(PageEvent::ProfilesChanged);
+            let _ = app.emit("profiles-changed", ());
             refresh_tray(app);
         }
         Err(e) => app.state::<Pipeline>().refuse(e.to_string()),

@@ -1,12 +1,10 @@
-//! The pipeline's way out to the desktop: each change of the card becomes a `pop` message for
-//! the page, a refusal a `refused` one (both through the outbox the page asks), and an alert a
-//! notification or a raised window. It works with no page listening: the page reads the board
-//! when it starts.
+//! The pipeline's way out to the desktop: each change of the card becomes a `pop` event for
+//! the page, a refusal a `refused` event, and an alert a notification or a raised window. It
+//! works with no page listening: the page reads the board when it starts.
 
 use screenpop_core::pop::{Alert, PopState, Sink};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Runtime};
 
-use crate::outbox::{Outbox, PageEvent};
 use crate::views::PopView;
 
 /// The sink of the app's one window.
@@ -14,15 +12,11 @@ pub(crate) struct WindowSink<R: Runtime>(pub(crate) AppHandle<R>);
 
 impl<R: Runtime> Sink for WindowSink<R> {
     fn publish(&self, state: &PopState) {
-        self.0
-            .state::<Outbox>()
-            .post(PageEvent::Pop(Box::new(PopView::from(state))));
+        let _ = self.0.emit("pop", PopView::from(state));
     }
 
     fn refused(&self, message: &str) {
-        self.0
-            .state::<Outbox>()
-            .post(PageEvent::Refused(message.to_owned()));
+        let _ = self.0.emit("refused", message);
     }
 
     fn in_front(&self) -> bool {

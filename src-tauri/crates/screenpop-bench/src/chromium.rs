@@ -38,7 +38,7 @@ pub(crate) fn pss_showing(
     std::fs::write(
         page.join("bench-shim.js"),
         format!(
-            "\"use strict\";\n// Stands in for Tauri's IPC in the Chromium baseline. A painted card is told to the\n// server as a request for /painted-KIND, which its log shows.\nwindow.__TAURI__ = (() => {{\n  const answers = {answers};\n  const invoke = async (cmd, args) => {{\n    if (cmd === \"card_painted\") fetch(\"/painted-\" + args.card).catch(() => {{}});\n    // The app's messages: none after the first ask, an ask left open as the app leaves it.\n    if (cmd === \"page_events\") return args.after === null ? {{ next: 0, events: [] }} : new Promise(() => {{}});\n    return cmd in answers ? answers[cmd] : null;\n  }};\n  return {{ core: {{ invoke }} }};\n}})();\n"
+            "\"use strict\";\n// Stands in for Tauri's IPC in the Chromium baseline. A painted card is told to the\n// server as a request for /painted-KIND, which its log shows.\nwindow.__TAURI__ = (() => {{\n  const answers = {answers};\n  const invoke = async (cmd, args) => {{\n    if (cmd === \"card_painted\") fetch(\"/painted-\" + args.card).catch(() => {{}});\n    return cmd in answers ? answers[cmd] : null;\n  }};\n  return {{ core: {{ invoke }}, event: {{ listen: async () => () => {{}} }} }};\n}})();\n"
         ),
     )
     .map_err(BenchError::io("the IPC stand-in"))?;
