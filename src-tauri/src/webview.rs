@@ -6,9 +6,9 @@ use tauri::Runtime;
 /// process WebKitGTK starts from this one (it inherits the environment). The page runs each of
 /// its functions a few times per caller, which the interpreter does in well under a
 /// millisecond; the compilers' code, their buffers and executable memory cost about 5 MiB per
-/// window (measured against the same window with them, `bash .ci/bench`), which a session host
-/// with fifty agents pays fifty times, and there is no writable-executable memory for an
-/// exploit to use. Call it first in `main`, before any thread or window exists. An engineer
+/// window (the proportional set size of its three processes with and without them, read from
+/// `/proc`), which a session host with fifty agents pays fifty times, and there is no
+/// writable-executable memory for an exploit to use. Call it first in `main`, before any thread or window exists. An engineer
 /// can still set `JSC_useJIT=1` to compare.
 pub fn prepare_web_engine() {
     #[cfg(target_os = "linux")]
