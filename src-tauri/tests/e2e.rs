@@ -183,6 +183,20 @@ fn setup_lookup_and_failure_states_in_the_real_window() {
     look_up(&d, "demo-billing");
     expect_card(&d, 20, "failure-key_rejected");
     assert_eq!(d.text(&d.wait("#failure-action", 5)), "Open settings");
+    let card = d.text(&d.wait("#card", 5));
+    assert!(card.contains("does not know this key (HTTP 401)"), "{card}");
+    // A key PolyAI knows but refuses reads differently from one it does not know.
+    set_fault(&api, Some(Fault::Status { status: 403 }));
+    look_up(&d, "demo-billing");
+    d.wait_until(
+        "the 403 card",
+        "return document.getElementById('card').textContent.includes('HTTP 403')",
+        20,
+    );
+    let card = d.text(&d.wait("#card", 5));
+    assert!(card.contains("refused this key (HTTP 403)"), "{card}");
+    assert!(card.contains("revoked"), "{card}");
+    assert_eq!(card_class(&d), "card failure failure-key_rejected");
 
     set_fault(
         &api,
