@@ -7,9 +7,9 @@ use tauri::Runtime;
 /// its functions a few times per caller, which the interpreter does in well under a
 /// millisecond; the compilers' code, their buffers and executable memory cost about 5 MiB per
 /// window (the proportional set size of its three processes with and without them, read from
-/// `/proc`), which a session host with fifty agents pays fifty times, and there is no
-/// writable-executable memory for an exploit to use. Call it first in `main`, before any thread or window exists. An engineer
-/// can still set `JSC_useJIT=1` to compare.
+/// `/proc`), which a session host with fifty agents pays fifty times, and the JIT's gigabyte of
+/// writable-executable memory is not there for an exploit to use. Call it first in `main`,
+/// before any thread or window exists. An engineer can still set `JSC_useJIT=1` to compare.
 pub fn prepare_web_engine() {
     #[cfg(target_os = "linux")]
     if std::env::var_os("JSC_useJIT").is_none() {

@@ -516,7 +516,7 @@ fn hostile_input_is_refused_or_inert_and_the_canary_key_is_nowhere() {
 #[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
 fn the_web_process_runs_the_page_without_a_jit() {
     let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
-    let (api, _canary) = canary_api();
+    let api = api();
     let (home, env) = configured_home(&api, "No JIT");
     let d = app(&[], &env);
     look_up(&d, "demo-billing");

@@ -8,6 +8,8 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/catalogue.rs"]
+mod catalogue;
 #[path = "support/readme.rs"]
 mod readme;
 #[path = "support/webdriver.rs"]
@@ -183,8 +185,12 @@ fn setup_lookup_and_failure_states_in_the_real_window() {
     look_up(&d, "demo-billing");
     expect_card(&d, 20, "failure-key_rejected");
     assert_eq!(d.text(&d.wait("#failure-action", 5)), "Open settings");
+    let en = catalogue::catalogue("en");
     let card = d.text(&d.wait("#card", 5));
-    assert!(card.contains("does not know this key (HTTP 401)"), "{card}");
+    assert!(
+        card.contains(&en["failure.key_rejected.body_401"]),
+        "{card}"
+    );
     // A key PolyAI knows but refuses reads differently from one it does not know.
     set_fault(&api, Some(Fault::Status { status: 403 }));
     look_up(&d, "demo-billing");
@@ -194,8 +200,10 @@ fn setup_lookup_and_failure_states_in_the_real_window() {
         20,
     );
     let card = d.text(&d.wait("#card", 5));
-    assert!(card.contains("refused this key (HTTP 403)"), "{card}");
-    assert!(card.contains("revoked"), "{card}");
+    assert!(
+        card.contains(&en["failure.key_rejected.body_403"]),
+        "{card}"
+    );
     assert_eq!(card_class(&d), "card failure failure-key_rejected");
 
     set_fault(

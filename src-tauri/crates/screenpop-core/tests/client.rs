@@ -38,7 +38,6 @@ fn key() -> ApiKey {
     ApiKey::new(KEY).expect("key")
 }
 
-/// Looks `id` up through a fresh client with [`quick`] limits.
 /// Room for one rate-limited retry: a `Retry-After` of 1 s is waited for up to 1.5 s (the spread
 /// that keeps many desks from retrying in step), and that must fit in the wait window, whatever
 /// the jitter drew.
@@ -56,6 +55,7 @@ async fn lookup_rate_limited(sandbox: &Sandbox, id: &str) -> screenpop_core::Res
         .await
 }
 
+/// Looks `id` up through a fresh client with [`quick`] limits.
 async fn lookup(sandbox: &Sandbox, id: &str) -> screenpop_core::Result<HandoffState> {
     client(sandbox, quick())
         .lookup(&key(), &Lookup::by_id(id).expect("id"))
