@@ -7,7 +7,10 @@
 ;   "C:\Program Files\screenpop\uninstall.exe" /S
 ;
 ; What it writes, all machine-wide, and all removed again by the uninstaller:
-;   - screenpop.exe (the launcher, deep links and commands) and screenpop-desktop.exe (the window)
+;   - screenpop.exe (the launcher, deep links and commands) and screenpop-desktop.exe (the window),
+;     and WebView2Loader.dll beside them, which the window imports (the -gnu build links the
+;     loader dynamically; without it Windows refuses to start the window at all). CI reads the
+;     imports of every installed program and fails on a DLL that is neither Windows' nor here.
 ;   - HKLM\Software\Classes\screenpop: the screenpop:// scheme, opened by the launcher
 ;   - the Start-menu shortcut for all users, carrying the AppUserModelID that Windows files the
 ;     app's notifications under (without it, toasts appear as PowerShell's or not at all)
@@ -17,9 +20,10 @@
 ; WebView2: not bundled. Windows 11 and current Windows 10 ship the Evergreen runtime, and fleets
 ; service it through WSUS/Intune; an offline fleet deploys Microsoft's Evergreen Standalone
 ; installer beforehand. This installer checks for it and, when it is missing, says so (a message
-; box, or a line in the log and exit code 0 in silent mode, so the runtime can follow).
+; box, or a line in the log and exit code 0 in silent mode, so the runtime can follow). Until it
+; is there the window says so itself and exits with code 8.
 ;
-; Defines from the build script: VERSION, BINDIR (the two .exe files), ICON, OUTFILE, and
+; Defines from the build script: VERSION, BINDIR (the programs and the DLL), ICON, OUTFILE, and
 ; COMPRESSOR (lzma to ship; zlib for the debug build CI installs, which lzma takes minutes over).
 
 Unicode true
@@ -109,6 +113,7 @@ Section "screenpop" Main
   SetOutPath "$INSTDIR"
   File "${BINDIR}\screenpop.exe"
   File "${BINDIR}\screenpop-desktop.exe"
+  File "${BINDIR}\WebView2Loader.dll"
   WriteUninstaller "$INSTDIR\uninstall.exe"
 
   ; screenpop:// opens the launcher, which hands the link to this session's window.
@@ -145,6 +150,7 @@ Section "Uninstall"
   DeleteRegKey HKLM "${UNINSTALL_KEY}"
   Delete "$INSTDIR\screenpop.exe"
   Delete "$INSTDIR\screenpop-desktop.exe"
+  Delete "$INSTDIR\WebView2Loader.dll"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
 SectionEnd
