@@ -20,3 +20,21 @@ pub fn attach_to_parent() {
         }
     }
 }
+
+/// Whether what this program prints reaches anyone: a console it was started from (after
+/// [`attach_to_parent`]), or a file or pipe. A launcher started from a link has neither, so it
+/// leaves the telling to the window. Always true outside Windows, where a program keeps the
+/// output it was given.
+pub fn has_output() -> bool {
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::Console::{GetStdHandle, STD_ERROR_HANDLE};
+        // SAFETY: a plain Win32 call with no pointers.
+        let handle = unsafe { GetStdHandle(STD_ERROR_HANDLE) };
+        !handle.is_null() && handle != windows_sys::Win32::Foundation::INVALID_HANDLE_VALUE
+    }
+    #[cfg(not(windows))]
+    {
+        true
+    }
+}

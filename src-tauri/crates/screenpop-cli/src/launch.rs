@@ -129,7 +129,15 @@ mod platform {
 /// process id, so whatever started `screenpop` still holds the window's process). Windows has no
 /// such call: there the window starts on its own and this process ends, so a link's launcher
 /// does not linger beside the window. Returns the exit code to use.
+///
+/// On Windows without the WebView2 Runtime, a launcher run from a console says so there and
+/// exits with [`crate::exit::WEBVIEW`]; one started from a link starts the window, which says
+/// so in a message box.
 pub fn open_window(args: &[OsString]) -> i32 {
+    #[cfg(windows)]
+    if crate::console::has_output() && screenpop_core::webview2::registration().is_none() {
+        return no_webview(args);
+    }
     let program = match std::env::current_exe() {
         Ok(exe) => exe.with_file_name(DESKTOP_PROGRAM),
         Err(e) => {
@@ -151,6 +159,26 @@ pub fn open_window(args: &[OsString]) -> i32 {
         program.display()
     );
     crate::exit::WINDOW
+}
+
+/// Says in the console (and the log) that the window cannot open for want of WebView2, with
+/// the calls `args` asked for.
+#[cfg(windows)]
+fn no_webview(args: &[OsString]) -> i32 {
+    use screenpop_core::startup::{self, CannotOpen};
+    let why = CannotOpen::NoWebView {
+        registered: None,
+        loader: None,
+    };
+    let links: Vec<String> = args
+        .iter()
+        .filter_map(|a| a.to_str().map(str::to_owned))
+        .collect();
+    eprintln!("screenpop: {}", why.words(startup::language(), &links));
+    if let Err(e) = screenpop_core::applog::append(&why.log_line(&links)) {
+        eprintln!("screenpop: {e}");
+    }
+    crate::exit::WEBVIEW
 }
 
 #[cfg(test)]

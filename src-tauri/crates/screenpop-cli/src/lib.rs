@@ -38,11 +38,15 @@ pub mod exit {
     pub const REMOTE: i32 = 5;
     /// The system keychain is unavailable.
     pub const KEYCHAIN: i32 = 6;
-    /// The window could not be opened (`screenpop-desktop` is missing).
+    /// The window could not be opened: `screenpop-desktop` is missing, or it could not be set
+    /// up (no display, a broken installation; the reason is in the log).
     pub const WINDOW: i32 = 1;
     /// `screenpop trigger`: no local trigger listens in this session (off, no window, or its
     /// port taken).
     pub const NOT_LISTENING: i32 = 7;
+    /// Windows has no Microsoft Edge WebView2 Runtime that starts, so the window cannot open
+    /// (`screenpop-desktop`, the launcher and `screenpop doctor` alike).
+    pub const WEBVIEW: i32 = 8;
 }
 
 #[derive(Debug, Parser)]
@@ -148,6 +152,7 @@ fn exit_code_of(kind: ErrorKind) -> i32 {
         ErrorKind::NoKey | ErrorKind::KeyRejected => exit::KEY,
         ErrorKind::NotFound => exit::NOT_FOUND,
         ErrorKind::KeychainUnavailable => exit::KEYCHAIN,
+        ErrorKind::WebViewMissing => exit::WEBVIEW,
         _ => exit::REMOTE,
     }
 }

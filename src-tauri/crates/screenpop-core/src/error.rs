@@ -103,6 +103,13 @@ pub enum Error {
     /// policy does not allow), or is broken and so forbids it until fixed.
     #[error("{0}")]
     Policy(String),
+
+    /// The window's web engine is missing: on Windows, the Microsoft Edge WebView2 Runtime.
+    #[error("The Microsoft Edge WebView2 Runtime is not installed ({detail}), and screenpop's window cannot open without it. Ask your IT team to install it (Microsoft's Evergreen Standalone installer).")]
+    WebViewMissing {
+        /// Where it was looked for, or what its loader said.
+        detail: String,
+    },
 }
 
 /// A stable, coarse classification of [`Error`] for programs: exit codes, UI states.
@@ -132,6 +139,8 @@ pub enum ErrorKind {
     Config,
     /// See [`Error::Policy`].
     Policy,
+    /// See [`Error::WebViewMissing`].
+    WebViewMissing,
 }
 
 impl ErrorKind {
@@ -150,6 +159,7 @@ impl ErrorKind {
             Self::KeychainUnavailable => "keychain_unavailable",
             Self::Config => "bad_configuration",
             Self::Policy => "set_by_policy",
+            Self::WebViewMissing => "webview_missing",
         }
     }
 }
@@ -170,6 +180,7 @@ impl Error {
             Self::KeychainUnavailable { .. } => ErrorKind::KeychainUnavailable,
             Self::Config(_) => ErrorKind::Config,
             Self::Policy(_) => ErrorKind::Policy,
+            Self::WebViewMissing { .. } => ErrorKind::WebViewMissing,
         }
     }
 

@@ -6,6 +6,7 @@
 //! and the command line are thin adapters over this crate.
 #![deny(missing_docs)]
 
+pub mod applog;
 pub mod argv;
 pub mod card;
 pub mod client;
@@ -29,10 +30,12 @@ pub mod retry;
 pub mod secret;
 pub mod session;
 pub mod setting;
+pub mod startup;
 pub mod state;
 pub mod store;
 pub mod studio_url;
 pub mod transfer;
+pub mod webview2;
 
 pub use client::HandoffClient;
 pub use error::{Error, ErrorKind, Result};

@@ -1,8 +1,8 @@
 //! The health check of one seat: can this desk pop a card? Per profile: the key is stored (never
 //! shown), the API host resolves and connects (timed), the key is accepted (a lookup of an id
 //! that cannot exist: 404 means yes). For the seat: the keychain answers, the policy was read,
-//! `screenpop://` is registered to this installation, the trigger listens where the settings
-//! say, and the version. `screenpop doctor` prints it (text or JSON) and the window's
+//! the window's web engine is there (on Windows, the WebView2 Runtime), `screenpop://` is
+//! registered to this installation, the trigger listens where the settings say, and the version. `screenpop doctor` prints it (text or JSON) and the window's
 //! Diagnostics page shows the same text, which an agent copies for the helpdesk: it never holds
 //! a key or caller data.
 //!
@@ -10,6 +10,7 @@
 //! are serialised as they are.
 
 mod scheme;
+mod webview;
 
 use std::time::{Duration, Instant};
 
@@ -114,6 +115,8 @@ pub struct Health {
     pub policy: PolicyHealth,
     /// The system keychain answers.
     pub keychain: Check,
+    /// The window's web engine is installed (on Windows, the WebView2 Runtime and its version).
+    pub webview: Check,
     /// `screenpop://` links open this installation.
     pub scheme: Check,
     /// The local trigger listens where the settings say (or is off).
@@ -162,6 +165,14 @@ pub async fn check(desk: &Desk, only: Option<&str>) -> Health {
             "Your organisation's screenpop policy cannot be used: {why}."
         )));
     }
+    let webview = match webview::check() {
+        Ok(found) => Check::pass(found),
+        Err(e) => {
+            let c = Check::fail(&e);
+            problems.push(e);
+            c
+        }
+    };
     let keychain = match desk.profiles.probe_keychain().await {
         Ok(()) => Check::pass("The system keychain answers."),
         Err(e) => {
@@ -203,6 +214,7 @@ pub async fn check(desk: &Desk, only: Option<&str>) -> Health {
         version: env!("CARGO_PKG_VERSION"),
         policy: policy_health,
         keychain,
+        webview,
         scheme: scheme::check(),
         trigger: trigger(&settings),
         language: language(&settings, &policy),
@@ -402,6 +414,7 @@ impl Health {
         }
         for (name, c) in [
             ("keychain", &self.keychain),
+            ("web view", &self.webview),
             ("screenpop:// links", &self.scheme),
             ("local trigger", &self.trigger),
             ("language", &self.language),

@@ -96,7 +96,9 @@ impl From<&Error> for Failure {
                 f.host = Some(host.clone());
                 f.detail = Some(reason.clone());
             }
-            Error::Malformed { detail, .. } | Error::KeychainUnavailable { detail } => {
+            Error::Malformed { detail, .. }
+            | Error::KeychainUnavailable { detail }
+            | Error::WebViewMissing { detail } => {
                 f.detail = Some(detail.clone());
             }
         }
