@@ -11,6 +11,7 @@ mod demo;
 mod fleet;
 mod notify;
 mod paint;
+mod preflight;
 mod shell;
 mod sink;
 mod sources;
@@ -21,10 +22,11 @@ mod webview;
 
 use std::sync::Arc;
 
-use tauri::{AppHandle, Builder, Manager, Runtime};
+use tauri::{AppHandle, Builder, Manager, Runtime, WebviewWindowBuilder};
 
 use screenpop_core::lookups::WARM_INTERVAL;
 use screenpop_core::pop::{Origin, Pipeline};
+use screenpop_core::startup::CannotOpen;
 
 pub use screenpop_core::argv::WindowArgs as Options;
 pub use state::AppState;
@@ -75,8 +77,13 @@ pub fn start_pipeline<R: Runtime>(app: &AppHandle<R>) {
     app.manage(pipeline);
 }
 
-/// Opens the app window and runs until it is closed.
+/// Opens the app window and runs until it is closed. When it cannot open, says why and exits
+/// (see [`preflight`]): never a panic.
 pub fn run(options: Options) {
+    if let Err(why) = preflight::check() {
+        preflight::fail(why, &options.links);
+    }
+    let links = options.links.clone();
     // The single-instance plugin goes first: a second launch (a deep link, `screenpop pop`)
     // hands its arguments to this process and exits before anything else starts.
     let result = builder(Builder::default())
@@ -92,42 +99,10 @@ pub fn run(options: Options) {
         )
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
         .setup(move |app| {
-            let state = if options.demo {
-                demo::start()?
-            } else {
-                AppState::open()
-            };
-            app.manage(state);
-            start_pipeline(app.handle());
-            let pipeline = app.state::<Pipeline>();
-            // The links this window was started for pop first; the demo opens on a caller.
-            if options.links.is_empty() && options.demo {
-                pipeline.submit(demo::next_transfer(&app.state::<AppState>())?, Origin::Demo);
+            // Tauri panics on an error returned here; the agent is told instead.
+            if let Err(e) = set_up(app, &options) {
+                preflight::fail(CannotOpen::Failed(e.to_string()), &options.links);
             }
-            for link in &options.links {
-                pipeline.submit_link(link);
-            }
-            register_scheme(app);
-            webview::tune(app);
-            if let Err(e) = shell::register_hotkey(app.handle()) {
-                pipeline.refuse(e);
-            }
-            // Without a tray (no status area on this desktop) closing the window quits.
-            let tray = shell::tray(app.handle()).is_ok();
-            app.manage(shell::Tray(tray));
-            if options.hidden && tray {
-                if let Some(w) = app.get_webview_window("main") {
-                    let _ = w.hide();
-                }
-            }
-            fleet::sync_autostart(app.handle());
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move { trigger::apply(&handle).await });
-            if !options.demo {
-                tauri::async_runtime::spawn(fleet::watch(app.handle().clone()));
-            }
-            let lookups = app.state::<AppState>().desk.lookups.clone();
-            tauri::async_runtime::spawn(async move { lookups.keep_warm(WARM_INTERVAL).await });
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -146,11 +121,53 @@ pub fn run(options: Options) {
                 trigger::withdraw();
             }
         }),
-        Err(e) => {
-            eprintln!("screenpop: the window could not be opened: {e}");
-            std::process::exit(1);
+        Err(e) => preflight::fail(CannotOpen::Failed(e.to_string()), &links),
+    }
+}
+
+/// Everything the app does once Tauri runs: the window (made here rather than by Tauri from
+/// `tauri.conf.json`, whose failure would be a panic), the state, the pipeline and its sources.
+fn set_up(app: &mut tauri::App, options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+    for config in app.config().app.windows.clone() {
+        WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+    }
+    let state = if options.demo {
+        demo::start()?
+    } else {
+        AppState::open()
+    };
+    app.manage(state);
+    start_pipeline(app.handle());
+    let pipeline = app.state::<Pipeline>();
+    // The links this window was started for pop first; the demo opens on a caller.
+    if options.links.is_empty() && options.demo {
+        pipeline.submit(demo::next_transfer(&app.state::<AppState>())?, Origin::Demo);
+    }
+    for link in &options.links {
+        pipeline.submit_link(link);
+    }
+    register_scheme(app);
+    webview::tune(app);
+    if let Err(e) = shell::register_hotkey(app.handle()) {
+        pipeline.refuse(e);
+    }
+    // Without a tray (no status area on this desktop) closing the window quits.
+    let tray = shell::tray(app.handle()).is_ok();
+    app.manage(shell::Tray(tray));
+    if options.hidden && tray {
+        if let Some(w) = app.get_webview_window("main") {
+            let _ = w.hide();
         }
     }
+    fleet::sync_autostart(app.handle());
+    let handle = app.handle().clone();
+    tauri::async_runtime::spawn(async move { trigger::apply(&handle).await });
+    if !options.demo {
+        tauri::async_runtime::spawn(fleet::watch(app.handle().clone()));
+    }
+    let lookups = app.state::<AppState>().desk.lookups.clone();
+    tauri::async_runtime::spawn(async move { lookups.keep_warm(WARM_INTERVAL).await });
+    Ok(())
 }
 
 /// Development runs on Linux register `screenpop://` for this binary; installed packages do it in

@@ -360,3 +360,41 @@ fn a_card_number_in_the_data_never_reaches_the_terminal() {
         assert!(out.contains("4111111111111112"), "{out}");
     }
 }
+
+#[test]
+fn a_window_that_cannot_open_says_why_logs_it_and_exits_1_without_a_panic() {
+    let catalogue: serde_json::Value = serde_json::from_str(include_str!(
+        "../crates/screenpop-core/locales/de.json"
+    ))
+    .unwrap();
+    let user = User::new();
+    let data = user.home.path().join("data");
+    // No display to open a window on: Tauri would panic; screenpop says so, in German here.
+    let mut command = user.command(&["screenpop://lookup?id=conv-42"]);
+    command
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_DATA_HOME", &data)
+        .env("LANG", "de_DE.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANGUAGE");
+    let r = support::run_with_stdin(command, "");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(catalogue["start.window_failed"].as_str().unwrap())
+            && r.stderr.contains("    id conv-42")
+            && r.stderr.contains("there is no display to open a window on"),
+        "{}",
+        r.stderr
+    );
+    let log = std::fs::read_to_string(data.join("screenpop/screenpop.log")).unwrap();
+    assert!(
+        log.contains("The window could not open (there is no display")
+            && log.trim_end().ends_with("not shown: id conv-42."),
+        "{log}"
+    );
+    assert_eq!(log.lines().count(), 1, "{log}");
+}

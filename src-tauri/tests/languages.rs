@@ -16,9 +16,10 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every file whose text may name a catalogue key: the page and the shell.
+/// Every file whose text may name a catalogue key: the page, the shell, and the core's words for
+/// a window that cannot open (which the launcher says too).
 fn sources() -> Vec<PathBuf> {
-    let mut out = Vec::new();
+    let mut out = vec![root().join("src-tauri/crates/screenpop-core/src/startup.rs")];
     for dir in ["ui", "src-tauri/src"] {
         for entry in std::fs::read_dir(root().join(dir)).unwrap() {
             let path = entry.unwrap().path();

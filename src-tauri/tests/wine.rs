@@ -2,7 +2,10 @@
 //! Wine, as an agent's Windows desktop would run it: profiles, the key in Wine's Credential
 //! Manager, lookups against the sandbox on loopback with the exit codes of the Linux program
 //! (`tests/cli.rs`), and the settings under `%APPDATA%\screenpop` without the key. And the
-//! installer (`.ci/windows-installer`), installed silently, checked and uninstalled.
+//! installer (`.ci/windows-installer`), installed silently, checked and uninstalled; every
+//! program it installs imports only Windows' own DLLs and what is installed beside it; the
+//! installed window, on a Windows without the WebView2 Runtime (Wine has none), tells the agent
+//! in a message box and exits with code 8, and the launcher and `doctor` say the same.
 //!
 //! The test makes its own Wine prefix. Wine 8.0 lacks `bcryptprimitives.dll`, which Rust's
 //! standard library needs at start; the prefix gets the stand-in from `.ci/wine/` (test setup
@@ -14,7 +17,8 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use screenpop_sandbox::{Fault, FaultPlan};
 use support::{assert_one_line_error, files_under, words, LocalApi, Ran};
@@ -149,6 +153,22 @@ impl Wine {
         r.stdout
     }
 
+    /// Installs screenpop silently with the NSIS installer; the folder it installed into.
+    fn install(&self) -> PathBuf {
+        let (code, log) = self.run_program(&windows_build("screenpop-setup.exe"), &["/S"], "-all");
+        assert_eq!(code, 0, "{log}");
+        self.drive_c("Program Files/screenpop")
+    }
+
+    /// `%LOCALAPPDATA%\screenpop\screenpop.log` of the prefix's user, as far as it is written.
+    fn log(&self) -> String {
+        files_under(&self.prefix.path().join("drive_c/users"))
+            .into_iter()
+            .find(|p| p.ends_with("AppData/Local/screenpop/screenpop.log"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .unwrap_or_default()
+    }
+
     /// `%APPDATA%\screenpop\settings.toml` of the prefix's user.
     fn settings_file(&self) -> PathBuf {
         files_under(&self.prefix.path().join("drive_c/users"))
@@ -264,8 +284,16 @@ fn the_installer_installs_silently_for_the_machine_and_uninstalls_cleanly() {
     // says so on the fixme channel), so the AppUserModelID is proven asked for, not stored.
     let (code, log) = wine.run_program(&setup, &["/S"], "-all,fixme+shell");
     assert_eq!(code, 0, "{log}");
-    for exe in ["screenpop.exe", "screenpop-desktop.exe", "uninstall.exe"] {
-        assert!(program_dir.join(exe).exists(), "no {exe} in Program Files");
+    for file in [
+        "screenpop.exe",
+        "screenpop-desktop.exe",
+        "WebView2Loader.dll",
+        "uninstall.exe",
+    ] {
+        assert!(
+            program_dir.join(file).exists(),
+            "no {file} in Program Files"
+        );
     }
     let command = wine
         .reg_query(scheme)
@@ -337,6 +365,8 @@ fn the_installer_installs_silently_for_the_machine_and_uninstalls_cleanly() {
 fn the_windows_program_reads_the_fleet_policy_from_the_registry() {
     let api = LocalApi::start();
     let wine = Wine::new();
+    // A seat with the WebView2 Runtime (as registered), so that doctor's verdict is the policy's.
+    wine.reg_add(WEBVIEW2_KEY, "pv", "REG_SZ", "131.0.2903.70");
     let key = r"HKLM\Software\Policies\screenpop";
     wine.reg_add(key, "allow_user_profiles", "REG_DWORD", "0");
     let fleet = format!(r"{key}\profiles\fleet");
@@ -475,4 +505,307 @@ fn the_windows_program_reads_the_fleet_policy_from_the_registry() {
     );
     let r = wine.run(&words("settings set pop_action raise"));
     assert_eq!(r.code, 2, "fails closed: {}", r.stderr);
+}
+
+/// DLLs that every Windows screenpop supports (10 and 11, Server 2016 and later) has in
+/// System32, among those its programs import. Anything else must be installed beside them. A new
+/// import lands here only after checking that Windows itself ships it.
+const WINDOWS_DLLS: &[&str] = &[
+    "advapi32.dll",
+    "bcrypt.dll",
+    "bcryptprimitives.dll",
+    "combase.dll",
+    "comctl32.dll",
+    "crypt32.dll",
+    "dwmapi.dll",
+    "gdi32.dll",
+    "imm32.dll",
+    "kernel32.dll",
+    "ktmw32.dll",
+    "msvcrt.dll",
+    "ntdll.dll",
+    "ole32.dll",
+    "oleaut32.dll",
+    "propsys.dll",
+    "rpcrt4.dll",
+    "shell32.dll",
+    "shlwapi.dll",
+    "user32.dll",
+    "userenv.dll",
+    "uxtheme.dll",
+    "ws2_32.dll",
+];
+
+/// The DLLs a Windows program or DLL imports, lower-cased, as its PE import table names them.
+fn imports(file: &Path) -> Vec<String> {
+    let out = Command::new("x86_64-w64-mingw32-objdump")
+        .arg("-p")
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "objdump {}: {out:?}", file.display());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("DLL Name: "))
+        .map(|d| d.trim().to_ascii_lowercase())
+        .collect()
+}
+
+/// Fails on any import of an installed program or DLL under `dir` that is neither Windows' own
+/// nor installed beside it: Windows would refuse to start that program (`c0000135`).
+fn assert_every_import_is_windows_or_installed(dir: &Path) {
+    let installed: Vec<PathBuf> = files_under(dir)
+        .into_iter()
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("exe") || e.eq_ignore_ascii_case("dll"))
+        })
+        .collect();
+    assert!(
+        !installed.is_empty(),
+        "nothing installed in {}",
+        dir.display()
+    );
+    let beside: Vec<String> = installed
+        .iter()
+        .filter_map(|p| p.file_name()?.to_str().map(str::to_ascii_lowercase))
+        .collect();
+    let mut missing = Vec::new();
+    for file in &installed {
+        for dll in imports(file) {
+            let windows = WINDOWS_DLLS.contains(&dll.as_str()) || dll.starts_with("api-ms-win-");
+            if !windows && !beside.contains(&dll) {
+                missing.push(format!("{} imports {dll}", file.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "neither part of Windows nor installed: {missing:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs the Windows build: run `bash .ci/test` (or `bash .ci/cross`, then this)"]
+fn the_import_check_catches_a_dll_that_is_not_installed() {
+    // The window without the loader beside it: what the installer once shipped.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        windows_build("screenpop-desktop.exe"),
+        dir.path().join("screenpop-desktop.exe"),
+    )
+    .unwrap();
+    let caught =
+        std::panic::catch_unwind(|| assert_every_import_is_windows_or_installed(dir.path()));
+    let message = caught.unwrap_err();
+    let message = message.downcast_ref::<String>().unwrap();
+    assert!(message.contains("imports webview2loader.dll"), "{message}");
+}
+
+#[test]
+#[ignore = "needs the Windows installer and Wine: run `bash .ci/test` (or `bash .ci/cross`, then this)"]
+fn every_installed_program_imports_only_windows_and_what_is_installed_beside_it() {
+    let wine = Wine::new();
+    let dir = wine.install();
+    assert_every_import_is_windows_or_installed(&dir);
+}
+
+/// EdgeUpdate's key for the WebView2 Runtime, where its installer writes its version (`pv`).
+const WEBVIEW2_KEY: &str = r"HKLM\SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
+
+/// The top-level X windows Wine shows with exactly this title.
+fn windows_titled(title: &str) -> Vec<String> {
+    let out = Command::new("xdotool")
+        .args(["search", "--name", &format!("^{title}$")])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The installed window, started as the launcher starts it: its own process, with the links.
+fn start_window(wine: &Wine, dir: &Path, args: &[&str], lang: &str) -> Child {
+    wine.wine()
+        .env("LANG", lang)
+        .env("LC_ALL", lang)
+        .arg(dir.join("screenpop-desktop.exe"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for the message box the window shows (Wine draws it as an X window titled
+/// "screenpop"), checks it is the only one, and presses its OK button as an agent would.
+fn dismiss_the_message_box() {
+    let until = Instant::now() + Duration::from_secs(90);
+    let boxes = loop {
+        let found = windows_titled("screenpop");
+        if !found.is_empty() {
+            break found;
+        }
+        assert!(Instant::now() < until, "no message box appeared");
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert_eq!(boxes.len(), 1, "one message box, not {boxes:?}");
+    for args in [
+        vec!["windowfocus", boxes[0].as_str()],
+        vec!["key", "--window", boxes[0].as_str(), "Return"],
+    ] {
+        let done = Command::new("xdotool").args(&args).status().unwrap();
+        assert!(done.success(), "xdotool {args:?}");
+    }
+}
+
+/// Waits for a program to end, within a minute: (exit code, stderr).
+fn ended(child: Child) -> (i32, String) {
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = rx
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| panic!("process {id} did not end"))
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).replace("\r\n", "\n"),
+    )
+}
+
+/// How a window that started but could not open must never end: a DLL missing at load
+/// (`c0000135`) or a panic.
+fn assert_no_crash(stderr: &str) {
+    for crash in ["c0000135", "import_dll", "panicked"] {
+        assert!(!stderr.contains(crash), "{crash}: {stderr}");
+    }
+}
+
+#[test]
+#[ignore = "needs the Windows installer, Wine and a display: run `bash .ci/test`"]
+fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "the message box needs an X display: run under xvfb-run"
+    );
+    let catalogue = |tag: &str| -> serde_json::Value {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+            "src-tauri/crates/screenpop-core/locales/{tag}.json"
+        ));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let (en, de) = (catalogue("en"), catalogue("de"));
+    let wine = Wine::new();
+    let dir = wine.install();
+
+    // Started for a call, on a German desktop: the box, in German, naming the call.
+    let first = start_window(
+        &wine,
+        &dir,
+        &["screenpop://lookup?id=conv-1"],
+        "de_DE.UTF-8",
+    );
+    let until = Instant::now() + Duration::from_secs(90);
+    while !wine.log().contains("id conv-1") {
+        assert!(Instant::now() < until, "nothing logged: {}", wine.log());
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    // Another call while the box is up: logged and named, no second box.
+    let second = start_window(
+        &wine,
+        &dir,
+        &["screenpop://lookup?id=conv-2"],
+        "en_US.UTF-8",
+    );
+    let (code, stderr) = ended(second);
+    assert_eq!(code, 8, "{stderr}");
+    assert!(stderr.contains("    id conv-2"), "{stderr}");
+    dismiss_the_message_box();
+    let (code, stderr) = ended(first);
+    assert_eq!(code, 8, "{stderr}");
+    assert_no_crash(&stderr);
+    assert!(
+        stderr.contains(de["start.webview_missing"].as_str().unwrap())
+            && stderr.contains(de["start.calls_not_shown"].as_str().unwrap())
+            && stderr.contains("    id conv-1"),
+        "{stderr}"
+    );
+    let log = wine.log();
+    for call in ["conv-1", "conv-2"] {
+        assert!(
+            log.contains("The window cannot open: no Microsoft Edge WebView2 Runtime (none registered under EdgeUpdate; WebView2Loader: ")
+                && log.contains(&format!("not shown: id {call}.")),
+            "{log}"
+        );
+    }
+
+    // The launcher, run from a console, says the same there, and starts no window.
+    let launcher = wine
+        .wine()
+        .arg(dir.join("screenpop.exe"))
+        .arg("screenpop://lookup?id=conv-3")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&launcher.stderr).replace("\r\n", "\n");
+    assert_eq!(launcher.status.code(), Some(8), "{said}");
+    assert!(
+        said.contains(en["start.webview_missing"].as_str().unwrap())
+            && said.contains("    id conv-3"),
+        "{said}"
+    );
+    assert!(
+        windows_titled("screenpop").is_empty(),
+        "the launcher opened a window"
+    );
+
+    // doctor: the runtime is missing, with its exit code.
+    let doctor = |wine: &Wine| -> (i32, serde_json::Value) {
+        let out = wine
+            .wine()
+            .arg(dir.join("screenpop.exe"))
+            .args(["doctor", "--json"])
+            .output()
+            .unwrap();
+        let report = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap_or(-1), report)
+    };
+    let (code, report) = doctor(&wine);
+    assert_eq!(code, 8, "{report}");
+    assert_eq!(report["webview"]["ok"], false, "{report}");
+    assert_eq!(report["webview"]["code"], "webview_missing", "{report}");
+    assert_eq!(report["problem"]["code"], "webview_missing", "{report}");
+
+    // Registered (but not really there, as Wine has no runtime): doctor reports the version; the
+    // window still cannot start one, and says so with the loader's own words.
+    wine.reg_add(WEBVIEW2_KEY, "pv", "REG_SZ", "131.0.2903.70");
+    let (_, report) = doctor(&wine);
+    assert_eq!(report["webview"]["ok"], true, "{report}");
+    let detail = report["webview"]["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("Microsoft Edge WebView2 Runtime 131.0.2903.70 (registered at HKLM"),
+        "{detail}"
+    );
+    assert_ne!(report["problem"]["code"], "webview_missing", "{report}");
+    let again = start_window(&wine, &dir, &[], "en_US.UTF-8");
+    dismiss_the_message_box();
+    let (code, stderr) = ended(again);
+    assert_eq!(code, 8, "{stderr}");
+    assert_no_crash(&stderr);
+    assert!(
+        stderr.contains(en["start.webview_missing"].as_str().unwrap())
+            && stderr.contains("version 131.0.2903.70 registered at HKLM")
+            && stderr.contains("WebView2Loader: "),
+        "{stderr}"
+    );
+    assert!(
+        wine.log().contains("version 131.0.2903.70 registered at"),
+        "{}",
+        wine.log()
+    );
 }
