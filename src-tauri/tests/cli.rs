@@ -363,10 +363,8 @@ fn a_card_number_in_the_data_never_reaches_the_terminal() {
 
 #[test]
 fn a_window_that_cannot_open_says_why_logs_it_and_exits_1_without_a_panic() {
-    let catalogue: serde_json::Value = serde_json::from_str(include_str!(
-        "../crates/screenpop-core/locales/de.json"
-    ))
-    .unwrap();
+    let catalogue: serde_json::Value =
+        serde_json::from_str(include_str!("../crates/screenpop-core/locales/de.json")).unwrap();
     let user = User::new();
     let data = user.home.path().join("data");
     // No display to open a window on: Tauri would panic; screenpop says so, in German here.
