@@ -216,4 +216,29 @@ mod tests {
             .collect();
         assert_eq!(granted, COMMANDS);
     }
+
+    /// The page names each command as the first argument of `call` (or of `trigger`, which
+    /// passes it on): every name it calls is a command, and every command is called.
+    #[test]
+    fn the_page_calls_exactly_the_declared_commands() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
+        let mut called = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "js") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for caller in ["call(\"", "trigger(\""] {
+                for (at, _) in text.match_indices(caller) {
+                    let rest = &text[at + caller.len()..];
+                    let name = &rest[..rest.find('"').unwrap()];
+                    called.insert(name.to_owned());
+                }
+            }
+        }
+        let declared: std::collections::BTreeSet<String> =
+            COMMANDS.iter().map(|c| (*c).to_owned()).collect();
+        assert_eq!(called, declared);
+    }
 }

@@ -641,8 +641,9 @@ fn start_window(wine: &Wine, dir: &Path, args: &[&str], lang: &str) -> Child {
 }
 
 /// Waits for the message box the window shows (Wine draws it as an X window titled
-/// "screenpop"), checks it is the only one, and presses its OK button as an agent would.
-fn dismiss_the_message_box() {
+/// "screenpop"), checks it is the only one, takes its picture as `screenshot` when
+/// `SCREENPOP_SCREENSHOTS` names a folder, and presses its OK button as an agent would.
+fn dismiss_the_message_box(screenshot: Option<&str>) {
     let until = Instant::now() + Duration::from_secs(90);
     let boxes = loop {
         let found = windows_titled("screenpop");
@@ -653,6 +654,16 @@ fn dismiss_the_message_box() {
         std::thread::sleep(Duration::from_millis(250));
     };
     assert_eq!(boxes.len(), 1, "one message box, not {boxes:?}");
+    if let (Some(name), Ok(dir)) = (screenshot, std::env::var("SCREENPOP_SCREENSHOTS")) {
+        // Wine draws the box a moment after mapping it.
+        std::thread::sleep(Duration::from_millis(500));
+        let taken = Command::new("import")
+            .args(["-window", boxes[0].as_str()])
+            .arg(Path::new(&dir).join(name))
+            .status()
+            .unwrap();
+        assert!(taken.success(), "import -window {}", boxes[0]);
+    }
     for args in [
         vec!["windowfocus", boxes[0].as_str()],
         vec!["key", "--window", boxes[0].as_str(), "Return"],
@@ -704,12 +715,12 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
     let wine = Wine::new();
     let dir = wine.install();
 
-    // Started for a call, on a German desktop: the box, in German, naming the call.
+    // Started for a call: the box, naming the call.
     let first = start_window(
         &wine,
         &dir,
         &["screenpop://lookup?id=conv-1"],
-        "de_DE.UTF-8",
+        "en_GB.UTF-8",
     );
     let until = Instant::now() + Duration::from_secs(90);
     while !wine.log().contains("id conv-1") {
@@ -726,13 +737,13 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
     let (code, stderr) = ended(second);
     assert_eq!(code, 8, "{stderr}");
     assert!(stderr.contains("    id conv-2"), "{stderr}");
-    dismiss_the_message_box();
+    dismiss_the_message_box(Some("webview2-missing.png"));
     let (code, stderr) = ended(first);
     assert_eq!(code, 8, "{stderr}");
     assert_no_crash(&stderr);
     assert!(
-        stderr.contains(de["start.webview_missing"].as_str().unwrap())
-            && stderr.contains(de["start.calls_not_shown"].as_str().unwrap())
+        stderr.contains(en["start.webview_missing"].as_str().unwrap())
+            && stderr.contains(en["start.calls_not_shown"].as_str().unwrap())
             && stderr.contains("    id conv-1"),
         "{stderr}"
     );
@@ -782,7 +793,8 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
     assert_eq!(report["problem"]["code"], "webview_missing", "{report}");
 
     // Registered (but not really there, as Wine has no runtime): doctor reports the version; the
-    // window still cannot start one, and says so with the loader's own words.
+    // window, on a German desktop, still cannot start one, and says so in German with the
+    // loader's own words.
     wine.reg_add(WEBVIEW2_KEY, "pv", "REG_SZ", "131.0.2903.70");
     let (_, report) = doctor(&wine);
     assert_eq!(report["webview"]["ok"], true, "{report}");
@@ -792,13 +804,13 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
         "{detail}"
     );
     assert_ne!(report["problem"]["code"], "webview_missing", "{report}");
-    let again = start_window(&wine, &dir, &[], "en_US.UTF-8");
-    dismiss_the_message_box();
+    let again = start_window(&wine, &dir, &[], "de_DE.UTF-8");
+    dismiss_the_message_box(None);
     let (code, stderr) = ended(again);
     assert_eq!(code, 8, "{stderr}");
     assert_no_crash(&stderr);
     assert!(
-        stderr.contains(en["start.webview_missing"].as_str().unwrap())
+        stderr.contains(de["start.webview_missing"].as_str().unwrap())
             && stderr.contains("version 131.0.2903.70 registered at HKLM")
             && stderr.contains("WebView2Loader: "),
         "{stderr}"
