@@ -149,6 +149,17 @@ impl Lookup {
         self.shared_id.as_deref()
     }
 
+    /// The id a person knows this lookup by, and its kind: the shared id when there is one
+    /// (the server gives it precedence), else the conversation id.
+    pub fn shown(&self) -> (LookupBy, &str) {
+        match (&self.shared_id, &self.id) {
+            (Some(sid), _) => (LookupBy::SharedId, sid),
+            (None, Some(id)) => (LookupBy::Id, id),
+            // `new` refuses a lookup with neither.
+            (None, None) => (LookupBy::Id, ""),
+        }
+    }
+
     /// The query parameters to send, in a fixed order. Both are sent when both are given: the
     /// server decides (it gives `shared_id` precedence).
     pub fn query_pairs(&self) -> Vec<(&'static str, &str)> {

@@ -98,6 +98,12 @@ impl Lookups {
         Ok((client, name))
     }
 
+    /// Whether a profile named `name` exists, as an error naming it when it does not: what a
+    /// transfer naming a profile is admitted on, without building its client.
+    pub fn profile_exists(&self, name: &str) -> Result<()> {
+        self.store.read(|s| s.profile(Some(name)).map(|_| ()))
+    }
+
     /// Readies the active profile for the next pop: reads its key and opens (or keeps open) the
     /// connection to its API host, so a transfer costs one round trip. Failures are silent: the
     /// next lookup reports them properly.
@@ -171,11 +177,7 @@ impl Lookups {
 /// The card, its text and its raw JSON for one state.
 fn result(client: &HandoffClient, lookup: &Lookup, state: &HandoffState) -> LookupResult {
     let profile = client.profile();
-    let (by, query) = match (lookup.shared_id(), lookup.id()) {
-        (Some(sid), _) => (LookupBy::SharedId, sid),
-        (None, Some(id)) => (LookupBy::Id, id),
-        (None, None) => (LookupBy::Id, ""),
-    };
+    let (by, query) = lookup.shown();
     let card = Card::of(state, profile);
     LookupResult {
         profile: profile.name.clone(),

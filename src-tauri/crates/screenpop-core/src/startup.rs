@@ -96,10 +96,10 @@ fn calls(links: &[String]) -> Vec<String> {
         .filter_map(|l| Transfer::from_link(l).ok())
         .map(|t| {
             let mut parts = Vec::new();
-            if let Some(id) = &t.id {
+            if let Some(id) = t.id() {
                 parts.push(format!("id {id}"));
             }
-            if let Some(sid) = &t.shared_id {
+            if let Some(sid) = t.shared_id() {
                 parts.push(format!("shared id {sid}"));
             }
             parts.join(", ")

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::ids::validate_profile_name;
@@ -24,43 +23,48 @@ pub fn is_link(arg: &str) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case(&format!("{SCHEME}:")))
 }
 
-/// A transfer to pop: which conversation, and optionally which profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A transfer to pop: which conversation, and optionally which profile. Validated when made,
+/// so everything after holds a lookup that can be run and a profile name that can be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer {
-    /// PolyAI conversation id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The integrator's shared id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shared_id: Option<String>,
-    /// The profile to look it up with; the active one when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    lookup: Lookup,
+    profile: Option<String>,
 }
 
 impl Transfer {
     /// Validates the ids and the profile name; the ids come back trimmed.
     pub fn new(id: Option<&str>, shared_id: Option<&str>, profile: Option<&str>) -> Result<Self> {
-        let lookup = Lookup::new(id, shared_id)?;
-        let profile = profile.map(validate_profile_name).transpose()?;
-        Ok(Self {
-            id: lookup.id().map(str::to_owned),
-            shared_id: lookup.shared_id().map(str::to_owned),
-            profile,
-        })
+        Self::with_profile(Lookup::new(id, shared_id)?, profile)
     }
 
     /// `value` as the kind of id `by` (typed in the window, or on the clipboard).
     pub fn of(by: crate::LookupBy, value: &str, profile: Option<&str>) -> Result<Self> {
-        match by {
-            crate::LookupBy::Id => Self::new(Some(value), None, profile),
-            crate::LookupBy::SharedId => Self::new(None, Some(value), profile),
-        }
+        Self::with_profile(Lookup::of(by, value)?, profile)
+    }
+
+    fn with_profile(lookup: Lookup, profile: Option<&str>) -> Result<Self> {
+        let profile = profile.map(validate_profile_name).transpose()?;
+        Ok(Self { lookup, profile })
     }
 
     /// The lookup to run.
-    pub fn lookup(&self) -> Result<Lookup> {
-        Lookup::new(self.id.as_deref(), self.shared_id.as_deref())
+    pub fn lookup(&self) -> &Lookup {
+        &self.lookup
+    }
+
+    /// The PolyAI conversation id, if given.
+    pub fn id(&self) -> Option<&str> {
+        self.lookup.id()
+    }
+
+    /// The integrator's shared id, if given.
+    pub fn shared_id(&self) -> Option<&str> {
+        self.lookup.shared_id()
+    }
+
+    /// The profile to look it up with; the active one when `None`.
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
     }
 
     /// Parses `screenpop://lookup?id=ID`, `?shared_id=SID` (or both) with an optional
@@ -98,9 +102,9 @@ impl Transfer {
         let mut url = format!("{SCHEME}://lookup");
         let mut pairs = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in [
-            ("id", &self.id),
-            ("shared_id", &self.shared_id),
-            ("profile", &self.profile),
+            ("id", self.id()),
+            ("shared_id", self.shared_id()),
+            ("profile", self.profile()),
         ] {
             if let Some(v) = v {
                 pairs.append_pair(k, v);
@@ -114,9 +118,9 @@ impl Transfer {
     /// What makes two transfers the same caller: the ids, and the profile ignoring case.
     pub(crate) fn identity(&self) -> (Option<&str>, Option<&str>, Option<String>) {
         (
-            self.id.as_deref(),
-            self.shared_id.as_deref(),
-            self.profile.as_deref().map(str::to_lowercase),
+            self.id(),
+            self.shared_id(),
+            self.profile().map(str::to_lowercase),
         )
     }
 }
@@ -133,16 +137,13 @@ mod tests {
     #[test]
     fn links_that_pop() {
         let t = Transfer::from_link("screenpop://lookup?id=abc-123").expect("valid");
-        assert_eq!(t.id.as_deref(), Some("abc-123"));
+        assert_eq!(t.id(), Some("abc-123"));
         let t = Transfer::from_link("screenpop://lookup/?shared_id=a%20b%26c&profile=Acme%20UK")
             .expect("valid");
-        assert_eq!(t.shared_id.as_deref(), Some("a b&c"));
-        assert_eq!(t.profile.as_deref(), Some("Acme UK"));
+        assert_eq!(t.shared_id(), Some("a b&c"));
+        assert_eq!(t.profile(), Some("Acme UK"));
         let t = Transfer::from_link("screenpop://lookup?id=1&shared_id=2").expect("both");
-        assert_eq!(
-            (t.id.as_deref(), t.shared_id.as_deref()),
-            (Some("1"), Some("2"))
-        );
+        assert_eq!((t.id(), t.shared_id()), (Some("1"), Some("2")));
     }
 
     #[test]

@@ -66,7 +66,7 @@ mod tests {
     #[test]
     fn both_forms_read_the_same_transfer() {
         let t = parse_body(br#"{"shared_id": " sid-1 ", "profile": "UK"}"#).unwrap();
-        assert_eq!(t.shared_id.as_deref(), Some("sid-1"));
+        assert_eq!(t.shared_id(), Some("sid-1"));
         let q = parse_query("shared_id=sid-1&profile=UK&token=abc").unwrap();
         assert_eq!(q.token.as_deref(), Some("abc"));
         assert_eq!(q.transfer.unwrap(), t);
@@ -93,14 +93,14 @@ mod tests {
         #[test]
         fn any_body_is_refused_or_valid(body in proptest::collection::vec(any::<u8>(), 0..600)) {
             if let Ok(t) = parse_body(&body) {
-                prop_assert!(Lookup::new(t.id.as_deref(), t.shared_id.as_deref()).is_ok());
+                prop_assert!(Lookup::new(t.id(), t.shared_id()).is_ok());
             }
         }
 
         #[test]
         fn any_query_is_refused_or_valid(query in "\\PC{0,300}") {
             if let Ok(PopQuery { transfer: Ok(t), .. }) = parse_query(&query) {
-                prop_assert!(Lookup::new(t.id.as_deref(), t.shared_id.as_deref()).is_ok());
+                prop_assert!(Lookup::new(t.id(), t.shared_id()).is_ok());
             }
         }
 
@@ -110,13 +110,13 @@ mod tests {
         fn valid_ids_arrive_unchanged(id in "[A-Za-z0-9][A-Za-z0-9._:+/=@-]{0,80}") {
             prop_assume!(Lookup::new(Some(&id), None).is_ok());
             let t = parse_body(serde_json::json!({ "id": id }).to_string().as_bytes()).unwrap();
-            prop_assert_eq!(t.id.as_deref(), Some(id.as_str()));
+            prop_assert_eq!(t.id(), Some(id.as_str()));
             let encoded: String = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("id", &id)
                 .append_pair("token", "t")
                 .finish();
             let t = parse_query(&encoded).unwrap().transfer.unwrap();
-            prop_assert_eq!(t.id.as_deref(), Some(id.as_str()));
+            prop_assert_eq!(t.id(), Some(id.as_str()));
         }
     }
 }

@@ -56,7 +56,7 @@ pub(crate) fn admit(
     now: Instant,
     profile_exists: impl FnOnce(&str) -> Result<()>,
 ) -> Result<Admission> {
-    if let Some(name) = &t.profile {
+    if let Some(name) = t.profile() {
         profile_exists(name)?;
     }
     if origin.is_pushed() && !gate.admit(t, now) {

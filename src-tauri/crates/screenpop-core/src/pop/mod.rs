@@ -127,7 +127,7 @@ impl Pipeline {
         let admitted = {
             let mut gate = lock(&inner.gate);
             admit::admit(&mut gate, &t, origin, Instant::now(), |name| {
-                inner.lookups.client(Some(name)).map(|_| ())
+                inner.lookups.profile_exists(name)
             })
         };
         match admitted {
@@ -159,13 +159,7 @@ impl Pipeline {
                 this.publish(seq, origin, Some(asked.clone()), Stage::Waiting(why));
             }
         };
-        let work = async {
-            let lookup = t.lookup()?;
-            inner
-                .lookups
-                .fetch(t.profile.as_deref(), &lookup, &on_retry)
-                .await
-        };
+        let work = inner.lookups.fetch(t.profile(), t.lookup(), &on_retry);
         // "Looking up" is shown only if the answer takes longer than a glance: a card that comes
         // at once is painted in the next frame, without a skeleton frame before it.
         let work = async {
@@ -351,14 +345,10 @@ fn record(
 pub const PENDING_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
 
 fn asked(t: &Transfer) -> Asked {
-    let (by, query) = match (&t.shared_id, &t.id) {
-        (Some(sid), _) => (LookupBy::SharedId, sid.clone()),
-        (None, Some(id)) => (LookupBy::Id, id.clone()),
-        (None, None) => (LookupBy::Id, String::new()),
-    };
+    let (by, query) = t.lookup().shown();
     Asked {
         by,
-        query,
-        profile: t.profile.clone(),
+        query: query.to_owned(),
+        profile: t.profile().map(str::to_owned),
     }
 }
