@@ -17,7 +17,7 @@ use screenpop_core::studio_url::parse_studio_url as parse_studio;
 use screenpop_core::{Error, LookupBy};
 
 use crate::views::{BoardView, DiagnosticsView, LanguageView, PolicyView, ProfilesView, UiError};
-use crate::AppState;
+use crate::AppContext;
 
 type Res<T> = Result<T, UiError>;
 
@@ -38,7 +38,7 @@ pub(crate) struct AppInfo {
 }
 
 #[tauri::command]
-pub(crate) fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppInfo {
+pub(crate) fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppContext>) -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         demo: state.demo.is_some(),
@@ -56,7 +56,7 @@ pub(crate) fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
 }
 
 #[tauri::command]
-pub(crate) async fn profiles(state: State<'_, AppState>) -> Res<ProfilesView> {
+pub(crate) async fn profiles(state: State<'_, AppContext>) -> Res<ProfilesView> {
     Ok(state.desk.profiles.list().await.into())
 }
 
@@ -80,7 +80,7 @@ pub(crate) fn parse_studio_url(url: String) -> Res<StudioView> {
 #[tauri::command]
 pub(crate) async fn save_profile<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    state: State<'_, AppContext>,
     original: Option<String>,
     input: ProfileInput,
 ) -> Res<ProfilesView> {
@@ -92,7 +92,7 @@ pub(crate) async fn save_profile<R: Runtime>(
 #[tauri::command]
 pub(crate) async fn delete_profile<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    state: State<'_, AppContext>,
     name: String,
 ) -> Res<ProfilesView> {
     let (_, key) = state.desk.profiles.delete(&name).await?;
@@ -104,7 +104,7 @@ pub(crate) async fn delete_profile<R: Runtime>(
 #[tauri::command]
 pub(crate) async fn use_profile<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    state: State<'_, AppContext>,
     name: String,
 ) -> Res<ProfilesView> {
     state.desk.profiles.activate(&name)?;
@@ -113,14 +113,18 @@ pub(crate) async fn use_profile<R: Runtime>(
 }
 
 #[tauri::command]
-pub(crate) async fn store_key(state: State<'_, AppState>, profile: String, key: String) -> Res<()> {
+pub(crate) async fn store_key(
+    state: State<'_, AppContext>,
+    profile: String,
+    key: String,
+) -> Res<()> {
     state.desk.profiles.store_key(Some(&profile), &key).await?;
     Ok(())
 }
 
 #[tauri::command]
 pub(crate) async fn test_connection(
-    state: State<'_, AppState>,
+    state: State<'_, AppContext>,
     profile: Option<String>,
 ) -> Res<()> {
     Ok(state
@@ -160,7 +164,7 @@ pub(crate) fn board(pipeline: State<'_, Pipeline>) -> BoardView {
 }
 
 #[tauri::command]
-pub(crate) fn set_pop_action(state: State<'_, AppState>, action: PopAction) -> Res<()> {
+pub(crate) fn set_pop_action(state: State<'_, AppContext>, action: PopAction) -> Res<()> {
     Ok(state.desk.prefs.set_pop_action(action)?)
 }
 
@@ -168,7 +172,7 @@ pub(crate) fn set_pop_action(state: State<'_, AppState>, action: PopAction) -> R
 #[tauri::command]
 pub(crate) fn set_language<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    state: State<'_, AppContext>,
     choice: String,
 ) -> Res<()> {
     let choice = LanguageChoice::named(&choice).map_err(Error::BadInput)?;
@@ -181,7 +185,7 @@ pub(crate) fn set_language<R: Runtime>(
 #[tauri::command]
 pub(crate) fn set_hotkey<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    state: State<'_, AppContext>,
     hotkey: String,
 ) -> Res<String> {
     crate::shell::change_hotkey(&app, &hotkey)?;
@@ -208,7 +212,7 @@ pub(crate) fn reveal(pipeline: State<'_, Pipeline>, version: u64, path: String) 
 /// Demo only: the demo's next caller, pushed as a transfer is.
 #[tauri::command]
 pub(crate) fn simulate_transfer(
-    state: State<'_, AppState>,
+    state: State<'_, AppContext>,
     pipeline: State<'_, Pipeline>,
 ) -> Res<()> {
     let transfer = crate::demo::next_transfer(&state)?;
@@ -217,14 +221,14 @@ pub(crate) fn simulate_transfer(
 }
 
 #[tauri::command]
-pub(crate) async fn trigger_info(state: State<'_, AppState>) -> Res<crate::trigger::TriggerView> {
+pub(crate) async fn trigger_info(state: State<'_, AppContext>) -> Res<crate::trigger::TriggerView> {
     Ok(crate::trigger::view(&state).await)
 }
 
 #[tauri::command]
 pub(crate) async fn set_trigger<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    state: State<'_, AppContext>,
     enabled: bool,
     port: u16,
 ) -> Res<crate::trigger::TriggerView> {
@@ -239,9 +243,9 @@ pub(crate) async fn set_trigger<R: Runtime>(
 #[tauri::command]
 pub(crate) async fn regenerate_trigger_token<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    state: State<'_, AppContext>,
 ) -> Res<crate::trigger::TriggerView> {
-    state.desk.prefs.trigger_token(true).await?;
+    state.desk.prefs.new_trigger_token().await?;
     crate::trigger::apply(&app).await;
     Ok(crate::trigger::view(&state).await)
 }
@@ -251,7 +255,7 @@ pub(crate) async fn regenerate_trigger_token<R: Runtime>(
 #[tauri::command]
 pub(crate) fn set_autostart<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    state: State<'_, AppContext>,
     enabled: bool,
 ) -> Res<bool> {
     let Some(launcher) = app.try_state::<AutoLaunchManager>() else {
@@ -270,7 +274,7 @@ pub(crate) fn set_autostart<R: Runtime>(
 /// The page painted a card: logged when `SCREENPOP_PAINT_LOG` is set (see `paint.rs`).
 #[tauri::command]
 pub(crate) fn card_painted(
-    state: State<'_, AppState>,
+    state: State<'_, AppContext>,
     card: String,
     id: String,
     at_ms: f64,
@@ -291,6 +295,6 @@ pub(crate) fn card_painted(
 /// The seat's health check, as `screenpop doctor` runs it: the page shows its text, which the
 /// agent copies for the helpdesk (no key, no caller data).
 #[tauri::command]
-pub(crate) async fn diagnostics(state: State<'_, AppState>) -> Res<DiagnosticsView> {
+pub(crate) async fn diagnostics(state: State<'_, AppContext>) -> Res<DiagnosticsView> {
     Ok(health::check(&state.desk, None).await.into())
 }

@@ -12,13 +12,13 @@ use screenpop_core::transfer::Transfer;
 use screenpop_core::{ApiKey, Error, Profile};
 use screenpop_sandbox::{Sandbox, SandboxConfig};
 
-use crate::AppState;
+use crate::AppContext;
 
 /// Name of the demo profile.
 pub(crate) const DEMO_PROFILE: &str = "Demo";
 
 /// Starts the sandbox and builds the demo's state.
-pub(crate) fn start() -> Result<AppState, Box<dyn std::error::Error>> {
+pub(crate) fn start() -> Result<AppContext, Box<dyn std::error::Error>> {
     let sandbox = tauri::async_runtime::block_on(Sandbox::start(SandboxConfig::default()))?;
     let profile = Profile::new(
         DEMO_PROFILE,
@@ -31,13 +31,13 @@ pub(crate) fn start() -> Result<AppState, Box<dyn std::error::Error>> {
     let keys = MemoryKeys::default();
     keys.set(DEMO_PROFILE, &ApiKey::new(sandbox.key())?)?;
     let desk = Desk::in_memory(settings, Arc::new(keys));
-    Ok(AppState::with_desk(desk, Some(sandbox)))
+    Ok(AppContext::with_desk(desk, Some(sandbox)))
 }
 
 /// The demo's next caller: it opens on the first of its callers, and each simulated transfer
 /// brings the one after, so each press shows a different kind of card (and a trainer knows
 /// which comes next).
-pub(crate) fn next_transfer(state: &AppState) -> screenpop_core::Result<Transfer> {
+pub(crate) fn next_transfer(state: &AppContext) -> screenpop_core::Result<Transfer> {
     let not_demo = || {
         Error::BadInput("Simulated transfers exist only in the demo (screenpop --demo).".to_owned())
     };

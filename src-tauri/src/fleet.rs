@@ -10,7 +10,7 @@ use tauri_plugin_global_shortcut::GlobalShortcutExt;
 
 use screenpop_core::pop::Pipeline;
 
-use crate::AppState;
+use crate::AppContext;
 
 /// How often the policy is read again: a change takes effect within this (well under the 10 s
 /// admins are promised). Reading one small file or registry key costs microseconds, and a poll
@@ -21,7 +21,7 @@ pub(crate) const POLL: Duration = Duration::from_secs(3);
 pub(crate) async fn watch<R: Runtime>(app: AppHandle<R>) {
     loop {
         tokio::time::sleep(POLL).await;
-        let desk = &app.state::<AppState>().desk;
+        let desk = &app.state::<AppContext>().desk;
         let trigger = desk.prefs.trigger();
         if desk.reload_policy() {
             changed(&app, trigger != desk.prefs.trigger()).await;
@@ -45,7 +45,7 @@ async fn changed<R: Runtime>(app: &AppHandle<R>, trigger_changed: bool) {
 
 /// Makes the login item match what the agent or the policy decided, if either did.
 pub(crate) fn sync_autostart<R: Runtime>(app: &AppHandle<R>) {
-    let Some(wanted) = app.state::<AppState>().desk.prefs.autostart() else {
+    let Some(wanted) = app.state::<AppContext>().desk.prefs.autostart() else {
         return;
     };
     let Some(launcher) = app.try_state::<AutoLaunchManager>() else {

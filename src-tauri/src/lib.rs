@@ -7,6 +7,7 @@ mod browser;
 #[cfg(test)]
 mod command_names;
 mod commands;
+mod context;
 mod demo;
 mod fleet;
 mod notify;
@@ -15,7 +16,6 @@ mod preflight;
 mod shell;
 mod sink;
 mod sources;
-mod state;
 mod trigger;
 mod views;
 mod webview;
@@ -28,8 +28,8 @@ use screenpop_core::lookups::WARM_INTERVAL;
 use screenpop_core::pop::{Origin, Pipeline};
 use screenpop_core::startup::CannotOpen;
 
+pub use context::AppContext;
 pub use screenpop_core::argv::WindowArgs as Options;
-pub use state::AppState;
 pub use webview::{prepare_web_engine, tune as tune_webview};
 
 /// Registers the commands on `builder`; shared by the app and the IPC tests. The list is
@@ -64,10 +64,10 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     ])
 }
 
-/// Starts the pop pipeline over the app's [`AppState`] (which must be managed already) and
+/// Starts the pop pipeline over the app's [`AppContext`] (which must be managed already) and
 /// manages it beside it. From here on transfers pop whether or not the page has loaded.
 pub fn start_pipeline<R: Runtime>(app: &AppHandle<R>) {
-    let desk = &app.state::<AppState>().desk;
+    let desk = &app.state::<AppContext>().desk;
     let pipeline = Pipeline::new(
         desk.lookups.clone(),
         desk.prefs.clone(),
@@ -134,14 +134,17 @@ fn set_up(app: &mut tauri::App, options: &Options) -> Result<(), Box<dyn std::er
     let state = if options.demo {
         demo::start()?
     } else {
-        AppState::open()
+        AppContext::open()
     };
     app.manage(state);
     start_pipeline(app.handle());
     let pipeline = app.state::<Pipeline>();
     // The links this window was started for pop first; the demo opens on a caller.
     if options.links.is_empty() && options.demo {
-        pipeline.submit(demo::next_transfer(&app.state::<AppState>())?, Origin::Demo);
+        pipeline.submit(
+            demo::next_transfer(&app.state::<AppContext>())?,
+            Origin::Demo,
+        );
     }
     for link in &options.links {
         pipeline.submit_link(link);
@@ -165,7 +168,7 @@ fn set_up(app: &mut tauri::App, options: &Options) -> Result<(), Box<dyn std::er
     if !options.demo {
         tauri::async_runtime::spawn(fleet::watch(app.handle().clone()));
     }
-    let lookups = app.state::<AppState>().desk.lookups.clone();
+    let lookups = app.state::<AppContext>().desk.lookups.clone();
     tauri::async_runtime::spawn(async move { lookups.keep_warm(WARM_INTERVAL).await });
     Ok(())
 }

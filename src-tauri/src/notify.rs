@@ -11,7 +11,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use screenpop_core::i18n::Catalogue;
 use screenpop_core::pop::Alert;
 
-use crate::AppState;
+use crate::AppContext;
 
 /// The main window's label.
 const MAIN: &str = "main";
@@ -25,14 +25,19 @@ pub(crate) fn window_in_front<R: Runtime>(app: &AppHandle<R>) -> bool {
         .unwrap_or(false)
 }
 
-/// Shows the window; with `focus`, also gives it the keyboard.
-pub(crate) fn raise<R: Runtime>(app: &AppHandle<R>, focus: bool) {
+/// Shows the window without taking the keyboard from what the agent is typing in.
+pub(crate) fn raise<R: Runtime>(app: &AppHandle<R>) {
     if let Some(w) = app.get_webview_window(MAIN) {
         let _ = w.unminimize();
         let _ = w.show();
-        if focus {
-            let _ = w.set_focus();
-        }
+    }
+}
+
+/// Shows the window and gives it the keyboard: the agent asked for it.
+pub(crate) fn bring_forward<R: Runtime>(app: &AppHandle<R>) {
+    raise(app);
+    if let Some(w) = app.get_webview_window(MAIN) {
+        let _ = w.set_focus();
     }
 }
 
@@ -40,10 +45,10 @@ pub(crate) fn raise<R: Runtime>(app: &AppHandle<R>, focus: bool) {
 /// and/or raise as the agent chose.
 pub(crate) fn caller_arrived<R: Runtime>(app: &AppHandle<R>, alert: &Alert) {
     if alert.action.raises() {
-        raise(app, false);
+        raise(app);
     }
     if alert.action.notifies() {
-        let words = Catalogue::of(app.state::<AppState>().desk.prefs.language().language);
+        let words = Catalogue::of(app.state::<AppContext>().desk.prefs.language().language);
         let title = match alert.title.as_str() {
             "" => words.text("card.unknown_caller"),
             name => name,
@@ -91,7 +96,7 @@ fn show<R: Runtime>(app: AppHandle<R>, title: &str, body: String, action: &str) 
         #[cfg(windows)]
         notification.app_id(APP_USER_MODEL_ID);
         match notification.show() {
-            Ok(handle) => wait_for_click(handle, move || raise(&app, true)),
+            Ok(handle) => wait_for_click(handle, move || bring_forward(&app)),
             Err(e) => eprintln!("screenpop: the notification could not be shown: {e}"),
         }
     });

@@ -12,14 +12,14 @@ use screenpop_core::i18n::Catalogue;
 use screenpop_core::pop::Pipeline;
 use screenpop_core::Error;
 
-use crate::AppState;
+use crate::AppContext;
 
 /// Whether the tray icon exists (then closing the window hides it).
 pub(crate) struct Tray(pub(crate) bool);
 
 /// Registers the clipboard shortcut from the settings; an error says why it is not active.
 pub(crate) fn register_hotkey<R: Runtime>(app: &AppHandle<R>) -> Result<(), String> {
-    let hotkey = app.state::<AppState>().desk.prefs.hotkey();
+    let hotkey = app.state::<AppContext>().desk.prefs.hotkey();
     listen(app, &hotkey).map_err(|e| {
         format!(
             "The shortcut \"{hotkey}\" could not be registered ({e}); choose another in Settings."
@@ -49,7 +49,7 @@ fn listen<R: Runtime>(
 /// is back in place and nothing is saved.
 pub(crate) fn change_hotkey<R: Runtime>(app: &AppHandle<R>, hotkey: &str) -> Result<(), Error> {
     let hotkey = hotkey.trim();
-    let prefs = &app.state::<AppState>().desk.prefs;
+    let prefs = &app.state::<AppContext>().desk.prefs;
     let old = prefs.hotkey();
     if hotkey == old {
         return Ok(());
@@ -92,7 +92,7 @@ const PROFILE_ITEM: &str = "profile:";
 
 /// The tray menu: show, look up the clipboard, the profiles (the active one checked), quit.
 fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
-    let desk = &app.state::<AppState>().desk;
+    let desk = &app.state::<AppContext>().desk;
     let (names, active) = desk.profiles.names();
     let words = Catalogue::of(desk.prefs.language().language);
     let show = MenuItem::with_id(app, "show", words.text("tray.show"), true, None::<&str>)?;
@@ -132,7 +132,7 @@ pub(crate) fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .tooltip("screenpop")
         .menu(&menu(app)?)
         .on_menu_event(|app, event| match event.id().as_ref() {
-            "show" => crate::notify::raise(app, true),
+            "show" => crate::notify::bring_forward(app),
             "clipboard" => crate::sources::clipboard(app),
             "quit" => app.exit(0),
             id => {
@@ -149,7 +149,7 @@ pub(crate) fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 }
 
 fn switch_profile<R: Runtime>(app: &AppHandle<R>, name: &str) {
-    match app.state::<AppState>().desk.profiles.activate(name) {
+    match app.state::<AppContext>().desk.profiles.activate(name) {
         // The page reloads its switcher; the tray redraws its checks.
         Ok(_) => {
             let _ = app.emit("profiles-changed", ());

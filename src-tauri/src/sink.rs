@@ -2,7 +2,7 @@
 //! the page, a refusal a `refused` event, and an alert a notification or a raised window. It
 //! works with no page listening: the page reads the board when it starts.
 
-use screenpop_core::pop::{Alert, PopState, Sink};
+use screenpop_core::pop::{Alert, CardUpdate, Sink};
 use tauri::{AppHandle, Emitter, Runtime};
 
 use crate::views::PopView;
@@ -11,7 +11,7 @@ use crate::views::PopView;
 pub(crate) struct WindowSink<R: Runtime>(pub(crate) AppHandle<R>);
 
 impl<R: Runtime> Sink for WindowSink<R> {
-    fn publish(&self, state: &PopState) {
+    fn publish(&self, state: &CardUpdate) {
         let _ = self.0.emit("pop", PopView::from(state));
     }
 

@@ -25,14 +25,14 @@ pub(crate) fn launched<R: Runtime>(app: &AppHandle<R>, args: &[String]) {
         Ok(Launch::Window(w)) if w.hidden => {}
         // The agent started screenpop again (from the menu, or `--demo` while the real desk
         // runs): bring the one window forward rather than seem to do nothing.
-        _ => crate::notify::raise(app, true),
+        _ => crate::notify::bring_forward(app),
     }
 }
 
 /// Looks up the id on the clipboard with the active profile, and brings the card forward. The
 /// clipboard is read here, when the agent asks, and never watched.
 pub(crate) fn clipboard<R: Runtime>(app: &AppHandle<R>) {
-    crate::notify::raise(app, true);
+    crate::notify::bring_forward(app);
     let text = app.clipboard().read_text().unwrap_or_default();
     app.state::<Pipeline>().submit_clipboard(&text);
 }

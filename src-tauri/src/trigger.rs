@@ -11,7 +11,7 @@ use screenpop_core::pop::{Origin, Pipeline};
 use screenpop_core::session::{self, TriggerAddress};
 use screenpop_trigger::Trigger;
 
-use crate::AppState;
+use crate::AppContext;
 
 /// The trigger as the settings page shows it.
 #[derive(Debug, Serialize)]
@@ -31,7 +31,7 @@ pub(crate) struct TriggerView {
 
 /// (Re)starts or stops the trigger to match the settings. The demo never listens.
 pub(crate) async fn apply<R: Runtime>(app: &AppHandle<R>) {
-    let state = app.state::<AppState>();
+    let state = app.state::<AppContext>();
     let settings = state.desk.prefs.trigger();
     // Stop first, so a changed port is free to reuse.
     *lock(&state) = Ok(None);
@@ -39,7 +39,7 @@ pub(crate) async fn apply<R: Runtime>(app: &AppHandle<R>) {
     if !settings.enabled || state.demo.is_some() {
         return;
     }
-    let outcome = match state.desk.prefs.trigger_token(false).await {
+    let outcome = match state.desk.prefs.trigger_token().await {
         Ok(token) => {
             let pipeline = app.state::<Pipeline>().inner().clone();
             let on_pop = Arc::new(move |t| pipeline.submit(t, Origin::Trigger));
@@ -64,12 +64,12 @@ pub(crate) fn withdraw() {
     session::withdraw();
 }
 
-fn lock<'a>(state: &'a AppState) -> std::sync::MutexGuard<'a, Result<Option<Trigger>, String>> {
+fn lock<'a>(state: &'a AppContext) -> std::sync::MutexGuard<'a, Result<Option<Trigger>, String>> {
     state.trigger.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The current state, with the token while the trigger is on.
-pub(crate) async fn view(state: &AppState) -> TriggerView {
+pub(crate) async fn view(state: &AppContext) -> TriggerView {
     let settings = state.desk.prefs.trigger();
     let (listening, error) = match &*lock(state) {
         Ok(t) => (t.as_ref().map(|t| t.addr().port()), None),
@@ -79,7 +79,7 @@ pub(crate) async fn view(state: &AppState) -> TriggerView {
         .and_then(|_| session::trigger_file().ok())
         .map(|p| p.display().to_string());
     let token = if settings.enabled {
-        state.desk.prefs.trigger_token(false).await.ok()
+        state.desk.prefs.trigger_token().await.ok()
     } else {
         None
     };

@@ -8,7 +8,7 @@ use screenpop_core::i18n::{Catalogue, Chosen, Language};
 use screenpop_core::lookups::LookupResult;
 use screenpop_core::mask::CardNumbers;
 use screenpop_core::policy::Policy;
-use screenpop_core::pop::{Board, Failure, Origin, PopState, Stage};
+use screenpop_core::pop::{Board, CardUpdate, Failure, Origin, Stage};
 use screenpop_core::profiles::ProfileList;
 use screenpop_core::retry::Retryable;
 use screenpop_core::setting::Setting;
@@ -80,8 +80,8 @@ pub(crate) struct PopView {
     error: Option<UiError>,
 }
 
-impl From<&PopState> for PopView {
-    fn from(s: &PopState) -> Self {
+impl From<&CardUpdate> for PopView {
+    fn from(s: &CardUpdate) -> Self {
         let (stage, waiting, result, error) = match &s.stage {
             Stage::Empty => ("empty", None, None, None),
             Stage::Pending => ("pending", None, None, None),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use screenpop_core::config::Settings;
 use screenpop_core::desk::Desk;
 use screenpop_core::secret::MemoryKeys;
-use screenpop_lib::AppState;
+use screenpop_lib::AppContext;
 use screenpop_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -32,9 +32,9 @@ fn harness(demo: bool) -> Harness {
     let desk = Desk::in_memory(Settings::default(), Arc::new(MemoryKeys::default()));
     // Outside the demo the test keeps the sandbox alive itself.
     let (state, kept) = if demo {
-        (AppState::with_desk(desk, Some(sandbox)), None)
+        (AppContext::with_desk(desk, Some(sandbox)), None)
     } else {
-        (AppState::with_desk(desk, None), Some(sandbox))
+        (AppContext::with_desk(desk, None), Some(sandbox))
     };
     let app = screenpop_lib::builder(mock_builder())
         .manage(state)

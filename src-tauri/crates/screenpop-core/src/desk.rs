@@ -15,7 +15,9 @@ use crate::secret::KeyStore;
 use crate::store::SettingsStore;
 use crate::Result;
 
-/// The services.
+/// One agent's desk, in the contact centre's sense: the services over this seat's settings
+/// file, fleet policy and keychain (profiles with their keys, lookups, preferences). The
+/// window and each command build one; clones share it.
 #[derive(Debug, Clone)]
 pub struct Desk {
     /// Profiles with their keys.

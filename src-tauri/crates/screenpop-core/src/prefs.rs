@@ -143,12 +143,21 @@ impl Preferences {
             .change(|s| setting.put(s, &value).map_err(Error::BadInput))
     }
 
-    /// The local trigger's token, created on first use; `fresh` replaces it. Kept in the
-    /// keychain beside the API keys, under a name no profile can have.
-    pub async fn trigger_token(&self, fresh: bool) -> Result<String> {
+    /// The local trigger's token, created on first use. Kept in the keychain beside the API
+    /// keys, under a name no profile can have.
+    pub async fn trigger_token(&self) -> Result<String> {
+        self.make_trigger_token(Token::Keep).await
+    }
+
+    /// Replaces the local trigger's token with a new one (the old one stops working).
+    pub async fn new_trigger_token(&self) -> Result<String> {
+        self.make_trigger_token(Token::Replace).await
+    }
+
+    async fn make_trigger_token(&self, token: Token) -> Result<String> {
         self.keys
             .blocking(move |keys| {
-                if !fresh {
+                if token == Token::Keep {
                     if let Some(token) = keys.get(TRIGGER_TOKEN_ENTRY)? {
                         return Ok(token.expose().to_owned());
                     }
@@ -162,4 +171,11 @@ impl Preferences {
             })
             .await
     }
+}
+
+/// Whether a stored trigger token is kept or replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    Keep,
+    Replace,
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use screenpop_core::desk::Desk;
-use screenpop_core::pop::{Alert, Origin, Pipeline, PopState, Sink, Stage};
+use screenpop_core::pop::{Alert, CardUpdate, Origin, Pipeline, Sink, Stage};
 use screenpop_core::profiles::ProfileInput;
 use screenpop_core::secret::MemoryKeys;
 use screenpop_core::transfer::Transfer;
@@ -17,7 +17,7 @@ use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig};
 
 #[derive(Default)]
 struct Recorder {
-    states: Mutex<Vec<PopState>>,
+    states: Mutex<Vec<CardUpdate>>,
     refused: Mutex<Vec<String>>,
     alerts: Mutex<Vec<Alert>>,
     opened: Mutex<Vec<String>>,
@@ -25,7 +25,7 @@ struct Recorder {
 }
 
 impl Sink for Recorder {
-    fn publish(&self, state: &PopState) {
+    fn publish(&self, state: &CardUpdate) {
         self.states.lock().unwrap().push(state.clone());
     }
     fn refused(&self, message: &str) {
@@ -43,12 +43,12 @@ impl Sink for Recorder {
 }
 
 impl Recorder {
-    fn last(&self) -> Option<PopState> {
+    fn last(&self) -> Option<CardUpdate> {
         self.states.lock().unwrap().last().cloned()
     }
 
     /// Waits until the newest state satisfies `done` (10 s at most).
-    async fn until(&self, what: &str, done: impl Fn(&PopState) -> bool) -> PopState {
+    async fn until(&self, what: &str, done: impl Fn(&CardUpdate) -> bool) -> CardUpdate {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(s) = self.last().filter(|s| done(s)) {
@@ -64,7 +64,7 @@ impl Recorder {
     }
 }
 
-fn settled(s: &PopState) -> bool {
+fn settled(s: &CardUpdate) -> bool {
     matches!(s.stage, Stage::Card(_) | Stage::Failed(_))
 }
 
@@ -100,7 +100,7 @@ async fn start(sb: Sandbox, desk: Desk) -> (Sandbox, Pipeline, Arc<Recorder>) {
     (sb, pipeline, sink)
 }
 
-fn title(s: &PopState) -> String {
+fn title(s: &CardUpdate) -> String {
     match &s.stage {
         Stage::Card(r) => r.card.title.clone(),
         other => panic!("not a card: {other:?}"),

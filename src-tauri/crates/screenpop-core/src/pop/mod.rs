@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub use admit::PopGate;
-pub use publish::{Alert, Asked, Failure, Origin, PopState, Sink, Stage};
+pub use publish::{Alert, Asked, CardUpdate, Failure, Origin, Sink, Stage};
 pub use recent::{Recent, RECENT_CAPACITY};
 
 use crate::card::Scalar;
@@ -37,7 +37,7 @@ use newest::Newest;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Board {
     /// The newest state, if anything popped yet.
-    pub current: Option<PopState>,
+    pub current: Option<CardUpdate>,
     /// Why the last thing that arrived was refused, if anything was.
     pub refused: Option<String>,
 }
@@ -324,13 +324,13 @@ fn record(
     origin: Origin,
     asked: Option<Asked>,
     stage: Stage,
-) -> &PopState {
+) -> &CardUpdate {
     board.0 += 1;
     let at_ms = match &board.1.current {
         Some(s) if s.seq == seq => s.at_ms,
         _ => now_ms(),
     };
-    board.1.current.insert(PopState {
+    board.1.current.insert(CardUpdate {
         version: board.0,
         seq,
         origin,

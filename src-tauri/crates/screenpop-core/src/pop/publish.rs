@@ -1,5 +1,5 @@
 //! The last stage of a pop: what the pipeline tells the shell. Every change of the card is one
-//! [`PopState`]; the shell turns it into an event for the page, and [`Alert`]s into a
+//! [`CardUpdate`]; the shell turns it into an event for the page, and [`Alert`]s into a
 //! notification or a raised window when the agent is looking elsewhere.
 
 use std::sync::Arc;
@@ -141,7 +141,7 @@ pub struct Asked {
 
 /// One change of what the card shows.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PopState {
+pub struct CardUpdate {
     /// Grows with every state published, so a view that hears states out of order keeps the
     /// newest.
     pub version: u64,
@@ -170,8 +170,8 @@ pub struct Alert {
 
 /// What the pipeline needs from the shell around it.
 pub trait Sink: Send + Sync {
-    /// The card changed. Called in order of [`PopState::version`].
-    fn publish(&self, state: &PopState);
+    /// The card changed. Called in order of [`CardUpdate::version`].
+    fn publish(&self, state: &CardUpdate);
     /// Something that arrived could not be looked up, and why.
     fn refused(&self, message: &str);
     /// Whether the agent is looking at the window now.

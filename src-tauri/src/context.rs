@@ -1,4 +1,5 @@
-//! What the app keeps while it runs.
+//! The app context: what the running app keeps, managed by Tauri and reached from every
+//! command and source (the desk of services, the demo, the local trigger, the paint log).
 
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
@@ -12,9 +13,9 @@ use screenpop_trigger::Trigger;
 
 use crate::paint::PaintLog;
 
-/// The app's state, managed by Tauri. The pop pipeline is managed beside it (see
+/// The app context, managed by Tauri. The pop pipeline is managed beside it (see
 /// [`crate::start_pipeline`]), as it needs the running app to publish to.
-pub struct AppState {
+pub struct AppContext {
     /// The services.
     pub(crate) desk: Desk,
     /// Why the settings could not be loaded, shown in the window. The desk then runs on empty
@@ -30,7 +31,7 @@ pub struct AppState {
     pub(crate) paint_log: PaintLog,
 }
 
-impl AppState {
+impl AppContext {
     /// The normal app: settings from the config directory, keys in the OS keychain.
     pub fn open() -> Self {
         match default_path().and_then(|path| Desk::open(path, Arc::new(Keychain))) {
