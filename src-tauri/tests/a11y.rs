@@ -9,12 +9,17 @@
 mod catalogue;
 #[path = "support/readme.rs"]
 mod readme;
+#[path = "support/wait.rs"]
+mod wait;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 #[path = "support/window.rs"]
 mod window;
 
 use std::path::Path;
+use std::time::Duration;
+
+use wait::{check, eventually};
 
 use screenpop_sandbox::{Fault, FaultPlan};
 use serde_json::{json, Value};
@@ -282,18 +287,10 @@ fn focus(d: &webdriver::Driver) -> (String, bool) {
 
 /// Waits until the focus is on `want` (the page may still be moving it).
 fn focus_is(d: &webdriver::Driver, want: &str) {
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
+    eventually(Duration::from_secs(10), || {
         let (now, _) = focus(d);
-        if now == want {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < until,
-            "focus on {now}, not {want}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+        check(now == want, || format!("focus on {now}, not {want}"))
+    });
 }
 
 /// Presses `key` until `want` has the focus, checking that every stop shows its focus ring and
@@ -303,18 +300,14 @@ fn tab_to(d: &webdriver::Driver, key: &str, want: &str) -> Vec<String> {
     for _ in 0..30 {
         let (before, _) = focus(d);
         pressed(key);
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
-        let (now, ring) = loop {
+        let (now, ring) = eventually(Duration::from_secs(3), || {
             let (now, ring) = focus(d);
             if now != before {
-                break (now, ring);
+                Ok((now, ring))
+            } else {
+                Err(format!("the focus is stuck on {now}: {stops:?}"))
             }
-            assert!(
-                std::time::Instant::now() < until,
-                "the focus is stuck on {now}: {stops:?}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        };
+        });
         assert!(ring, "{now} has the focus but no visible focus ring");
         stops.push(now.clone());
         if now == want {
@@ -421,8 +414,7 @@ fn the_keyboard_alone_sets_up_looks_up_copies_and_visits_settings() {
 fn reader_tree(until: &str) -> Vec<Value> {
     let script =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/tests/support/atspi_tree.py");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
+    eventually(Duration::from_secs(20), || {
         // Debian's Python, which python3-pyatspi is installed for (not a pyenv one on PATH).
         let out = std::process::Command::new("/usr/bin/python3")
             .arg(&script)
@@ -438,14 +430,13 @@ fn reader_tree(until: &str) -> Vec<Value> {
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect();
         if nodes.iter().any(|n| says(n, until)) {
-            return nodes;
+            Ok(nodes)
+        } else {
+            Err(format!(
+                "no \"{until}\" in the accessibility tree: {nodes:?}"
+            ))
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no \"{until}\" in the accessibility tree: {nodes:?}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
+    })
 }
 
 /// Whether a node's name or text is `words`.

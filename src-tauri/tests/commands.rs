@@ -4,6 +4,10 @@
 
 use std::sync::Arc;
 
+#[path = "support/wait.rs"]
+mod wait;
+use wait::eventually;
+
 use screenpop_core::config::Settings;
 use screenpop_core::desk::Desk;
 use screenpop_core::secret::MemoryKeys;
@@ -73,21 +77,17 @@ fn call(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
 
 /// Waits for the board's newest state to be pop `seq`, settled (a card or a failure).
 fn settled(h: &Harness, seq: u64) -> Value {
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
+    eventually(std::time::Duration::from_secs(10), || {
         let board = call(h, "board", json!({})).unwrap();
         let current = &board["current"];
         if current["seq"] == json!(seq)
             && matches!(current["stage"].as_str(), Some("card" | "failure"))
         {
-            return current.clone();
+            Ok(current.clone())
+        } else {
+            Err(format!("pop {seq} did not settle: {board}"))
         }
-        assert!(
-            std::time::Instant::now() < until,
-            "pop {seq} did not settle: {board}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    })
 }
 
 #[test]

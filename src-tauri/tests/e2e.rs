@@ -12,12 +12,17 @@
 mod catalogue;
 #[path = "support/readme.rs"]
 mod readme;
+#[path = "support/wait.rs"]
+mod wait;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 #[path = "support/window.rs"]
 mod window;
 
 use std::process::Command;
+use std::time::Duration;
+
+use wait::{check, eventually};
 
 use screenpop_sandbox::Fault;
 use serde_json::json;
@@ -426,19 +431,15 @@ fn the_local_trigger_pops_a_caller_from_a_cti_request() {
     // auto-launch writes under $HOME/.config, whatever XDG_CONFIG_HOME says.
     let entry = home.path().join(".config/autostart/screenpop.desktop");
     d.click(&d.wait("#autostart", 5));
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !entry.exists() {
-        assert!(std::time::Instant::now() < until, "no {}", entry.display());
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    eventually(Duration::from_secs(5), || {
+        check(entry.exists(), || format!("no {}", entry.display()))
+    });
     let desktop = std::fs::read_to_string(&entry).unwrap();
     assert!(desktop.contains("--hidden"), "{desktop}");
     d.click(&d.wait("#autostart", 5));
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while entry.exists() {
-        assert!(std::time::Instant::now() < until, "still starts at login");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    eventually(Duration::from_secs(5), || {
+        check(!entry.exists(), || "still starts at login".to_owned())
+    });
     d.click(&d.wait("#p-cancel", 5));
 
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -951,14 +952,11 @@ fn an_admins_layout_shapes_the_card_links_open_the_record_once_and_nothing_sensi
         "Open in Salesforceacme.my.salesforce.com|Find the orderorders.acme.example"
     );
     let salesforce = "https://acme.my.salesforce.com/lightning/r/Account/0015g00000XyZ12AAB/view";
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while opened(&log).is_empty() {
-        assert!(
-            std::time::Instant::now() < until,
-            "auto_open never opened the record"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    eventually(Duration::from_secs(10), || {
+        check(!opened(&log).is_empty(), || {
+            "auto_open never opened the record".to_owned()
+        })
+    });
     assert_eq!(opened(&log), [salesforce]);
     screenshot(&d, "layout.png");
 
@@ -969,15 +967,12 @@ fn an_admins_layout_shapes_the_card_links_open_the_record_once_and_nothing_sensi
         "{card}"
     );
     d.click(&d.wait("#copy-all", 5));
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !clipboard().starts_with("Caller: Priya Raman") {
-        assert!(
-            std::time::Instant::now() < until,
-            "copy all: {}",
-            clipboard()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    eventually(Duration::from_secs(10), || {
+        let copied = clipboard();
+        check(copied.starts_with("Caller: Priya Raman"), || {
+            format!("copy all: {copied}")
+        })
+    });
     d.wait("#recent li", 10);
     let notified = notifications.calls(1);
     assert!(

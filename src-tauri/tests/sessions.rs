@@ -7,14 +7,18 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/wait.rs"]
+mod wait;
+
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use screenpop_core::session::TriggerAddress;
 use screenpop_sandbox::{Sandbox, SandboxConfig};
+use wait::{check, eventually};
 
 /// One login session: its own home, runtime directory, session bus and keyring.
 struct Session {
@@ -178,11 +182,9 @@ impl Drop for Session {
 }
 
 fn wait_for(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
-    let until = Instant::now() + Duration::from_secs(secs);
-    while !done() {
-        assert!(Instant::now() < until, "no {what} within {secs} s");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    eventually(Duration::from_secs(secs), || {
+        check(done(), || format!("no {what} within {secs} s"))
+    });
 }
 
 fn pop(address: &TriggerAddress, token: &str, id: &str) {

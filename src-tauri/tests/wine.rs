@@ -15,13 +15,16 @@
 
 #[path = "support/cli.rs"]
 mod support;
+#[path = "support/wait.rs"]
+mod wait;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use screenpop_sandbox::{Fault, FaultPlan};
 use support::{assert_one_line_error, files_under, words, LocalApi, Ran};
+use wait::{check, eventually};
 
 /// A throw-away Wine prefix with the Windows program in reach.
 struct Wine {
@@ -644,15 +647,14 @@ fn start_window(wine: &Wine, dir: &Path, args: &[&str], lang: &str) -> Child {
 /// "screenpop"), checks it is the only one, takes its picture as `screenshot` when
 /// `SCREENPOP_SCREENSHOTS` names a folder, and presses its OK button as an agent would.
 fn dismiss_the_message_box(screenshot: Option<&str>) {
-    let until = Instant::now() + Duration::from_secs(90);
-    let boxes = loop {
+    let boxes = eventually(Duration::from_secs(90), || {
         let found = windows_titled("screenpop");
-        if !found.is_empty() {
-            break found;
+        if found.is_empty() {
+            Err("no message box appeared")
+        } else {
+            Ok(found)
         }
-        assert!(Instant::now() < until, "no message box appeared");
-        std::thread::sleep(Duration::from_millis(250));
-    };
+    });
     assert_eq!(boxes.len(), 1, "one message box, not {boxes:?}");
     if let (Some(name), Ok(dir)) = (screenshot, std::env::var("SCREENPOP_SCREENSHOTS")) {
         // Wine draws the box a moment after mapping it.
@@ -722,11 +724,12 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
         &["screenpop://lookup?id=conv-1"],
         "en_GB.UTF-8",
     );
-    let until = Instant::now() + Duration::from_secs(90);
-    while !wine.log().contains("id conv-1") {
-        assert!(Instant::now() < until, "nothing logged: {}", wine.log());
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    eventually(Duration::from_secs(90), || {
+        let log = wine.log();
+        check(log.contains("id conv-1"), || {
+            format!("nothing logged: {log}")
+        })
+    });
     // Another call while the box is up: logged and named, no second box.
     let second = start_window(
         &wine,

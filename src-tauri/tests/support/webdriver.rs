@@ -4,9 +4,11 @@
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
+
+use crate::wait::{check, eventually, settles, Why};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -76,14 +78,11 @@ impl Driver {
             .build()
             .expect("http client");
         let base = format!("http://127.0.0.1:{port}");
-        let ready = Instant::now();
-        while http.get(format!("{base}/status")).send().is_err() {
-            assert!(
-                ready.elapsed() < Duration::from_secs(20),
-                "WebKitWebDriver did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        eventually(Duration::from_secs(20), || {
+            check(http.get(format!("{base}/status")).send().is_ok(), || {
+                "WebKitWebDriver did not start".to_owned()
+            })
+        });
         let caps = json!({"capabilities": {"alwaysMatch": {
             "webkitgtk:browserOptions": {
                 "binary": binary.to_str().expect("utf-8 path"),
@@ -139,12 +138,8 @@ impl Driver {
 
     /// Waits up to `secs` for an element matching `css`.
     pub(crate) fn wait(&self, css: &str, secs: u64) -> Element {
-        let until = Instant::now() + Duration::from_secs(secs);
-        loop {
-            if let Some(e) = self.try_find(css) {
-                return e;
-            }
-            if Instant::now() >= until {
+        eventually(Duration::from_secs(secs), || {
+            self.try_find(css).ok_or(Why(|| {
                 let why = self.exec(
                     "return [document.readyState, document.querySelectorAll(arguments[0]).length, location.href]",
                     json!([css]),
@@ -155,23 +150,21 @@ impl Driver {
                     .json(&json!({"using": "css selector", "value": css}))
                     .send()
                     .and_then(|r| r.text());
-                panic!("no element matches {css}: page says {why}, driver says {raw:?}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+                format!("no element matches {css}: page says {why}, driver says {raw:?}")
+            }))
+        })
     }
 
     /// Waits until `script` (a function body returning a value) returns something truthy.
     pub(crate) fn wait_until(&self, what: &str, script: &str, secs: u64) -> Value {
-        let until = Instant::now() + Duration::from_secs(secs);
-        loop {
+        eventually(Duration::from_secs(secs), || {
             let v = self.exec(script, json!([]));
-            if !(v.is_null() || v == json!(false) || v == json!("")) {
-                return v;
+            if v.is_null() || v == json!(false) || v == json!("") {
+                Err(format!("timed out waiting for {what}"))
+            } else {
+                Ok(v)
             }
-            assert!(Instant::now() < until, "timed out waiting for {what}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        })
     }
 
     /// Clicks an element. It is scrolled to the middle of the window first: WebKitWebDriver
@@ -274,15 +267,12 @@ impl Drop for Driver {
         let _ = self.driver.wait();
         // The app must be gone before the next one starts, or it would take the next one's
         // deep links as a second instance.
-        let until = Instant::now() + Duration::from_secs(5);
-        while Command::new("kill")
-            .args(["-0", "--", &group])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-            && Instant::now() < until
-        {
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        settles(Duration::from_secs(5), || {
+            !Command::new("kill")
+                .args(["-0", "--", &group])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
     }
 }

@@ -5,11 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig};
 use serde_json::json;
 
 use super::webdriver::Driver;
+use crate::wait::{check, eventually};
 
 /// One window at a time: two WebKit processes on two cores make every wait flaky.
 pub(crate) static ONE_WINDOW: Mutex<()> = Mutex::new(());
@@ -278,15 +280,14 @@ pub(crate) fn close_to_tray() {
 }
 
 pub(crate) fn wait_visible(want: bool) {
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while window_visible() != want {
-        assert!(
-            std::time::Instant::now() < until,
-            "the window never became {}",
-            if want { "visible" } else { "hidden" }
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    eventually(Duration::from_secs(10), || {
+        check(window_visible() == want, || {
+            format!(
+                "the window never became {}",
+                if want { "visible" } else { "hidden" }
+            )
+        })
+    });
 }
 
 /// A notification server (dunst) on the test's session bus, and `dbus-monitor` logging every
@@ -333,37 +334,30 @@ impl Notifications {
     /// `ActionInvoked` and then `NotificationClosed` after the notification is shown, and a click
     /// before that would go unheard.
     pub(crate) fn clickable(&self) {
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(15);
-        while !std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .contains("member='NotificationClosed'")
-        {
-            assert!(
-                std::time::Instant::now() < until,
-                "the app never listened for a click"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        eventually(Duration::from_secs(15), || {
+            check(
+                std::fs::read_to_string(&self.log)
+                    .unwrap_or_default()
+                    .contains("member='NotificationClosed'"),
+                || "the app never listened for a click".to_owned(),
+            )
+        });
     }
 
     /// Waits until `count` Notify calls have been logged with all their arguments, and returns
     /// the log.
     pub(crate) fn calls(&self, count: usize) -> String {
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(15);
-        loop {
+        eventually(Duration::from_secs(15), || {
             let text = std::fs::read_to_string(&self.log).unwrap_or_default();
             // Each call's summary and body follow its header line.
             if text.matches("member=Notify").count() >= count
                 && text.matches("string").count() >= 4 * count
             {
-                return text;
+                Ok(text)
+            } else {
+                Err(format!("{count} Notify calls expected: {text}"))
             }
-            assert!(
-                std::time::Instant::now() < until,
-                "{count} Notify calls expected: {text}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        })
     }
 }
 

@@ -3,6 +3,9 @@
 //! window's, is proven by the window tests in `src-tauri/tests/e2e.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../../tests/support/wait.rs"]
+mod wait;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,6 +17,7 @@ use screenpop_core::secret::MemoryKeys;
 use screenpop_core::transfer::Transfer;
 use screenpop_core::{ErrorKind, LookupBy};
 use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig};
+use wait::eventually_async;
 
 #[derive(Default)]
 struct Recorder {
@@ -49,18 +53,12 @@ impl Recorder {
 
     /// Waits until the newest state satisfies `done` (10 s at most).
     async fn until(&self, what: &str, done: impl Fn(&CardUpdate) -> bool) -> CardUpdate {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(s) = self.last().filter(|s| done(s)) {
-                return s;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "waited for {what}: {:?}",
-                self.last()
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        eventually_async(Duration::from_secs(10), || async {
+            self.last()
+                .filter(|s| done(s))
+                .ok_or_else(|| format!("waited for {what}: {:?}", self.last()))
+        })
+        .await
     }
 }
 

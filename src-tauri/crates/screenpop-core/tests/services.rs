@@ -2,6 +2,9 @@
 //! real keychain is covered by `keychain.rs` and the end-to-end tests).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../../tests/support/wait.rs"]
+mod wait;
+
 use std::sync::Arc;
 
 use screenpop_core::desk::Desk;
@@ -10,6 +13,7 @@ use screenpop_core::secret::{KeyStore, MemoryKeys};
 use screenpop_core::Lookup;
 use screenpop_core::{ErrorKind, LookupBy};
 use screenpop_sandbox::{Sandbox, SandboxConfig};
+use wait::eventually_async;
 
 fn input(name: &str, base_url: &str) -> ProfileInput {
     ProfileInput {
@@ -245,18 +249,18 @@ async fn an_idle_desk_keeps_its_one_connection_warm() {
 
     // 50 ms stands in for the app's 45 s: a probe at once, then one per interval, until the
     // sandbox has counted four (or the test gives up and fails).
-    let four_probes = async {
-        while sb.probes() < 4 {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    let four_probes = eventually_async(std::time::Duration::from_secs(10), || async {
+        let probes = sb.probes();
+        if probes >= 4 {
+            Ok(())
+        } else {
+            Err(format!("only {probes} probes in 10 s"))
         }
-    };
+    });
     let warm = desk.lookups.keep_warm(std::time::Duration::from_millis(50));
     tokio::select! {
         () = four_probes => {}
         () = warm => unreachable!("keep_warm returned"),
-        () = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
-            panic!("only {} probes in 10 s", sb.probes())
-        }
     }
     assert_eq!(sb.connections(), 1, "every probe on the same connection");
     assert!(
