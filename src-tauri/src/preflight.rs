@@ -39,7 +39,7 @@ fn webview2_version() -> Result<String, String> {
     // loader allocated, which `take_pwstr` frees.
     match unsafe { GetAvailableCoreWebView2BrowserVersionString(PCWSTR::null(), &mut version) } {
         Ok(()) if !version.is_null() => Ok(webview2_com::take_pwstr(version)),
-        // Success without a version is how the loader says it found none.
+        // A success that names no version leaves nothing to start: taken as none found.
         Ok(()) => Err("no runtime was found".to_owned()),
         Err(e) => Err(format!(
             "{} (HRESULT {:#010x})",
