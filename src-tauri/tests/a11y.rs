@@ -9,6 +9,8 @@
 mod catalogue;
 #[path = "support/readme.rs"]
 mod readme;
+#[path = "support/sandbox.rs"]
+mod sandbox;
 #[path = "support/wait.rs"]
 mod wait;
 #[path = "support/webdriver.rs"]

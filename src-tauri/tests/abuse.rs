@@ -9,6 +9,8 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/sandbox.rs"]
+mod sandbox;
 #[path = "support/wait.rs"]
 mod wait;
 #[path = "support/webdriver.rs"]
@@ -24,7 +26,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig, StoredState};
+use screenpop_sandbox::{Fault, FaultPlan, StoredState};
 use serde_json::json;
 use webdriver::Driver;
 use window::*;
@@ -38,14 +40,7 @@ const DEADLINE: Duration = Duration::from_millis(3_000 + 2_500);
 /// An API whose key is a canary: it must never be found outside the keychain.
 fn canary_api() -> (Api, String) {
     let canary = format!("canary-{:016x}", fastrand::u64(..));
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let sandbox = runtime
-        .block_on(Sandbox::start(SandboxConfig {
-            key: canary.clone(),
-            ..SandboxConfig::default()
-        }))
-        .unwrap();
-    (Api { sandbox, runtime }, canary)
+    (Api::keyed(canary.clone()), canary)
 }
 
 /// A configured home with short timeouts and the trigger on a free port; returns the port.

@@ -4,6 +4,8 @@
 //! D-Bus session with gnome-keyring unlocked, so they never touch a real keyring.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/sandbox.rs"]
+mod sandbox;
 #[path = "support/cli.rs"]
 mod support;
 

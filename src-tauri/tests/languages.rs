@@ -105,6 +105,9 @@ fn the_scan_finds_keys_however_the_code_quotes_them() {
 }
 
 #[cfg(target_os = "linux")]
+#[path = "support/sandbox.rs"]
+mod sandbox;
+#[cfg(target_os = "linux")]
 #[path = "support/wait.rs"]
 mod wait;
 #[cfg(target_os = "linux")]

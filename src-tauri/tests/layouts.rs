@@ -7,6 +7,8 @@
 
 #[path = "support/readme.rs"]
 mod readme;
+#[path = "support/sandbox.rs"]
+mod sandbox;
 #[path = "support/cli.rs"]
 mod support;
 

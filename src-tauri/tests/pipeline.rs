@@ -6,6 +6,8 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/sandbox.rs"]
+mod sandbox;
 #[path = "support/wait.rs"]
 mod wait;
 #[path = "support/webdriver.rs"]

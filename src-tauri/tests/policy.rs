@@ -5,6 +5,8 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/sandbox.rs"]
+mod sandbox;
 #[path = "support/cli.rs"]
 mod support;
 

@@ -7,6 +7,8 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/sandbox.rs"]
+mod sandbox;
 #[path = "support/wait.rs"]
 mod wait;
 
@@ -16,8 +18,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use sandbox::LocalApi;
 use screenpop_core::session::TriggerAddress;
-use screenpop_sandbox::{Sandbox, SandboxConfig};
+use screenpop_sandbox::Sandbox;
 use wait::{check, eventually};
 
 /// One login session: its own home, runtime directory, session bus and keyring.
@@ -209,15 +212,10 @@ fn painted_id(log: &str, id: &str) -> bool {
 #[test]
 #[ignore = "needs Xvfb, dbus-daemon and gnome-keyring: run `bash .ci/test`"]
 fn two_sessions_each_pop_into_their_own_window_on_a_port_of_their_own() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let api = runtime
-        .block_on(Sandbox::start(SandboxConfig {
-            key: format!("sessions-key-{:08x}", std::process::id()),
-            ..SandboxConfig::default()
-        }))
-        .unwrap();
-    let mut first = Session::new(&api, 0);
-    let mut second = Session::new(&api, 0);
+    let local = LocalApi::keyed(format!("sessions-key-{:08x}", std::process::id()));
+    let api = &local.sandbox;
+    let mut first = Session::new(api, 0);
+    let mut second = Session::new(api, 0);
     let a = first.open_window();
     let b = second.open_window();
     assert!(
@@ -258,7 +256,7 @@ fn two_sessions_each_pop_into_their_own_window_on_a_port_of_their_own() {
     assert!(!painted_id(&second.painted(), "demo-billing"));
 
     // A third session set to the first one's fixed port is told plainly that it is taken.
-    let third = Session::new(&api, a.port);
+    let third = Session::new(api, a.port);
     let (code, _, err) = third.screenpop(&["trigger"]);
     assert_eq!(code, 7, "{err}");
     assert!(

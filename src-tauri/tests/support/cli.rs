@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use screenpop_sandbox::{Sandbox, SandboxConfig};
+use screenpop_sandbox::SandboxConfig;
 
 /// What a run of `screenpop` ended with.
 pub(crate) struct Ran {
@@ -72,36 +72,23 @@ pub(crate) fn run_with_stdin(mut command: Command, stdin: &str) -> Ran {
     ran(child.wait_with_output().unwrap())
 }
 
-/// A sandbox served from this test process while the binary runs.
-pub(crate) struct LocalApi {
-    // Declared first so it is dropped before the runtime that serves it.
-    pub(crate) sandbox: Sandbox,
-    #[allow(dead_code)]
-    runtime: tokio::runtime::Runtime,
-}
+pub(crate) use crate::sandbox::LocalApi;
+
+/// The key the command-line suites' sandbox takes.
+const KEY: &str = "sbx-9f8e7d6c5b4a";
 
 impl LocalApi {
     pub(crate) fn start() -> Self {
-        Self::with(SandboxConfig::default())
+        Self::keyed(KEY)
     }
 
     /// The sandbox serving the states in `dir` besides its own.
     pub(crate) fn with_fixtures(dir: &Path) -> Self {
         Self::with(SandboxConfig {
+            key: KEY.to_owned(),
             fixtures: Some(dir.to_owned()),
             ..SandboxConfig::default()
         })
-    }
-
-    fn with(config: SandboxConfig) -> Self {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let sandbox = runtime
-            .block_on(Sandbox::start(SandboxConfig {
-                key: "sbx-9f8e7d6c5b4a".to_owned(),
-                ..config
-            }))
-            .unwrap();
-        Self { runtime, sandbox }
     }
 }
 

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig};
+use screenpop_sandbox::{Fault, FaultPlan, SandboxConfig};
 use serde_json::json;
 
 use super::webdriver::Driver;
@@ -20,10 +20,8 @@ pub(crate) const ENTER: &str = "\u{E007}";
 pub(crate) const TAB: &str = "\u{E004}";
 pub(crate) const ESCAPE: &str = "\u{E00C}";
 
-pub(crate) struct Api {
-    pub(crate) sandbox: Sandbox,
-    pub(crate) runtime: tokio::runtime::Runtime,
-}
+/// The window suites' sandbox (see `sandbox.rs`).
+pub(crate) type Api = crate::sandbox::LocalApi;
 
 pub(crate) fn api() -> Api {
     api_with(SandboxConfig::default())
@@ -38,14 +36,10 @@ pub(crate) fn api_with_fixtures(dir: &Path) -> Api {
 }
 
 fn api_with(config: SandboxConfig) -> Api {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let sandbox = runtime
-        .block_on(Sandbox::start(SandboxConfig {
-            key: format!("e2e-key-{:08x}", std::process::id()),
-            ..config
-        }))
-        .unwrap();
-    Api { sandbox, runtime }
+    Api::with(SandboxConfig {
+        key: format!("e2e-key-{:08x}", std::process::id()),
+        ..config
+    })
 }
 
 /// A throw-away home for one app run: its settings land here, never in the real ones.

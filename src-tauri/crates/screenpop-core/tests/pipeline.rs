@@ -3,6 +3,8 @@
 //! window's, is proven by the window tests in `src-tauri/tests/e2e.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/desk.rs"]
+mod desk;
 #[path = "../../../tests/support/wait.rs"]
 mod wait;
 
@@ -10,9 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use desk::desk_on;
 use screenpop_core::desk::Desk;
 use screenpop_core::pop::{Alert, CardUpdate, Origin, Pipeline, Sink, Stage};
-use screenpop_core::profiles::ProfileInput;
 use screenpop_core::secret::MemoryKeys;
 use screenpop_core::transfer::Transfer;
 use screenpop_core::{ErrorKind, LookupBy};
@@ -68,20 +70,7 @@ fn settled(s: &CardUpdate) -> bool {
 
 async fn setup() -> (Sandbox, Pipeline, Arc<Recorder>) {
     let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
-    let desk = Desk::in_memory(Default::default(), Arc::new(MemoryKeys::default()));
-    desk.profiles
-        .save(
-            None,
-            ProfileInput {
-                name: "Local".into(),
-                base_url: Some(sb.base_url()),
-                account: "acct".into(),
-                project: "proj".into(),
-                ..ProfileInput::default()
-            },
-        )
-        .await
-        .unwrap();
+    let desk = desk_on(&sb, Arc::new(MemoryKeys::default())).await;
     start(sb, desk).await
 }
 

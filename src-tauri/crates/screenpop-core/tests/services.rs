@@ -2,11 +2,14 @@
 //! real keychain is covered by `keychain.rs` and the end-to-end tests).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/desk.rs"]
+mod desk;
 #[path = "../../../tests/support/wait.rs"]
 mod wait;
 
 use std::sync::Arc;
 
+use desk::{desk_on, input};
 use screenpop_core::desk::Desk;
 use screenpop_core::profiles::ProfileInput;
 use screenpop_core::secret::{KeyStore, MemoryKeys};
@@ -14,30 +17,6 @@ use screenpop_core::Lookup;
 use screenpop_core::{ErrorKind, LookupBy};
 use screenpop_sandbox::{Sandbox, SandboxConfig};
 use wait::eventually_async;
-
-fn input(name: &str, base_url: &str) -> ProfileInput {
-    ProfileInput {
-        name: name.into(),
-        base_url: Some(base_url.into()),
-        account: "acct".into(),
-        project: "proj".into(),
-        ..ProfileInput::default()
-    }
-}
-
-/// A desk in memory with one profile, "Local", on `sb`, its key stored in `keys`.
-async fn desk_on(sb: &Sandbox, keys: Arc<dyn KeyStore>) -> Desk {
-    let desk = Desk::in_memory(Default::default(), keys);
-    desk.profiles
-        .save(None, input("Local", &sb.base_url()))
-        .await
-        .unwrap();
-    desk.profiles
-        .store_key(Some("Local"), sb.key())
-        .await
-        .unwrap();
-    desk
-}
 
 #[tokio::test]
 async fn setup_test_lookup_rename_and_delete() {
