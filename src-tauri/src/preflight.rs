@@ -5,7 +5,7 @@
 //! box on Windows, a notification elsewhere, and standard error), and a documented exit code.
 
 use screenpop_cli::exit;
-use screenpop_core::startup::{self, CannotOpen};
+use screenpop_core::startup::CannotOpen;
 
 /// Checks what the window needs before Tauri starts: on Windows a WebView2 Runtime that its
 /// loader can start (the registry says which version is installed; the loader, which Tauri
@@ -53,13 +53,13 @@ fn webview2_version() -> Result<String, String> {
 /// [`exit::WEBVIEW`] or [`exit::WINDOW`]. `links` are the calls it was started for; they are
 /// named so the agent can look them up elsewhere.
 pub(crate) fn fail(why: CannotOpen, links: &[String]) -> ! {
-    let words = why.words(startup::language(), links);
-    eprintln!("screenpop: {words}");
-    match screenpop_core::applog::append(&why.log_line(links)) {
+    let report = why.report(links);
+    eprintln!("screenpop: {}", report.words);
+    match &report.logged {
         Ok(path) => eprintln!("screenpop: this is in the log, {}", path.display()),
         Err(e) => eprintln!("screenpop: {e}"),
     }
-    tell(&words);
+    tell(&report.words);
     std::process::exit(match why {
         CannotOpen::NoWebView { .. } => exit::WEBVIEW,
         CannotOpen::Failed(_) => exit::WINDOW,

@@ -4,6 +4,8 @@
 //! D-Bus session with gnome-keyring unlocked, so they never touch a real keyring.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/catalogue.rs"]
+mod catalogue;
 #[path = "support/sandbox.rs"]
 mod sandbox;
 #[path = "support/cli.rs"]
@@ -365,8 +367,7 @@ fn a_card_number_in_the_data_never_reaches_the_terminal() {
 
 #[test]
 fn a_window_that_cannot_open_says_why_logs_it_and_exits_1_without_a_panic() {
-    let catalogue: serde_json::Value =
-        serde_json::from_str(include_str!("../crates/screenpop-core/locales/de.json")).unwrap();
+    let catalogue = catalogue::catalogue("de");
     let user = User::new();
     let data = user.home.path().join("data");
     // No display to open a window on: Tauri would panic; screenpop says so, in German here.
@@ -383,8 +384,7 @@ fn a_window_that_cannot_open_says_why_logs_it_and_exits_1_without_a_panic() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
     assert!(
-        r.stderr
-            .contains(catalogue["start.window_failed"].as_str().unwrap())
+        r.stderr.contains(&catalogue["start.window_failed"])
             && r.stderr.contains("    id conv-42")
             && r.stderr.contains("there is no display to open a window on"),
         "{}",

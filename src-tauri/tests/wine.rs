@@ -13,6 +13,8 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/catalogue.rs"]
+mod catalogue;
 #[path = "support/sandbox.rs"]
 mod sandbox;
 #[path = "support/cli.rs"]
@@ -24,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use catalogue::catalogue;
 use screenpop_sandbox::{Fault, FaultPlan};
 use support::{assert_one_line_error, files_under, words, LocalApi, Ran};
 use wait::{check, eventually};
@@ -709,12 +712,6 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
         std::env::var_os("DISPLAY").is_some(),
         "the message box needs an X display: run under xvfb-run"
     );
-    let catalogue = |tag: &str| -> serde_json::Value {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
-            "src-tauri/crates/screenpop-core/locales/{tag}.json"
-        ));
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    };
     let (en, de) = (catalogue("en"), catalogue("de"));
     let wine = Wine::new();
     let dir = wine.install();
@@ -747,8 +744,8 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
     assert_eq!(code, 8, "{stderr}");
     assert_no_crash(&stderr);
     assert!(
-        stderr.contains(en["start.webview_missing"].as_str().unwrap())
-            && stderr.contains(en["start.calls_not_shown"].as_str().unwrap())
+        stderr.contains(&en["start.webview_missing"])
+            && stderr.contains(&en["start.calls_not_shown"])
             && stderr.contains("    id conv-1"),
         "{stderr}"
     );
@@ -771,8 +768,7 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
     let said = String::from_utf8_lossy(&launcher.stderr).replace("\r\n", "\n");
     assert_eq!(launcher.status.code(), Some(8), "{said}");
     assert!(
-        said.contains(en["start.webview_missing"].as_str().unwrap())
-            && said.contains("    id conv-3"),
+        said.contains(&en["start.webview_missing"]) && said.contains("    id conv-3"),
         "{said}"
     );
     assert!(
@@ -815,7 +811,7 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
     assert_eq!(code, 8, "{stderr}");
     assert_no_crash(&stderr);
     assert!(
-        stderr.contains(de["start.webview_missing"].as_str().unwrap())
+        stderr.contains(&de["start.webview_missing"])
             && stderr.contains("version 131.0.2903.70 registered at HKLM")
             && stderr.contains("WebView2Loader: "),
         "{stderr}"

@@ -165,7 +165,7 @@ pub fn open_window(args: &[OsString]) -> i32 {
 /// the calls `args` asked for.
 #[cfg(windows)]
 fn no_webview(args: &[OsString]) -> i32 {
-    use screenpop_core::startup::{self, CannotOpen};
+    use screenpop_core::startup::CannotOpen;
     let why = CannotOpen::NoWebView {
         registered: None,
         loader: None,
@@ -174,8 +174,9 @@ fn no_webview(args: &[OsString]) -> i32 {
         .iter()
         .filter_map(|a| a.to_str().map(str::to_owned))
         .collect();
-    eprintln!("screenpop: {}", why.words(startup::language(), &links));
-    if let Err(e) = screenpop_core::applog::append(&why.log_line(&links)) {
+    let report = why.report(&links);
+    eprintln!("screenpop: {}", report.words);
+    if let Err(e) = report.logged {
         eprintln!("screenpop: {e}");
     }
     crate::exit::WEBVIEW

@@ -88,6 +88,26 @@ impl CannotOpen {
     }
 }
 
+/// What [`CannotOpen::report`] did: the words for the agent, and where the log line went.
+#[derive(Debug)]
+pub struct Report {
+    /// The words, in the agent's language (see [`CannotOpen::words`]).
+    pub words: String,
+    /// The log the line was added to, or why it could not be.
+    pub logged: crate::Result<std::path::PathBuf>,
+}
+
+impl CannotOpen {
+    /// Logs why the window cannot open and words it for the agent in the language the window
+    /// would speak: what the launcher prints and the window shows, said once.
+    pub fn report(&self, links: &[String]) -> Report {
+        Report {
+            logged: crate::applog::append(&self.log_line(links)),
+            words: self.words(language(), links),
+        }
+    }
+}
+
 /// Each link's caller as `id ABC` / `shared id XYZ`; a link that is not a lookup link is left
 /// out (it could not have popped either).
 fn calls(links: &[String]) -> Vec<String> {

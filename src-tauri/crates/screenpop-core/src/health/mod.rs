@@ -2,7 +2,8 @@
 //! shown), the API host resolves and connects (timed), the key is accepted (a lookup of an id
 //! that cannot exist: 404 means yes). For the seat: the keychain answers, the policy was read,
 //! the window's web engine is there (on Windows, the WebView2 Runtime), `screenpop://` is
-//! registered to this installation, the trigger listens where the settings say, and the version. `screenpop doctor` prints it (text or JSON) and the window's
+//! registered to this installation, the trigger listens where the settings say, and the
+//! version. `screenpop doctor` prints it (text or JSON) and the window's
 //! Diagnostics page shows the same text, which an agent copies for the helpdesk: it never holds
 //! a key or caller data.
 //!
