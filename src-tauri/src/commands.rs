@@ -6,15 +6,16 @@ use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_autostart::AutoLaunchManager;
 
-use screenpop_core::card::Scalar;
-use screenpop_core::config::{PopAction, TriggerSettings};
+use screenpop_api::studio_url::parse_studio_url as parse_studio;
+use screenpop_api::LookupBy;
+use screenpop_card::Scalar;
 use screenpop_core::health;
-use screenpop_core::i18n::LanguageChoice;
 use screenpop_core::lookups::LookupResult;
 use screenpop_core::pop::{Origin, Pipeline};
-use screenpop_core::profiles::ProfileInput;
-use screenpop_core::studio_url::parse_studio_url as parse_studio;
-use screenpop_core::{Error, LookupBy};
+use screenpop_core::Error;
+use screenpop_settings::config::{PopAction, TriggerSettings};
+use screenpop_settings::i18n::LanguageChoice;
+use screenpop_settings::profiles::ProfileInput;
 
 use crate::views::{BoardView, DiagnosticsView, LanguageView, PolicyView, ProfilesView, UiError};
 use crate::AppContext;

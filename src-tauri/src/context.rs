@@ -4,10 +4,10 @@
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 
-use screenpop_core::config::{default_path, Settings};
 use screenpop_core::desk::Desk;
-use screenpop_core::secret::Keychain;
 use screenpop_sandbox::Sandbox;
+use screenpop_settings::config::{default_path, Settings};
+use screenpop_settings::secret::Keychain;
 
 use screenpop_trigger::Trigger;
 
@@ -34,7 +34,10 @@ pub struct AppContext {
 impl AppContext {
     /// The normal app: settings from the config directory, keys in the OS keychain.
     pub fn open() -> Self {
-        match default_path().and_then(|path| Desk::open(path, Arc::new(Keychain))) {
+        match default_path()
+            .map_err(screenpop_core::Error::from)
+            .and_then(|path| Desk::open(path, Arc::new(Keychain)))
+        {
             Ok(desk) => Self::with_desk(desk, None),
             Err(e) => {
                 let desk = Desk::in_memory(Settings::default(), Arc::new(Keychain));

@@ -4,13 +4,15 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use screenpop_core::config::Settings;
+use screenpop_api::endpoint::Endpoint;
+use screenpop_api::ApiKey;
 use screenpop_core::desk::Desk;
-use screenpop_core::endpoint::Endpoint;
-use screenpop_core::secret::{KeyStore, MemoryKeys};
 use screenpop_core::transfer::Transfer;
-use screenpop_core::{ApiKey, Error, Profile};
+use screenpop_core::Error;
 use screenpop_sandbox::{Sandbox, SandboxConfig};
+use screenpop_settings::config::Settings;
+use screenpop_settings::secret::{KeyStore, MemoryKeys};
+use screenpop_settings::Profile;
 
 use crate::AppContext;
 

@@ -1,7 +1,7 @@
-//! The screenpop desktop shell: a thin Tauri layer over `screenpop-core`. Transfers from every
-//! source go into the core's pop pipeline (`sources.rs`, `trigger.rs`, `demo.rs`, the
-//! `look_up` command); what it publishes goes out to the page and the desktop (`sink.rs`,
-//! `views.rs`, `notify.rs`). Commands only pass calls through.
+//! The screenpop desktop shell: a thin Tauri layer over `screenpop-core` (and the API, card and
+//! settings crates beneath it). Transfers from every source go into the core's pop pipeline
+//! (`sources.rs`, `trigger.rs`, `demo.rs`, the `look_up` command); what it publishes goes out to
+//! the page and the desktop (`sink.rs`, `views.rs`, `notify.rs`). Commands only pass calls through.
 
 mod browser;
 #[cfg(test)]

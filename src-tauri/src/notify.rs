@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 use notify_rust::{Notification, Timeout};
 use tauri::{AppHandle, Manager, Runtime};
 
-use screenpop_core::i18n::Catalogue;
 use screenpop_core::pop::Alert;
+use screenpop_settings::i18n::Catalogue;
 
 use crate::AppContext;
 

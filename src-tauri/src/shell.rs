@@ -8,9 +8,9 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, Modifiers, Shortcut, ShortcutState};
 
-use screenpop_core::i18n::Catalogue;
 use screenpop_core::pop::Pipeline;
 use screenpop_core::Error;
+use screenpop_settings::i18n::Catalogue;
 
 use crate::AppContext;
 
@@ -77,7 +77,7 @@ pub(crate) fn change_hotkey<R: Runtime>(app: &AppHandle<R>, hotkey: &str) -> Res
                 "\"{hotkey}\" could not be registered; another program may use it ({e})."
             ))
         })
-        .and_then(|()| prefs.set_hotkey(hotkey));
+        .and_then(|()| Ok(prefs.set_hotkey(hotkey)?));
     if result.is_err() {
         if !hotkey.is_empty() {
             let _ = shortcuts.unregister(hotkey);

@@ -1,5 +1,5 @@
 //! Starts and stops the local trigger (`screenpop-trigger`) as the settings say, and publishes
-//! where it listens for this session's CTI connector (`screenpop_core::session`); what it
+//! where it listens for this session's CTI connector (`screenpop_settings::session`); what it
 //! accepts goes into the pop pipeline.
 
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 
 use screenpop_core::pop::{Origin, Pipeline};
-use screenpop_core::session::{self, TriggerAddress};
+use screenpop_settings::session::{self, TriggerAddress};
 use screenpop_trigger::Trigger;
 
 use crate::AppContext;

@@ -3,16 +3,17 @@
 
 use serde::Serialize;
 
+use screenpop_api::mask::CardNumbers;
+use screenpop_api::retry::Retryable;
+use screenpop_api::LookupBy;
 use screenpop_core::health::Health;
-use screenpop_core::i18n::{Catalogue, Chosen, Language};
 use screenpop_core::lookups::LookupResult;
-use screenpop_core::mask::CardNumbers;
-use screenpop_core::policy::Policy;
 use screenpop_core::pop::{Board, CardUpdate, Failure, Origin, Stage};
-use screenpop_core::profiles::ProfileList;
-use screenpop_core::retry::Retryable;
-use screenpop_core::setting::Setting;
-use screenpop_core::{Error, LookupBy};
+use screenpop_core::Error;
+use screenpop_settings::i18n::{Catalogue, Chosen, Language};
+use screenpop_settings::policy::Policy;
+use screenpop_settings::profiles::ProfileList;
+use screenpop_settings::setting::Setting;
 
 /// An error as the page shows it: a stable `kind` to pick the words and next step in the
 /// agent's language, the facts they need, an English sentence (for what the card does not
@@ -41,6 +42,18 @@ struct Facts {
 impl From<Error> for UiError {
     fn from(e: Error) -> Self {
         Failure::from(&e).into()
+    }
+}
+
+impl From<screenpop_settings::Error> for UiError {
+    fn from(e: screenpop_settings::Error) -> Self {
+        Error::from(e).into()
+    }
+}
+
+impl From<screenpop_api::Error> for UiError {
+    fn from(e: screenpop_api::Error) -> Self {
+        Error::from(e).into()
     }
 }
 

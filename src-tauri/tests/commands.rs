@@ -8,11 +8,11 @@ use std::sync::Arc;
 mod wait;
 use wait::eventually;
 
-use screenpop_core::config::Settings;
 use screenpop_core::desk::Desk;
-use screenpop_core::secret::MemoryKeys;
 use screenpop_lib::AppContext;
 use screenpop_sandbox::{Sandbox, SandboxConfig};
+use screenpop_settings::config::Settings;
+use screenpop_settings::secret::MemoryKeys;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime};

@@ -603,8 +603,8 @@ fn closing_keeps_screenpop_in_the_tray_and_a_launch_or_a_pop_brings_it_back() {
 
 /// One value of every kind the core emits. The match has no wildcard: a new kind does not
 /// compile until it is added here, and so checked against the page below.
-fn one_of_each_kind() -> Vec<screenpop_core::card::Scalar> {
-    use screenpop_core::card::Scalar;
+fn one_of_each_kind() -> Vec<screenpop_card::Scalar> {
+    use screenpop_card::Scalar;
     let all = vec![
         Scalar::Empty,
         Scalar::Bool { value: false },

@@ -19,8 +19,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use sandbox::LocalApi;
-use screenpop_core::session::TriggerAddress;
 use screenpop_sandbox::Sandbox;
+use screenpop_settings::session::TriggerAddress;
 use wait::{check, eventually};
 
 /// One login session: its own home, runtime directory, session bus and keyring.

@@ -6,9 +6,10 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use screenpop_core::endpoint::Endpoint;
-use screenpop_core::retry::Timeouts;
-use screenpop_core::{ApiKey, HandoffClient, Lookup, Profile};
+use screenpop_api::endpoint::Endpoint;
+use screenpop_api::retry::Timeouts;
+use screenpop_api::Project;
+use screenpop_api::{ApiKey, HandoffClient, Lookup};
 use screenpop_sandbox::{builtin_states, Fault, FaultPlan, Sandbox, SandboxConfig, StoredState};
 use serde_json::{json, Map, Value};
 
@@ -523,15 +524,10 @@ pub(crate) fn retry_discipline(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
     let outcomes = b.rt.block_on(async {
         let barrier = Arc::new(tokio::sync::Barrier::new(LOOKUPS));
         let mut tasks = Vec::new();
-        for i in 0..LOOKUPS {
+        for _ in 0..LOOKUPS {
             // One client each: 500 desks, not one desk with 500 tabs.
-            let profile = Profile::new(
-                &format!("Desk {i}"),
-                Endpoint::custom(&sandbox.base_url())?,
-                "acct",
-                "proj",
-            )?;
-            let client = HandoffClient::new(profile, Timeouts::default())?;
+            let project = Project::new(Endpoint::custom(&sandbox.base_url())?, "acct", "proj")?;
+            let client = HandoffClient::new(&project, Timeouts::default())?;
             let (key, lookup, barrier) = (key.clone(), lookup.clone(), barrier.clone());
             tasks.push(tokio::spawn(async move {
                 barrier.wait().await;

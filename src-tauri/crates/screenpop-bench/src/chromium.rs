@@ -7,12 +7,12 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+use screenpop_api::Lookup;
 use screenpop_core::desk::Desk;
-use screenpop_core::i18n::{Catalogue, Language};
-use screenpop_core::profiles::ProfileInput;
-use screenpop_core::secret::MemoryKeys;
-use screenpop_core::Lookup;
 use screenpop_sandbox::Sandbox;
+use screenpop_settings::i18n::{Catalogue, Language};
+use screenpop_settings::profiles::ProfileInput;
+use screenpop_settings::secret::MemoryKeys;
 use serde_json::json;
 
 use crate::error::{BenchError, Result};

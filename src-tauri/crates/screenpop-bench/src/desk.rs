@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use screenpop_core::secret::{KeyStore, Keychain};
-use screenpop_core::ApiKey;
+use screenpop_api::ApiKey;
+use screenpop_settings::secret::{KeyStore, Keychain};
 
 use crate::error::{BenchError, Result};
 
-use screenpop_core::prefs::TRIGGER_TOKEN_ENTRY as TRIGGER_ENTRY;
+use screenpop_settings::prefs::TRIGGER_TOKEN_ENTRY as TRIGGER_ENTRY;
 
 /// Milliseconds since the Unix epoch, as the paint log writes them.
 pub(crate) fn now_ms() -> f64 {
@@ -33,7 +33,7 @@ pub(crate) struct ProfileSpec<'a> {
 /// Writes the settings (one profile, the trigger on `trigger_port`) and stores the keys and the
 /// trigger token in the Secret Service.
 pub(crate) fn configure(profile: &ProfileSpec<'_>, trigger_port: u16, token: &str) -> Result<()> {
-    let path = screenpop_core::config::default_path()
+    let path = screenpop_settings::config::default_path()
         .map_err(|e| BenchError::step(format!("settings path: {e}")))?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(BenchError::io("creating the config directory"))?;

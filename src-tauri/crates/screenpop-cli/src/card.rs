@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use screenpop_core::card::Card;
-use screenpop_core::{Error, HandoffState, Result};
+use screenpop_api::HandoffState;
+use screenpop_card::Card;
+use screenpop_core::{Error, Result};
 
 use crate::desk;
 
@@ -42,7 +43,7 @@ pub(crate) fn run(cmd: CardCommand) -> Result<()> {
     let text = std::fs::read(&args.data).map_err(|e| shown(&e))?;
     let state =
         HandoffState::from_example(&text, desk.policy().card_numbers()).map_err(|e| shown(&e))?;
-    let card = Card::of(&state, profile);
+    let card = Card::of(&state, &profile.target(), &profile.card);
     if args.json {
         let text = serde_json::to_string_pretty(&card)
             .map_err(|e| Error::Config(format!("Cannot encode the card: {e}.")))?;

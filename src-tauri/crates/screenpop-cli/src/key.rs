@@ -58,7 +58,7 @@ pub(crate) fn run(cmd: KeyCommand) -> Result<()> {
                     serde_json::json!({ "profile": profile, "stored": stored })
                 ),
                 (name, true) => println!("An API key is stored for profile \"{name}\"."),
-                (profile, false) => return Err(Error::NoKey { profile }),
+                (profile, false) => return Err(screenpop_settings::Error::NoKey { profile }.into()),
             }
         }
         KeyCommand::Delete(p) => match rt.block_on(profiles.delete_key(p.profile.as_deref()))? {

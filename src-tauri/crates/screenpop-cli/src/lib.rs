@@ -7,9 +7,10 @@ use std::ffi::OsString;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
+use screenpop_api::ErrorKind;
 use screenpop_core::desk::Desk;
-use screenpop_core::secret::Keychain;
-use screenpop_core::{Error, ErrorKind};
+use screenpop_core::Error;
+use screenpop_settings::secret::Keychain;
 
 mod card;
 pub mod console;
@@ -161,7 +162,10 @@ fn exit_code_of(kind: ErrorKind) -> i32 {
 /// policy is said on stderr by every command: until it is fixed, what it could lock cannot be
 /// changed and no profile can be added.
 fn desk() -> screenpop_core::Result<Desk> {
-    let desk = Desk::open(screenpop_core::config::default_path()?, Arc::new(Keychain))?;
+    let desk = Desk::open(
+        screenpop_settings::config::default_path()?,
+        Arc::new(Keychain),
+    )?;
     if let Some(why) = desk.policy().broken_reason() {
         eprintln!("screenpop: your organisation's policy cannot be used ({why}); settings it could lock, and profiles, cannot be changed until it is fixed.");
     }

@@ -1,9 +1,11 @@
 //! `screenpop lookup …`
 
 use clap::Args;
-use screenpop_core::card::{shown_state, Card};
+use screenpop_api::{HandoffState, Lookup};
+use screenpop_card::{shown_state, Card};
 use screenpop_core::lookups::Wait;
-use screenpop_core::{HandoffState, Lookup, Profile, Result};
+use screenpop_core::Result;
+use screenpop_settings::Profile;
 
 use crate::{desk, runtime, CallerArgs};
 
@@ -28,9 +30,9 @@ pub(crate) fn run(args: LookupArgs) -> Result<()> {
     } else {
         Wait::Retry
     };
-    let (state, client) =
+    let (state, profile) =
         runtime()?.block_on(lookups.state(c.profile.as_deref(), &lookup, wait, &|_| {}))?;
-    print_state(&state, client.profile(), args.json);
+    print_state(&state, &profile, args.json);
     Ok(())
 }
 
@@ -44,5 +46,8 @@ pub(crate) fn print_state(state: &HandoffState, profile: &Profile, json: bool) {
         }
         return;
     }
-    print!("{}", Card::of(state, profile).to_text());
+    print!(
+        "{}",
+        Card::of(state, &profile.target(), &profile.card).to_text()
+    );
 }

@@ -1,8 +1,9 @@
 //! `screenpop profile …`
 
 use clap::{Args, Subcommand};
-use screenpop_core::profiles::ProfileInput;
-use screenpop_core::{Profile, Result};
+use screenpop_core::Result;
+use screenpop_settings::profiles::ProfileInput;
+use screenpop_settings::Profile;
 
 use crate::{desk, runtime};
 

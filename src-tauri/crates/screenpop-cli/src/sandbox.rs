@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use screenpop_core::endpoint::Endpoint;
-use screenpop_core::retry::Timeouts;
-use screenpop_core::{ApiKey, Error, HandoffClient, Lookup, Profile, Result};
+use screenpop_api::endpoint::Endpoint;
+use screenpop_api::retry::Timeouts;
+use screenpop_api::{ApiKey, HandoffClient, Lookup};
+use screenpop_core::{Error, Result};
 use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig};
+use screenpop_settings::Profile;
 
 use crate::lookup::print_state;
 use crate::runtime;
@@ -103,7 +105,7 @@ pub(crate) fn run_demo(args: DemoArgs) -> Result<()> {
             "demo",
             "demo",
         )?;
-        let client = HandoffClient::new(profile, Timeouts::default())?;
+        let client = HandoffClient::new(&profile.target(), Timeouts::default())?;
         let key = ApiKey::new(sandbox.key())?;
         let state = client.lookup(&key, &Lookup::by_id(&args.id)?).await?;
         eprintln!(
@@ -111,7 +113,7 @@ pub(crate) fn run_demo(args: DemoArgs) -> Result<()> {
             args.id,
             sandbox.base_url()
         );
-        print_state(&state, client.profile(), args.json);
+        print_state(&state, &profile, args.json);
         Ok(())
     })
 }

@@ -2,8 +2,8 @@
 //! locks is refused with exit code 2 and "Set by your organisation".
 
 use clap::Subcommand;
-use screenpop_core::setting::Setting;
 use screenpop_core::{Error, Result};
+use screenpop_settings::setting::Setting;
 
 use crate::desk;
 
@@ -26,7 +26,7 @@ pub(crate) fn run(cmd: SettingsCommand) -> Result<()> {
         SettingsCommand::List => {
             for (setting, value, locked) in prefs.all() {
                 let lock = if locked {
-                    format!("   ({})", screenpop_core::policy::SET_BY_ORGANISATION)
+                    format!("   ({})", screenpop_settings::policy::SET_BY_ORGANISATION)
                 } else {
                     String::new()
                 };

@@ -1,8 +1,8 @@
 //! `screenpop trigger`: where this session's window listens for pops from the CTI system, as it
-//! published it (`screenpop_core::session`), or plainly why it does not: the trigger is off, no
+//! published it (`screenpop_settings::session`), or plainly why it does not: the trigger is off, no
 //! window runs in this session, or its port is taken (on a shared host, by another session).
 
-use screenpop_core::session;
+use screenpop_settings::session;
 use screenpop_trigger::TriggerError;
 
 use crate::exit;

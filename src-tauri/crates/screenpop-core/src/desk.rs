@@ -5,15 +5,15 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::config::Settings;
-use crate::keys::Keys;
 use crate::lookups::Lookups;
-use crate::policy::{self, Policy};
-use crate::prefs::Preferences;
-use crate::profiles::Profiles;
-use crate::secret::KeyStore;
-use crate::store::SettingsStore;
 use crate::Result;
+use screenpop_settings::config::Settings;
+use screenpop_settings::keys::Keys;
+use screenpop_settings::policy::{self, Policy};
+use screenpop_settings::prefs::Preferences;
+use screenpop_settings::profiles::Profiles;
+use screenpop_settings::secret::KeyStore;
+use screenpop_settings::store::SettingsStore;
 
 /// One agent's desk, in the contact centre's sense: the services over this seat's settings
 /// file, fleet policy and keychain (profiles with their keys, lookups, preferences). The

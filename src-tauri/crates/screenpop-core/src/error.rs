@@ -1,108 +1,26 @@
-//! The one error type of the core. Every variant maps to a next step the user can take.
+//! The core's error: what the shell and the command line report. The API's and the settings'
+//! errors pass through it unchanged (same words, same [`ErrorKind`]); the core adds what only
+//! it finds out.
 
-use std::time::Duration;
+use screenpop_api::ErrorKind;
 
 /// Result alias for the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything that can go wrong in screenpop's core, worded for the person who has to fix it.
+/// Everything that can go wrong in screenpop, worded for the person who has to fix it.
 ///
-/// Messages never contain the API key: the key is only ever held in [`crate::ApiKey`], whose
-/// `Debug` redacts it, and no variant stores it.
+/// Messages never contain the API key: the key is only ever held in [`screenpop_api::ApiKey`],
+/// whose `Debug` redacts it, and no variant stores it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// What the user typed or passed cannot be used (an id, a URL, a profile name…).
+    /// What the user typed or passed cannot be used (a deep link, a command's argument…).
     #[error("{0}")]
     BadInput(String),
 
-    /// No API key is stored in the keychain for this profile.
-    #[error("No API key is stored for profile \"{profile}\". Store one with `screenpop key set --profile {profile}`.")]
-    NoKey {
-        /// The profile that has no key.
-        profile: String,
-    },
-
-    /// The API refused the key (401 or 403).
-    #[error("{}", key_rejected_message(*.status, .server_message.as_deref(), .correlation_id.as_deref()))]
-    KeyRejected {
-        /// 401 or 403.
-        status: u16,
-        /// `error_message` from the response body, if any.
-        server_message: Option<String>,
-        /// `X-PolyAI-Correlation-Id` of the response, for PolyAI support.
-        correlation_id: Option<String>,
-    },
-
-    /// The API has no handoff state for this id (404 after the wait window).
-    #[error("{}", with_details("No handoff state was found for this id. Check the id, and that the call was handed over by this project's voice agent.", .server_message.as_deref(), .correlation_id.as_deref()))]
-    NotFound {
-        /// `error_message` from the response body, if any.
-        server_message: Option<String>,
-        /// `X-PolyAI-Correlation-Id` of the response.
-        correlation_id: Option<String>,
-    },
-
-    /// The API asked us to slow down (429) for longer than the lookup may wait.
-    #[error("{}", rate_limited_message(*.retry_after, .correlation_id.as_deref()))]
-    RateLimited {
-        /// The server's `Retry-After`, when it sent one.
-        retry_after: Option<Duration>,
-        /// `X-PolyAI-Correlation-Id` of the response.
-        correlation_id: Option<String>,
-    },
-
-    /// The API failed (5xx, or another status it should not send) and retries did not help.
-    #[error("{}", with_details(&format!("The PolyAI API failed with HTTP {status}. Try again in a moment; if it persists, contact PolyAI support."), .server_message.as_deref(), .correlation_id.as_deref()))]
-    Server {
-        /// The HTTP status.
-        status: u16,
-        /// `error_message` from the response body, if any.
-        server_message: Option<String>,
-        /// `X-PolyAI-Correlation-Id` of the response.
-        correlation_id: Option<String>,
-    },
-
-    /// No answer arrived in time.
-    #[error("The PolyAI API did not answer within {}. Check the network connection and try again.", human_duration(*.after))]
-    Timeout {
-        /// How long we waited in total.
-        after: Duration,
-    },
-
-    /// The API could not be reached at all (DNS, refused connection, TLS, reset).
-    #[error("Could not reach the PolyAI API at {host}: {reason}. Check the network connection and the profile's region or base URL.")]
-    Unreachable {
-        /// Host (and port) that could not be reached.
-        host: String,
-        /// What the network layer said, without the URL.
-        reason: String,
-    },
-
-    /// The API answered something that is not a handoff state.
-    #[error("{}", with_details(&format!("The PolyAI API sent a response screenpop cannot read: {detail}."), None, .correlation_id.as_deref()))]
-    Malformed {
-        /// What was wrong with it.
-        detail: String,
-        /// `X-PolyAI-Correlation-Id` of the response.
-        correlation_id: Option<String>,
-    },
-
-    /// The OS keychain (Secret Service, Keychain, Credential Manager) cannot be used.
-    #[error("The system keychain is not available ({detail}). {}", keychain_hint())]
-    KeychainUnavailable {
-        /// What the keychain layer said.
-        detail: String,
-    },
-
-    /// The settings are unusable or incomplete (no profile, bad settings file, refused redirect…).
+    /// Something on this computer is not set up as screenpop needs (a program, a runtime…).
     #[error("{0}")]
     Config(String),
-
-    /// The fleet policy forbids the change (a locked setting, a managed profile, a profile the
-    /// policy does not allow), or is broken and so forbids it until fixed.
-    #[error("{0}")]
-    Policy(String),
 
     /// The window's web engine is missing: on Windows, the Microsoft Edge WebView2 Runtime.
     #[error("The Microsoft Edge WebView2 Runtime is not installed ({detail}), and screenpop's window cannot open without it. Ask your IT team to install it (Microsoft's Evergreen Standalone installer).")]
@@ -110,56 +28,22 @@ pub enum Error {
         /// Where it was looked for, or what its loader said.
         detail: String,
     },
+
+    /// An id was refused, or the Handoff API could not answer.
+    #[error(transparent)]
+    Api(#[from] screenpop_api::Error),
+
+    /// The settings, the policy or the keychain refused.
+    #[error(transparent)]
+    Settings(screenpop_settings::Error),
 }
 
-/// A stable, coarse classification of [`Error`] for programs: exit codes, UI states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorKind {
-    /// See [`Error::BadInput`].
-    BadInput,
-    /// See [`Error::NoKey`].
-    NoKey,
-    /// See [`Error::KeyRejected`].
-    KeyRejected,
-    /// See [`Error::NotFound`].
-    NotFound,
-    /// See [`Error::RateLimited`].
-    RateLimited,
-    /// See [`Error::Server`].
-    Server,
-    /// See [`Error::Timeout`].
-    Timeout,
-    /// See [`Error::Unreachable`].
-    Unreachable,
-    /// See [`Error::Malformed`].
-    Malformed,
-    /// See [`Error::KeychainUnavailable`].
-    KeychainUnavailable,
-    /// See [`Error::Config`].
-    Config,
-    /// See [`Error::Policy`].
-    Policy,
-    /// See [`Error::WebViewMissing`].
-    WebViewMissing,
-}
-
-impl ErrorKind {
-    /// A short machine-readable code, stable across releases (`"not_found"`, `"key_rejected"`…).
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::BadInput => "bad_input",
-            Self::NoKey => "no_key",
-            Self::KeyRejected => "key_rejected",
-            Self::NotFound => "not_found",
-            Self::RateLimited => "rate_limited",
-            Self::Server => "server_error",
-            Self::Timeout => "timeout",
-            Self::Unreachable => "unreachable",
-            Self::Malformed => "malformed_response",
-            Self::KeychainUnavailable => "keychain_unavailable",
-            Self::Config => "bad_configuration",
-            Self::Policy => "set_by_policy",
-            Self::WebViewMissing => "webview_missing",
+impl From<screenpop_settings::Error> for Error {
+    /// An API error the settings passed on becomes [`Error::Api`], so every API error has one shape.
+    fn from(e: screenpop_settings::Error) -> Self {
+        match e {
+            screenpop_settings::Error::Api(api) => Self::Api(api),
+            other => Self::Settings(other),
         }
     }
 }
@@ -169,85 +53,19 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::BadInput(_) => ErrorKind::BadInput,
-            Self::NoKey { .. } => ErrorKind::NoKey,
-            Self::KeyRejected { .. } => ErrorKind::KeyRejected,
-            Self::NotFound { .. } => ErrorKind::NotFound,
-            Self::RateLimited { .. } => ErrorKind::RateLimited,
-            Self::Server { .. } => ErrorKind::Server,
-            Self::Timeout { .. } => ErrorKind::Timeout,
-            Self::Unreachable { .. } => ErrorKind::Unreachable,
-            Self::Malformed { .. } => ErrorKind::Malformed,
-            Self::KeychainUnavailable { .. } => ErrorKind::KeychainUnavailable,
             Self::Config(_) => ErrorKind::Config,
-            Self::Policy(_) => ErrorKind::Policy,
             Self::WebViewMissing { .. } => ErrorKind::WebViewMissing,
+            Self::Api(e) => e.kind(),
+            Self::Settings(e) => e.kind(),
         }
     }
 
     /// The `X-PolyAI-Correlation-Id` of the response that caused this error, if there was one.
     pub fn correlation_id(&self) -> Option<&str> {
         match self {
-            Self::KeyRejected { correlation_id, .. }
-            | Self::NotFound { correlation_id, .. }
-            | Self::RateLimited { correlation_id, .. }
-            | Self::Server { correlation_id, .. }
-            | Self::Malformed { correlation_id, .. } => correlation_id.as_deref(),
+            Self::Api(e) => e.correlation_id(),
             _ => None,
         }
-    }
-}
-
-fn key_rejected_message(status: u16, server: Option<&str>, correlation: Option<&str>) -> String {
-    let what = if status == 403 {
-        "The PolyAI API refused the API key (HTTP 403: forbidden). The key may have been revoked or may lack the Handoff permission; replace it with `screenpop key set`."
-    } else {
-        "The PolyAI API rejected the API key (HTTP 401: unauthorized). Check that the key belongs to this project and region, or replace it with `screenpop key set`."
-    };
-    with_details(what, server, correlation)
-}
-
-fn rate_limited_message(retry_after: Option<Duration>, correlation: Option<&str>) -> String {
-    let what = match retry_after {
-        Some(wait) => format!(
-            "The PolyAI API is rate limiting requests. Try again in {}.",
-            human_duration(wait)
-        ),
-        None => "The PolyAI API is rate limiting requests. Try again in a few seconds.".to_owned(),
-    };
-    with_details(&what, None, correlation)
-}
-
-/// Appends the server's own reason and the correlation id, which support needs to trace a call.
-fn with_details(what: &str, server: Option<&str>, correlation: Option<&str>) -> String {
-    let mut out = what.to_owned();
-    if let Some(reason) = server.filter(|s| !s.trim().is_empty()) {
-        out.push_str(&format!(" The server said: \"{}\".", reason.trim()));
-    }
-    if let Some(id) = correlation {
-        out.push_str(&format!(" (Correlation id: {id}.)"));
-    }
-    out
-}
-
-fn human_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms.is_multiple_of(1000) {
-        let s = ms / 1000;
-        format!("{s} second{}", if s == 1 { "" } else { "s" })
-    } else {
-        format!("{:.1} seconds", d.as_secs_f64())
-    }
-}
-
-fn keychain_hint() -> &'static str {
-    if cfg!(target_os = "linux") {
-        "screenpop keeps API keys only in the keychain and never in a file: start and unlock a Secret Service provider (for example gnome-keyring or KeePassXC) in your desktop session, then try again."
-    } else if cfg!(target_os = "macos") {
-        "screenpop keeps API keys only in the keychain and never in a file: unlock your login keychain, then try again."
-    } else {
-        "screenpop keeps API keys only in the keychain and never in a file: make sure Windows Credential Manager is available, then try again."
     }
 }
 
@@ -256,41 +74,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn messages_carry_server_reason_and_correlation_id() {
-        let e = Error::NotFound {
-            server_message: Some("No handoff state found".into()),
-            correlation_id: Some("corr-1".into()),
-        };
-        let m = e.to_string();
-        assert!(m.contains("No handoff state found"), "{m}");
-        assert!(
-            m.contains("corr-1"),
-            "support needs the correlation id: {m}"
-        );
-        assert_eq!(e.kind().code(), "not_found");
+    fn api_errors_have_one_shape_however_they_arrive() {
+        let refused = || screenpop_api::Error::BadInput("The account id is empty.".to_owned());
+        let direct = Error::from(refused());
+        let through_settings = Error::from(screenpop_settings::Error::from(refused()));
+        assert!(matches!(direct, Error::Api(_)));
+        assert!(matches!(through_settings, Error::Api(_)));
+        assert_eq!(through_settings.to_string(), "The account id is empty.");
+        assert_eq!(through_settings.kind(), ErrorKind::BadInput);
     }
 
     #[test]
-    fn durations_read_naturally() {
-        assert_eq!(human_duration(Duration::from_millis(250)), "250 ms");
-        assert_eq!(human_duration(Duration::from_secs(1)), "1 second");
-        assert_eq!(human_duration(Duration::from_secs(4)), "4 seconds");
-        assert_eq!(human_duration(Duration::from_millis(1500)), "1.5 seconds");
-    }
-
-    #[test]
-    fn key_rejected_differs_for_401_and_403() {
-        let e401 = Error::KeyRejected {
-            status: 401,
-            server_message: None,
-            correlation_id: None,
-        };
-        let e403 = Error::KeyRejected {
-            status: 403,
-            server_message: None,
-            correlation_id: None,
-        };
-        assert!(e401.to_string().contains("401"));
-        assert!(e403.to_string().contains("Handoff permission"));
+    fn settings_errors_keep_their_words_and_kind() {
+        let e = Error::from(screenpop_settings::Error::NoKey {
+            profile: "acme".to_owned(),
+        });
+        assert_eq!(e.kind().code(), "no_key");
+        assert!(e.to_string().contains("screenpop key set --profile acme"));
     }
 }

@@ -7,11 +7,13 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
-use crate::card::Card;
-use crate::keys::Keys;
-use crate::retry::Retryable;
-use crate::store::{lock, SettingsStore};
-use crate::{ErrorKind, HandoffClient, HandoffState, Lookup, LookupBy, Result};
+use crate::Result;
+use screenpop_api::retry::Retryable;
+use screenpop_api::{ErrorKind, HandoffClient, HandoffState, Lookup, LookupBy};
+use screenpop_card::Card;
+use screenpop_settings::keys::Keys;
+use screenpop_settings::store::{lock, SettingsStore};
+use screenpop_settings::Profile;
 
 /// How often an idle app refreshes its connection with [`Lookups::warm_up`]: under the 60 s
 /// after which load balancers commonly drop idle connections.
@@ -48,7 +50,7 @@ pub enum Wait {
 #[derive(Default)]
 struct Clients {
     generation: u64,
-    by_profile: HashMap<String, HandoffClient>,
+    by_profile: HashMap<String, (HandoffClient, Profile)>,
 }
 
 /// The lookups service.
@@ -75,9 +77,9 @@ impl Lookups {
         }
     }
 
-    /// The client of `profile` (the active one when `None`) and the profile's name. Clients hold
-    /// warm connections: they are rebuilt only when a profile or the timeouts changed.
-    pub fn client(&self, profile: Option<&str>) -> Result<(HandoffClient, String)> {
+    /// The client of `profile` (the active one when `None`) and the profile. Clients hold warm
+    /// connections: they are rebuilt only when a profile or the timeouts changed.
+    pub fn client(&self, profile: Option<&str>) -> Result<(HandoffClient, Profile)> {
         let generation = self.store.endpoints_generation();
         let (p, timeouts) = self
             .store
@@ -88,30 +90,31 @@ impl Lookups {
             clients.generation = generation;
             self.keys.forget_all();
         }
-        if let Some(c) = clients.by_profile.get(&p.name) {
-            return Ok((c.clone(), p.name.clone()));
+        if let Some(served) = clients.by_profile.get(&p.name) {
+            return Ok(served.clone());
         }
-        let name = p.name.clone();
         let cards = self.store.policy().card_numbers();
-        let client = HandoffClient::new(p, timeouts)?.with_card_numbers(cards);
-        clients.by_profile.insert(name.clone(), client.clone());
-        Ok((client, name))
+        let client = HandoffClient::new(&p.target(), timeouts)?.with_card_numbers(cards);
+        clients
+            .by_profile
+            .insert(p.name.clone(), (client.clone(), p.clone()));
+        Ok((client, p))
     }
 
     /// Whether a profile named `name` exists, as an error naming it when it does not: what a
     /// transfer naming a profile is admitted on, without building its client.
     pub fn profile_exists(&self, name: &str) -> Result<()> {
-        self.store.read(|s| s.profile(Some(name)).map(|_| ()))
+        Ok(self.store.read(|s| s.profile(Some(name)).map(|_| ()))?)
     }
 
     /// Readies the active profile for the next pop: reads its key and opens (or keeps open) the
     /// connection to its API host, so a transfer costs one round trip. Failures are silent: the
     /// next lookup reports them properly.
     pub async fn warm_up(&self) {
-        let Ok((client, name)) = self.client(None) else {
+        let Ok((client, profile)) = self.client(None) else {
             return;
         };
-        if self.keys.get(&name).await.is_ok() {
+        if self.keys.get(&profile.name).await.is_ok() {
             client.warm().await;
         }
     }
@@ -127,26 +130,26 @@ impl Lookups {
 
     /// Tests the profile's key and ids against the API (see [`HandoffClient::check_connection`]).
     pub async fn test_connection(&self, profile: Option<&str>) -> Result<()> {
-        let (client, name) = self.client(profile)?;
-        let key = self.keys.get(&name).await?;
-        client.check_connection(&key).await
+        let (client, profile) = self.client(profile)?;
+        let key = self.keys.get(&profile.name).await?;
+        Ok(client.check_connection(&key).await?)
     }
 
     /// Looks `lookup` up with `profile` (the active one when `None`) and answers the state with
-    /// the client it came through. `on_retry` hears why a lookup is still waiting.
+    /// the profile it came through. `on_retry` hears why a lookup is still waiting.
     pub async fn state(
         &self,
         profile: Option<&str>,
         lookup: &Lookup,
         wait: Wait,
         on_retry: &(dyn Fn(Retryable) + Send + Sync),
-    ) -> Result<(HandoffState, HandoffClient)> {
+    ) -> Result<(HandoffState, Profile)> {
         // The keychain read (a D-Bus round trip on a cold start) runs while the client is built.
         let name = self
             .store
             .read(|s| s.profile(profile).map(|p| p.name.clone()))?;
         let key = self.keys.get(&name);
-        let (client, name) = self.client(profile)?;
+        let (client, profile) = self.client(profile)?;
         let key = key.await?;
         let answer = match wait {
             Wait::Retry => client.lookup_observed(&key, lookup, on_retry).await,
@@ -155,10 +158,10 @@ impl Lookups {
         match answer {
             Err(e) if e.kind() == ErrorKind::KeyRejected => {
                 // The key may have been replaced from another program: read it again next time.
-                self.keys.forget(&name);
-                Err(e)
+                self.keys.forget(&profile.name);
+                Err(e.into())
             }
-            other => Ok((other?, client)),
+            other => Ok((other?, profile)),
         }
     }
 
@@ -169,24 +172,23 @@ impl Lookups {
         lookup: &Lookup,
         on_retry: &(dyn Fn(Retryable) + Send + Sync),
     ) -> Result<LookupResult> {
-        let (state, client) = self.state(profile, lookup, Wait::Retry, on_retry).await?;
-        Ok(result(&client, lookup, &state))
+        let (state, profile) = self.state(profile, lookup, Wait::Retry, on_retry).await?;
+        Ok(result(&profile, lookup, &state))
     }
 }
 
 /// The card, its text and its raw JSON for one state.
-fn result(client: &HandoffClient, lookup: &Lookup, state: &HandoffState) -> LookupResult {
-    let profile = client.profile();
+fn result(profile: &Profile, lookup: &Lookup, state: &HandoffState) -> LookupResult {
     let (by, query) = lookup.shown();
-    let card = Card::of(state, profile);
+    let card = Card::of(state, &profile.target(), &profile.card);
     LookupResult {
         profile: profile.name.clone(),
-        query: crate::card::inert(query),
+        query: screenpop_card::inert(query),
         by,
         at_ms: now_ms(),
         text: card.to_text(),
         card,
-        raw_json: raw_json(&crate::card::shown_state(state, &profile.card)),
+        raw_json: raw_json(&screenpop_card::shown_state(state, &profile.card)),
     }
 }
 
@@ -203,7 +205,7 @@ fn raw_json(state: &HandoffState) -> String {
     let pretty = serde_json::to_string_pretty(state).unwrap_or_default();
     let mut out = String::with_capacity(pretty.len());
     for c in pretty.chars() {
-        if crate::card::is_invisible_format(c) {
+        if screenpop_card::is_invisible_format(c) {
             out.push_str(&format!("\\u{:04x}", c as u32));
         } else {
             out.push(c);

@@ -38,7 +38,7 @@ pub fn strict_pairs<const N: usize>(
         let k = decode(k)?;
         let Some(slot) = allowed.iter().position(|a| *a == k) else {
             let shown: String = k.chars().take(40).collect();
-            return Err(QueryError::Unknown(crate::card::inert(&shown)));
+            return Err(QueryError::Unknown(screenpop_card::inert(&shown)));
         };
         if out[slot].replace(decode(v)?).is_some() {
             return Err(QueryError::Repeated(allowed[slot]));

@@ -7,12 +7,13 @@
 
 use std::sync::Arc;
 
-use crate::config::default_path;
 use crate::desk::Desk;
-use crate::i18n::{system_locale, Catalogue, Language, LanguageChoice};
-use crate::secret::Keychain;
 use crate::transfer::Transfer;
 use crate::webview2::Registration;
+use crate::Error;
+use screenpop_settings::config::default_path;
+use screenpop_settings::i18n::{system_locale, Catalogue, Language, LanguageChoice};
+use screenpop_settings::secret::Keychain;
 
 /// Why the window cannot open.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,7 +131,10 @@ fn calls(links: &[String]) -> Vec<String> {
 /// The language the window would speak: the settings and the policy as the window reads them,
 /// or the system's when those cannot be read (the message must still be said).
 pub fn language() -> Language {
-    match default_path().and_then(|path| Desk::open(path, Arc::new(Keychain))) {
+    match default_path()
+        .map_err(Error::from)
+        .and_then(|path| Desk::open(path, Arc::new(Keychain)))
+    {
         Ok(desk) => desk.prefs.language().language,
         Err(_) => {
             LanguageChoice::System

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::ids::validate_profile_name;
 use crate::query::{strict_pairs, QueryError};
-use crate::{Error, Lookup, Result};
+use crate::{Error, Result};
+use screenpop_api::ids::validate_profile_name;
+use screenpop_api::Lookup;
 
 /// The scheme of screenpop's deep links.
 pub const SCHEME: &str = "screenpop";
@@ -38,7 +39,7 @@ impl Transfer {
     }
 
     /// `value` as the kind of id `by` (typed in the window, or on the clipboard).
-    pub fn of(by: crate::LookupBy, value: &str, profile: Option<&str>) -> Result<Self> {
+    pub fn of(by: screenpop_api::LookupBy, value: &str, profile: Option<&str>) -> Result<Self> {
         Self::with_profile(Lookup::of(by, value)?, profile)
     }
 
@@ -189,7 +190,7 @@ mod tests {
             prop_assume!(!id.trim().is_empty());
             prop_assume!(sid.as_deref().is_none_or(|s| !s.trim().is_empty()));
             // Also unassigned code points in the invisible ranges, which are refused too.
-            prop_assume!(!id.chars().chain(sid.iter().flat_map(|s| s.chars())).any(crate::ids::is_invisible_format));
+            prop_assume!(!id.chars().chain(sid.iter().flat_map(|s| s.chars())).any(screenpop_api::ids::is_invisible_format));
             let t = Transfer::new(Some(&id), sid.as_deref(), Some("Acme UK")).expect("valid");
             prop_assert_eq!(Transfer::from_link(&t.to_link()).expect("parses"), t);
         }

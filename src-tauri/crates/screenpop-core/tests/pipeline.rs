@@ -13,12 +13,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use desk::desk_on;
+use screenpop_api::{ErrorKind, LookupBy};
 use screenpop_core::desk::Desk;
 use screenpop_core::pop::{Alert, CardUpdate, Origin, Pipeline, Sink, Stage};
-use screenpop_core::secret::MemoryKeys;
 use screenpop_core::transfer::Transfer;
-use screenpop_core::{ErrorKind, LookupBy};
 use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig};
+use screenpop_settings::secret::MemoryKeys;
 use wait::eventually_async;
 
 #[derive(Default)]
@@ -186,7 +186,7 @@ async fn waiting_is_published_with_its_reason_and_the_card_follows() {
     assert!(
         matches!(
             states[0].stage,
-            Stage::Waiting(screenpop_core::retry::Retryable::NotFound)
+            Stage::Waiting(screenpop_api::retry::Retryable::NotFound)
         ),
         "a not-saved-yet wait comes first: {:?}",
         states[0]
@@ -248,7 +248,7 @@ async fn setup_with_layout(layout: &str) -> (Sandbox, Pipeline, Arc<Recorder>) {
         ),
     )
     .unwrap();
-    let settings = screenpop_core::config::Settings::load(&path).unwrap();
+    let settings = screenpop_settings::config::Settings::load(&path).unwrap();
     start(
         sb,
         Desk::in_memory(settings, Arc::new(MemoryKeys::default())),

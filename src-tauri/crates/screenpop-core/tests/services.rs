@@ -10,12 +10,12 @@ mod wait;
 use std::sync::Arc;
 
 use desk::{desk_on, input};
+use screenpop_api::Lookup;
+use screenpop_api::{ErrorKind, LookupBy};
 use screenpop_core::desk::Desk;
-use screenpop_core::profiles::ProfileInput;
-use screenpop_core::secret::{KeyStore, MemoryKeys};
-use screenpop_core::Lookup;
-use screenpop_core::{ErrorKind, LookupBy};
 use screenpop_sandbox::{Sandbox, SandboxConfig};
+use screenpop_settings::profiles::ProfileInput;
+use screenpop_settings::secret::{KeyStore, MemoryKeys};
 use wait::eventually_async;
 
 #[tokio::test]
@@ -157,14 +157,14 @@ struct CountingKeys {
 }
 
 impl KeyStore for CountingKeys {
-    fn get(&self, profile: &str) -> screenpop_core::Result<Option<screenpop_core::ApiKey>> {
+    fn get(&self, profile: &str) -> screenpop_settings::Result<Option<screenpop_api::ApiKey>> {
         self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.inner.get(profile)
     }
-    fn set(&self, profile: &str, key: &screenpop_core::ApiKey) -> screenpop_core::Result<()> {
+    fn set(&self, profile: &str, key: &screenpop_api::ApiKey) -> screenpop_settings::Result<()> {
         self.inner.set(profile, key)
     }
-    fn delete(&self, profile: &str) -> screenpop_core::Result<bool> {
+    fn delete(&self, profile: &str) -> screenpop_settings::Result<bool> {
         self.inner.delete(profile)
     }
 }
@@ -213,7 +213,7 @@ async fn warming_up_readies_key_and_connection_for_the_next_pop() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::KeyRejected);
     keys.inner
-        .set("Local", &screenpop_core::ApiKey::new(sb.key()).unwrap())
+        .set("Local", &screenpop_api::ApiKey::new(sb.key()).unwrap())
         .unwrap();
     desk.lookups
         .fetch(None, &Lookup::by_id("demo-billing").unwrap(), &|_| {})
@@ -254,7 +254,10 @@ fn the_clipboard_shortcut_is_saved_turned_off_and_garbage_refused() {
     let path = dir.path().join("settings.toml");
     let keys = Arc::new(MemoryKeys::default());
     let desk = Desk::open(path.clone(), keys.clone()).unwrap();
-    assert_eq!(desk.prefs.hotkey(), screenpop_core::config::DEFAULT_HOTKEY);
+    assert_eq!(
+        desk.prefs.hotkey(),
+        screenpop_settings::config::DEFAULT_HOTKEY
+    );
 
     desk.prefs.set_hotkey(" Ctrl+Shift+F9 ").unwrap();
     assert_eq!(
@@ -288,7 +291,7 @@ fn the_clipboard_shortcut_is_saved_turned_off_and_garbage_refused() {
 
 #[test]
 fn the_trigger_takes_port_0_or_1024_and_above() {
-    use screenpop_core::config::TriggerSettings;
+    use screenpop_settings::config::TriggerSettings;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.toml");
     let keys = Arc::new(MemoryKeys::default());

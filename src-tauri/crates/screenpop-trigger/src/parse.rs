@@ -61,7 +61,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
-    use screenpop_core::ids::Lookup;
+    use screenpop_api::ids::Lookup;
 
     #[test]
     fn both_forms_read_the_same_transfer() {

@@ -17,12 +17,14 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::config::Settings;
 use crate::desk::Desk;
-use crate::i18n::system_locale;
-use crate::policy::Policy;
-use crate::setting::Setting;
-use crate::{Error, ErrorKind, Profile};
+use crate::Error;
+use screenpop_api::ErrorKind;
+use screenpop_settings::config::Settings;
+use screenpop_settings::i18n::system_locale;
+use screenpop_settings::policy::Policy;
+use screenpop_settings::setting::Setting;
+use screenpop_settings::Profile;
 
 /// One check: whether it passed, what was found, how long it took, and the error's code.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -162,9 +164,12 @@ pub async fn check(desk: &Desk, only: Option<&str>) -> Health {
     };
     let mut problems: Vec<Error> = Vec::new();
     if let Some(why) = policy.broken_reason() {
-        problems.push(Error::Policy(format!(
-            "Your organisation's screenpop policy cannot be used: {why}."
-        )));
+        problems.push(
+            screenpop_settings::Error::Policy(format!(
+                "Your organisation's screenpop policy cannot be used: {why}."
+            ))
+            .into(),
+        );
     }
     let webview = match webview::check() {
         Ok(found) => Check::pass(found),
@@ -177,6 +182,7 @@ pub async fn check(desk: &Desk, only: Option<&str>) -> Health {
     let keychain = match desk.profiles.probe_keychain().await {
         Ok(()) => Check::pass("The system keychain answers."),
         Err(e) => {
+            let e = Error::from(e);
             let c = Check::fail(&e);
             problems.push(e);
             c
@@ -186,7 +192,7 @@ pub async fn check(desk: &Desk, only: Option<&str>) -> Health {
         Some(name) => match settings.profile(Some(name)) {
             Ok(p) => vec![p],
             Err(e) => {
-                problems.push(e);
+                problems.push(e.into());
                 Vec::new()
             }
         },
@@ -267,12 +273,13 @@ async fn profile(
         match desk.profiles.has_key(Some(&p.name)).await {
             Ok((_, true)) => Check::pass("An API key is stored."),
             Ok((name, false)) => {
-                let e = Error::NoKey { profile: name };
+                let e = Error::from(screenpop_settings::Error::NoKey { profile: name });
                 let c = Check::fail(&e);
                 problem.get_or_insert(e);
                 c
             }
             Err(e) => {
+                let e = Error::from(e);
                 let c = Check::fail(&e);
                 problem.get_or_insert(e);
                 c
@@ -290,9 +297,11 @@ async fn profile(
         Ok(Ok(found)) => found.collect(),
         _ => Vec::new(),
     };
-    let unreachable = |reason: String| Error::Unreachable {
-        host: format!("{host}:{port}"),
-        reason,
+    let unreachable = |reason: String| {
+        Error::from(screenpop_api::Error::Unreachable {
+            host: format!("{host}:{port}"),
+            reason,
+        })
     };
     let resolve = if addresses.is_empty() {
         let e = unreachable("the host name does not resolve".to_owned());
@@ -315,9 +324,9 @@ async fn profile(
                     c
                 }
                 Err(_) => {
-                    let e = Error::Timeout {
+                    let e = Error::from(screenpop_api::Error::Timeout {
                         after: Duration::from_millis(settings.timeouts.connect_ms),
-                    };
+                    });
                     let c = Check::fail(&e).timed(started);
                     problem.get_or_insert(e);
                     c
@@ -366,7 +375,7 @@ fn trigger(settings: &Settings) -> Check {
     if !t.enabled {
         return Check::pass("The local trigger is off.");
     }
-    match crate::session::listening() {
+    match screenpop_settings::session::listening() {
         Ok(Some(a)) if t.port == 0 || a.port == t.port => {
             Check::pass(format!("Listening at {} (process {}).", a.url, a.pid))
         }
@@ -379,7 +388,7 @@ fn trigger(settings: &Settings) -> Check {
             ms: None,
             code: None,
         },
-        Ok(None) if t.port != 0 && crate::session::port_taken(t.port) => Check {
+        Ok(None) if t.port != 0 && screenpop_settings::session::port_taken(t.port) => Check {
             ok: false,
             detail: format!(
                 "Port {} is taken by another program or session: set the port to 0.",
@@ -394,7 +403,7 @@ fn trigger(settings: &Settings) -> Check {
             ms: None,
             code: None,
         },
-        Err(e) => Check::fail(&e),
+        Err(e) => Check::fail(&e.into()),
     }
 }
 

@@ -22,13 +22,14 @@ pub use admit::PopGate;
 pub use publish::{Alert, Asked, CardUpdate, Failure, Origin, Sink, Stage};
 pub use recent::{Recent, RECENT_CAPACITY};
 
-use crate::card::Scalar;
 use crate::lookups::{now_ms, LookupResult, Lookups};
-use crate::prefs::Preferences;
-use crate::retry::Retryable;
-use crate::store::lock;
 use crate::transfer::Transfer;
-use crate::{Error, LookupBy, Result};
+use crate::{Error, Result};
+use screenpop_api::retry::Retryable;
+use screenpop_api::LookupBy;
+use screenpop_card::Scalar;
+use screenpop_settings::prefs::Preferences;
+use screenpop_settings::store::lock;
 
 use admit::Admission;
 use newest::Newest;

@@ -4,10 +4,13 @@
 
 use std::sync::Arc;
 
-use crate::config::PopAction;
 use crate::lookups::LookupResult;
-use crate::retry::Retryable;
-use crate::{Error, ErrorKind, LookupBy};
+use crate::Error;
+use screenpop_api::retry::Retryable;
+use screenpop_api::Error as ApiError;
+use screenpop_api::{ErrorKind, LookupBy};
+use screenpop_settings::config::PopAction;
+use screenpop_settings::Error as SettingsError;
 
 /// Where a transfer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,39 +75,58 @@ impl From<&Error> for Failure {
             correlation_id: e.correlation_id().map(str::to_owned),
         };
         match e {
-            Error::BadInput(text) | Error::Config(text) | Error::Policy(text) => {
-                f.detail = Some(text.clone());
-            }
-            Error::NoKey { profile } => f.profile = Some(profile.clone()),
-            Error::KeyRejected {
-                status,
-                server_message,
-                ..
-            }
-            | Error::Server {
-                status,
-                server_message,
-                ..
-            } => {
-                f.status = Some(*status);
-                f.server_message = server_message.clone();
-            }
-            Error::NotFound { server_message, .. } => f.server_message = server_message.clone(),
-            Error::RateLimited { retry_after, .. } => f.seconds = retry_after.map(whole_seconds),
-            Error::Timeout { after } => f.seconds = Some(whole_seconds(*after).max(1)),
-            Error::Unreachable { host, reason } => {
-                f.host = Some(host.clone());
-                f.detail = Some(reason.clone());
-            }
-            Error::Malformed { detail, .. }
-            | Error::KeychainUnavailable { detail }
-            | Error::WebViewMissing { detail } => {
-                f.detail = Some(detail.clone());
-            }
+            Error::BadInput(text) | Error::Config(text) => f.detail = Some(text.clone()),
+            Error::WebViewMissing { detail } => f.detail = Some(detail.clone()),
+            Error::Api(api) => f.api_facts(api),
+            Error::Settings(settings) => f.settings_facts(settings),
         }
         // An API that answers with a blank reason has said nothing.
         f.server_message = f.server_message.filter(|m| !m.trim().is_empty());
         f
+    }
+}
+
+impl Failure {
+    fn api_facts(&mut self, e: &ApiError) {
+        match e {
+            ApiError::BadInput(text) | ApiError::Config(text) => self.detail = Some(text.clone()),
+            ApiError::KeyRejected {
+                status,
+                server_message,
+                ..
+            }
+            | ApiError::Server {
+                status,
+                server_message,
+                ..
+            } => {
+                self.status = Some(*status);
+                self.server_message = server_message.clone();
+            }
+            ApiError::NotFound { server_message, .. } => {
+                self.server_message = server_message.clone();
+            }
+            ApiError::RateLimited { retry_after, .. } => {
+                self.seconds = retry_after.map(whole_seconds);
+            }
+            ApiError::Timeout { after } => self.seconds = Some(whole_seconds(*after).max(1)),
+            ApiError::Unreachable { host, reason } => {
+                self.host = Some(host.clone());
+                self.detail = Some(reason.clone());
+            }
+            ApiError::Malformed { detail, .. } => self.detail = Some(detail.clone()),
+        }
+    }
+
+    fn settings_facts(&mut self, e: &SettingsError) {
+        match e {
+            SettingsError::BadInput(text)
+            | SettingsError::Config(text)
+            | SettingsError::Policy(text) => self.detail = Some(text.clone()),
+            SettingsError::NoKey { profile } => self.profile = Some(profile.clone()),
+            SettingsError::KeychainUnavailable { detail } => self.detail = Some(detail.clone()),
+            SettingsError::Api(api) => self.api_facts(api),
+        }
     }
 }
 
@@ -189,9 +211,13 @@ mod tests {
 
     use super::*;
 
+    fn failure(e: impl Into<Error>) -> Failure {
+        Failure::from(&e.into())
+    }
+
     #[test]
     fn a_failure_keeps_the_facts_its_words_need_and_the_apis_own_verbatim() {
-        let f = Failure::from(&Error::KeyRejected {
+        let f = failure(ApiError::KeyRejected {
             status: 403,
             server_message: Some("Key revoked «x»".into()),
             correlation_id: Some("corr-9".into()),
@@ -202,27 +228,27 @@ mod tests {
         assert_eq!(f.correlation_id.as_deref(), Some("corr-9"));
         assert!(f.message.contains("403"), "{}", f.message);
 
-        let f = Failure::from(&Error::Timeout {
+        let f = failure(ApiError::Timeout {
             after: Duration::from_millis(8_200),
         });
         assert_eq!(f.seconds, Some(9));
-        let f = Failure::from(&Error::RateLimited {
+        let f = failure(ApiError::RateLimited {
             retry_after: None,
             correlation_id: None,
         });
         assert_eq!(f.seconds, None);
-        let f = Failure::from(&Error::Unreachable {
+        let f = failure(ApiError::Unreachable {
             host: "api.uk-1.platform.polyai.app".into(),
             reason: "connection refused".into(),
         });
         assert_eq!(f.host.as_deref(), Some("api.uk-1.platform.polyai.app"));
         assert_eq!(f.detail.as_deref(), Some("connection refused"));
-        let f = Failure::from(&Error::NotFound {
+        let f = failure(ApiError::NotFound {
             server_message: Some("  ".into()),
             correlation_id: None,
         });
         assert_eq!(f.server_message, None, "a blank reason says nothing");
-        let f = Failure::from(&Error::NoKey {
+        let f = failure(SettingsError::NoKey {
             profile: "Acme UK".into(),
         });
         assert_eq!(f.profile.as_deref(), Some("Acme UK"));

@@ -38,8 +38,8 @@ impl Recent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::card::Card;
-    use crate::{HandoffState, LookupBy};
+    use screenpop_api::{HandoffState, LookupBy};
+    use screenpop_card::Card;
 
     fn result(query: &str) -> LookupResult {
         let state = HandoffState {

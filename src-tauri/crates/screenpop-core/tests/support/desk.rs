@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use screenpop_core::desk::Desk;
-use screenpop_core::profiles::ProfileInput;
-use screenpop_core::secret::KeyStore;
 use screenpop_sandbox::Sandbox;
+use screenpop_settings::profiles::ProfileInput;
+use screenpop_settings::secret::KeyStore;
 
 /// A profile named `name` on the API at `base_url`, account `acct`, project `proj`.
 pub(crate) fn input(name: &str, base_url: &str) -> ProfileInput {

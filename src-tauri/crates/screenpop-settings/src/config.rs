@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::card::Layout;
 use crate::i18n::LanguageChoice;
-use crate::ids::LookupBy;
 use crate::profiles::ProfileInput;
-use crate::retry::Timeouts;
 use crate::setting::Setting;
 use crate::{Error, Profile, Result};
+use screenpop_api::ids::LookupBy;
+use screenpop_api::retry::Timeouts;
+use screenpop_card::Layout;
 
 /// File name of the settings inside the screenpop config directory.
 pub const SETTINGS_FILE: &str = "settings.toml";
@@ -469,7 +469,7 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::{Endpoint, Region};
+    use screenpop_api::endpoint::{Endpoint, Region};
 
     fn profile(name: &str) -> Profile {
         Profile::new(name, Endpoint::Region(Region::Uk1), "acme", "team").expect("valid")

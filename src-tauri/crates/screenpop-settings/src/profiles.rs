@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
-use crate::endpoint::Endpoint;
 use crate::keys::Keys;
 use crate::store::SettingsStore;
-use crate::{ApiKey, Error, LookupBy, Profile, Result};
+use crate::{Error, Profile, Result};
+use screenpop_api::endpoint::Endpoint;
+use screenpop_api::{ApiKey, LookupBy};
 
 /// A profile as entered in the settings form or on the command line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]

@@ -1,9 +1,15 @@
 //! The caller card: a readable model of any handoff state, computed here so the window, the
 //! terminal and the tests all see the same card. The UI only renders it.
 //!
+//! Pure: data in, card out. It depends on the API crate for the state's shape, masking and ids,
+//! and on nothing that reads settings, the network or the keychain; the settings crate reads a
+//! [`Layout`] from a file and hands it here.
+//!
 //! `data` is free-form and differs per project, so nothing is configured: the caller's name
 //! becomes the title, what the agent needs first (why, where to, who) becomes highlights, and
 //! every other value is shown once, labelled, by kind, with nested objects as sections.
+
+#![deny(missing_docs)]
 
 mod kind;
 mod layout;
@@ -25,7 +31,7 @@ pub use words::{caller_name, code_as_words, inert, is_invisible_format, label};
 
 use path::{dotted, Place, Step};
 
-use crate::{HandoffState, Profile};
+use screenpop_api::{HandoffState, Project};
 
 /// Sections nested this deep or deeper start collapsed, so deep data stays quick to show.
 pub const COLLAPSE_DEPTH: usize = 3;
@@ -207,14 +213,14 @@ impl Card {
         Self::shaped(state, studio_url, &Layout::default())
     }
 
-    /// The card of `state` as looked up with `profile` (which gives the Agent Studio link and
-    /// the layout).
-    pub fn of(state: &HandoffState, profile: &Profile) -> Self {
+    /// The card of `state` as looked up in `project` (which gives the Agent Studio link), shaped
+    /// by `layout`.
+    pub fn of(state: &HandoffState, project: &Project, layout: &Layout) -> Self {
         let link = state
             .id
             .as_deref()
-            .and_then(|id| profile.studio_conversation_url(id));
-        Self::shaped(state, link.as_ref(), &profile.card)
+            .and_then(|id| project.studio_conversation_url(id));
+        Self::shaped(state, link.as_ref(), layout)
     }
 
     /// Builds the card of `state` as `layout` shapes it.
@@ -505,7 +511,7 @@ pub fn shown_state(state: &HandoffState, layout: &Layout) -> HandoffState {
     if !layout.fields.iter().any(|r| r.sensitive) {
         return state.clone();
     }
-    let hidden = Value::String(crate::mask::HIDDEN.to_owned());
+    let hidden = Value::String(screenpop_api::mask::HIDDEN.to_owned());
     HandoffState {
         id: state.id.clone(),
         shared_id: state.shared_id.clone(),

@@ -30,7 +30,8 @@ struct Layers {
     effective: Settings,
 }
 
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+/// Locks `m`, poisoned or not: the services share their state under such locks.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Every critical section leaves the data consistent, so a poisoned lock is still usable.
     m.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -23,9 +23,9 @@ use std::collections::BTreeMap;
 use toml::Value;
 
 use crate::config::Settings;
-use crate::mask::CardNumbers;
 use crate::setting::Setting;
 use crate::{Error, Profile, Result};
+use screenpop_api::mask::CardNumbers;
 
 pub use source::{from_file, load, Source, POLICY_FILE};
 

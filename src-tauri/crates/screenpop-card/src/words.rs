@@ -133,7 +133,7 @@ pub fn inert(s: &str) -> String {
         .collect()
 }
 
-pub use crate::ids::is_invisible_format;
+pub use screenpop_api::ids::is_invisible_format;
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,8 @@
 use std::path::Path;
 
 use super::*;
-use crate::endpoint::Endpoint;
 use crate::policy::parse;
+use screenpop_api::endpoint::Endpoint;
 
 const ACME: &str = r#"
 allow_user_profiles = false
@@ -109,7 +109,7 @@ fn changes_the_policy_forbids_are_refused_and_the_rest_reach_the_agent() {
     locked.hotkey = "Ctrl+K".into();
     let e = p.absorb(&user, &before, locked).expect_err("locked");
     assert!(e.to_string().contains(SET_BY_ORGANISATION), "{e}");
-    assert_eq!(e.kind(), crate::ErrorKind::Policy);
+    assert_eq!(e.kind(), screenpop_api::ErrorKind::Policy);
 
     let mut removed = before.clone();
     removed.remove_profile("Acme UK").expect("remove");

@@ -7,10 +7,11 @@
 
 use std::process::Command;
 
-use screenpop_core::config::Settings;
-use screenpop_core::endpoint::{Endpoint, Region};
-use screenpop_core::secret::{linux, KeyStore, Keychain, KEYCHAIN_SERVICE};
-use screenpop_core::{ApiKey, Profile};
+use screenpop_api::endpoint::{Endpoint, Region};
+use screenpop_api::ApiKey;
+use screenpop_settings::config::Settings;
+use screenpop_settings::secret::{linux, KeyStore, Keychain, KEYCHAIN_SERVICE};
+use screenpop_settings::Profile;
 
 fn secret_tool(args: &[&str]) -> (bool, String) {
     let out = Command::new("secret-tool")

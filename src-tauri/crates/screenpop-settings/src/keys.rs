@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::secret::KeyStore;
 use crate::store::lock;
-use crate::{ApiKey, Error, Result};
+use crate::{Error, Result};
+use screenpop_api::ApiKey;
 
 /// The keychain with a memory of what it answered.
 pub struct Keys {

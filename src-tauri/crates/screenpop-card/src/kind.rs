@@ -112,7 +112,7 @@ impl Scalar {
             Self::DateTime { iso, .. } => iso.clone(),
             Self::Lines { lines } => lines.join("; "),
             Self::Money { amount, currency } => format!("{amount} {currency}"),
-            Self::Sensitive { .. } => crate::mask::HIDDEN.to_owned(),
+            Self::Sensitive { .. } => screenpop_api::mask::HIDDEN.to_owned(),
         }
     }
 

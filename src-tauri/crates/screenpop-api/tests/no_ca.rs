@@ -3,9 +3,10 @@
 //! profile says what is missing. Its own test binary, as it changes the process's environment.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use screenpop_core::endpoint::{Endpoint, Region};
-use screenpop_core::retry::Timeouts;
-use screenpop_core::{ApiKey, ErrorKind, HandoffClient, Lookup, Profile};
+use screenpop_api::endpoint::{Endpoint, Region};
+use screenpop_api::retry::Timeouts;
+use screenpop_api::Project;
+use screenpop_api::{ApiKey, ErrorKind, HandoffClient, Lookup};
 use screenpop_sandbox::{Sandbox, SandboxConfig};
 
 #[tokio::test]
@@ -19,8 +20,8 @@ async fn plain_http_to_this_machine_needs_no_trust_store() {
         .await
         .expect("sandbox");
     let endpoint = Endpoint::custom(&sandbox.base_url()).expect("loopback URL");
-    let profile = Profile::new("sandbox", endpoint, "acct", "proj").expect("profile");
-    let client = HandoffClient::new(profile, Timeouts::default()).expect("no CA needed");
+    let project = Project::new(endpoint, "acct", "proj").expect("profile");
+    let client = HandoffClient::new(&project, Timeouts::default()).expect("no CA needed");
     let state = client
         .lookup(
             &ApiKey::new(sandbox.key()).expect("key"),
@@ -30,8 +31,8 @@ async fn plain_http_to_this_machine_needs_no_trust_store() {
         .expect("looked up");
     assert_eq!(state.id.as_deref(), Some("demo-billing"));
 
-    let real = Profile::new("uk", Endpoint::Region(Region::Uk1), "acct", "proj").expect("profile");
-    let err = HandoffClient::new(real, Timeouts::default()).expect_err("https needs the CAs");
+    let real = Project::new(Endpoint::Region(Region::Uk1), "acct", "proj").expect("profile");
+    let err = HandoffClient::new(&real, Timeouts::default()).expect_err("https needs the CAs");
     assert_eq!(err.kind(), ErrorKind::Config);
     assert!(
         err.to_string().contains("CA certificates"),

@@ -4,9 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use screenpop_core::endpoint::Endpoint;
-use screenpop_core::retry::{Retryable, Timeouts};
-use screenpop_core::{ApiKey, ErrorKind, HandoffClient, HandoffState, Lookup, Profile};
+use screenpop_api::endpoint::Endpoint;
+use screenpop_api::retry::{Retryable, Timeouts};
+use screenpop_api::Project;
+use screenpop_api::{ApiKey, ErrorKind, HandoffClient, HandoffState, Lookup};
 use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig, StoredState};
 use serde_json::json;
 
@@ -30,8 +31,8 @@ fn quick() -> Timeouts {
 
 fn client(sandbox: &Sandbox, timeouts: Timeouts) -> HandoffClient {
     let endpoint = Endpoint::custom(&sandbox.base_url()).expect("loopback URL");
-    let profile = Profile::new("test", endpoint, "acct-1", "proj-1").expect("profile");
-    HandoffClient::new(profile, timeouts).expect("client")
+    let project = Project::new(endpoint, "acct-1", "proj-1").expect("profile");
+    HandoffClient::new(&project, timeouts).expect("client")
 }
 
 fn key() -> ApiKey {
@@ -49,14 +50,14 @@ fn rate_limit_room() -> Timeouts {
 }
 
 /// A lookup given room for one rate-limited retry (see [`rate_limit_room`]).
-async fn lookup_rate_limited(sandbox: &Sandbox, id: &str) -> screenpop_core::Result<HandoffState> {
+async fn lookup_rate_limited(sandbox: &Sandbox, id: &str) -> screenpop_api::Result<HandoffState> {
     client(sandbox, rate_limit_room())
         .lookup(&key(), &Lookup::by_id(id).expect("id"))
         .await
 }
 
 /// Looks `id` up through a fresh client with [`quick`] limits.
-async fn lookup(sandbox: &Sandbox, id: &str) -> screenpop_core::Result<HandoffState> {
+async fn lookup(sandbox: &Sandbox, id: &str) -> screenpop_api::Result<HandoffState> {
     client(sandbox, quick())
         .lookup(&key(), &Lookup::by_id(id).expect("id"))
         .await
@@ -420,11 +421,8 @@ async fn data_that_is_not_an_object_is_malformed() {
     });
     drop(sb);
     let endpoint = Endpoint::custom(&format!("http://{addr}")).expect("url");
-    let c = HandoffClient::new(
-        Profile::new("raw", endpoint, "a", "p").expect("profile"),
-        quick(),
-    )
-    .expect("client");
+    let c = HandoffClient::new(&Project::new(endpoint, "a", "p").expect("project"), quick())
+        .expect("client");
     let err = c
         .lookup(&key(), &Lookup::by_id("x").expect("id"))
         .await
@@ -497,11 +495,8 @@ async fn an_unreachable_api_is_reported_without_the_url_query() {
         l.local_addr().expect("addr").port()
     };
     let endpoint = Endpoint::custom(&format!("http://127.0.0.1:{port}")).expect("url");
-    let c = HandoffClient::new(
-        Profile::new("closed", endpoint, "a", "p").expect("profile"),
-        quick(),
-    )
-    .expect("client");
+    let c = HandoffClient::new(&Project::new(endpoint, "a", "p").expect("project"), quick())
+        .expect("client");
     let err = c
         .lookup(&key(), &Lookup::by_id("secret-looking-id").expect("id"))
         .await

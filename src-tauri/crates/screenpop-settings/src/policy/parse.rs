@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use toml::{Table, Value};
 
 use super::{Policy, Source};
-use crate::card::Layout;
 use crate::config::Settings;
 use crate::profiles::ProfileInput;
 use crate::setting::Setting;
+use screenpop_card::Layout;
 
 /// Names the place of a dotted key (`locked.trigger_port`, `profiles[0].name`).
 pub(super) type Place<'a> = &'a dyn Fn(&str) -> String;

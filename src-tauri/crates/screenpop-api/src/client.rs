@@ -10,7 +10,7 @@ use url::Url;
 use crate::mask::CardNumbers;
 use crate::retry::{RetryBudget, Retryable, Timeouts};
 use crate::state::{error_message, HandoffState};
-use crate::{ApiKey, Error, Lookup, Profile, Result};
+use crate::{ApiKey, Error, Lookup, Project, Result};
 
 /// Bodies larger than this are refused without being read whole.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -20,12 +20,11 @@ pub const USER_AGENT: &str = concat!("screenpop/", env!("CARGO_PKG_VERSION"));
 
 const CORRELATION_HEADER: &str = "x-polyai-correlation-id";
 
-/// A client for one profile's Handoff API. Cheap to clone; clones share connections, so keep one
+/// A client for one project's Handoff API. Cheap to clone; clones share connections, so keep one
 /// per profile for the life of the program and the connection to the API stays warm.
 #[derive(Debug, Clone)]
 pub struct HandoffClient {
     http: reqwest::Client,
-    profile: Profile,
     url: Url,
     timeouts: Timeouts,
     cards: CardNumbers,
@@ -40,16 +39,16 @@ enum AttemptError {
 }
 
 impl HandoffClient {
-    /// Builds the client for `profile`.
-    pub fn new(profile: Profile, timeouts: Timeouts) -> Result<Self> {
+    /// Builds the client for `project`.
+    pub fn new(project: &Project, timeouts: Timeouts) -> Result<Self> {
         timeouts
             .validate()
             .map_err(|why| Error::Config(format!("Invalid timeouts: {why}.")))?;
         // reqwest is built without a default TLS provider; the first client installs ring for
         // the process (later calls find it installed, which is fine).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let url = profile.handoff_url();
-        let loopback = profile.endpoint.is_loopback();
+        let url = project.handoff_url();
+        let loopback = project.endpoint.is_loopback();
         let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(timeouts.connect())
@@ -90,7 +89,6 @@ impl HandoffClient {
         })?;
         Ok(Self {
             http,
-            profile,
             url,
             timeouts,
             cards: CardNumbers::Masked,
@@ -100,11 +98,6 @@ impl HandoffClient {
     /// The client with card numbers masked or shown as `cards` says (masked unless told).
     pub fn with_card_numbers(self, cards: CardNumbers) -> Self {
         Self { cards, ..self }
-    }
-
-    /// The profile this client serves.
-    pub fn profile(&self) -> &Profile {
-        &self.profile
     }
 
     /// The time limits in force.
@@ -213,7 +206,7 @@ impl HandoffClient {
         timeout: Duration,
         started: Instant,
     ) -> std::result::Result<HandoffState, AttemptError> {
-        let mut key_header = HeaderValue::from_str(key.expose()).map_err(|_| {
+        let mut key_header = HeaderValue::from_str(key.expose_secret()).map_err(|_| {
             AttemptError::Final(Error::BadInput(
                 "The stored API key cannot be sent in a header; store it again.".to_owned(),
             ))

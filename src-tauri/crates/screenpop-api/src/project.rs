@@ -1,52 +1,40 @@
-//! A profile: one PolyAI project that screenpop looks handoff states up in.
+//! One PolyAI project as the API sees it: where its API lives and its account and project ids.
 
-use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::card::Layout;
 use crate::endpoint::{Endpoint, Region};
-use crate::ids::validate_profile_name;
 use crate::studio_url::parse_studio_url;
 use crate::{PathId, Result};
 
-/// A named PolyAI project: where its API lives and its account and project ids.
-/// The API key is not part of it: it lives in the keychain under the profile's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Profile {
-    /// Unique, human-chosen name (`acme-uk`, `Brand B`).
-    pub name: String,
+/// Where one project's handoff states are read: its endpoint and its two path ids. A profile in
+/// the settings names one of these and adds what is the agent's (its name, its card layout).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
     /// Region or custom base URL.
     pub endpoint: Endpoint,
     /// Account (workspace) id.
     pub account: PathId,
     /// Project (agent) id.
     pub project: PathId,
-    /// How its card reads (the smart card when empty); an admin's, or the agent's own.
-    #[serde(skip)]
-    pub card: Layout,
 }
 
-impl Profile {
-    /// A profile for one of PolyAI's regions.
-    pub fn new(name: &str, endpoint: Endpoint, account: &str, project: &str) -> Result<Self> {
+impl Project {
+    /// A project at `endpoint`, its ids checked.
+    pub fn new(endpoint: Endpoint, account: &str, project: &str) -> Result<Self> {
         Ok(Self {
-            name: validate_profile_name(name)?,
             endpoint,
             account: PathId::parse(account, "account id")?,
             project: PathId::parse(project, "project id")?,
-            card: Layout::default(),
         })
     }
 
-    /// A profile read from a pasted Agent Studio URL.
-    pub fn from_studio_url(name: &str, studio_url: &str) -> Result<Self> {
+    /// The project a pasted Agent Studio URL points at.
+    pub fn from_studio_url(studio_url: &str) -> Result<Self> {
         let p = parse_studio_url(studio_url)?;
         Ok(Self {
-            name: validate_profile_name(name)?,
             endpoint: Endpoint::Region(p.region),
             account: p.account,
             project: p.project,
-            card: Layout::default(),
         })
     }
 
@@ -85,17 +73,13 @@ mod tests {
 
     #[test]
     fn handoff_url_follows_the_spec_path() {
-        let p = Profile::from_studio_url(
-            "acme",
-            "https://studio.uk.poly.ai/acme-uk/acme-team-4/agent",
-        )
-        .expect("valid");
+        let p = Project::from_studio_url("https://studio.uk.poly.ai/acme-uk/acme-team-4/agent")
+            .expect("valid");
         assert_eq!(
             p.handoff_url().as_str(),
             "https://api.uk-1.platform.polyai.app/v1/acme-uk/acme-team-4/handoff_state"
         );
-        let p = Profile::new(
-            "proxy",
+        let p = Project::new(
             Endpoint::custom("https://proxy.example.com/polyai").expect("valid"),
             "a",
             "b",
@@ -109,15 +93,14 @@ mod tests {
 
     #[test]
     fn studio_links_encode_the_conversation_id() {
-        let p = Profile::new("eu", Endpoint::Region(Region::Euw1), "acme", "team").expect("valid");
+        let p = Project::new(Endpoint::Region(Region::Euw1), "acme", "team").expect("valid");
         assert_eq!(
             p.studio_conversation_url("a/b c")
                 .map(String::from)
                 .as_deref(),
             Some("https://studio.eu.poly.ai/acme/team/conversations/a%2Fb%20c")
         );
-        let local = Profile::new(
-            "sb",
+        let local = Project::new(
             Endpoint::custom("http://127.0.0.1:1").expect("valid"),
             "a",
             "b",

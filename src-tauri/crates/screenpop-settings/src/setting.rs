@@ -98,7 +98,7 @@ impl Setting {
     }
 
     /// Sets it in `settings`, or says why `value` cannot be its value. Timeouts are checked
-    /// together afterwards (see [`crate::retry::Timeouts::validate`]).
+    /// together afterwards (see [`screenpop_api::retry::Timeouts::validate`]).
     pub fn put(self, s: &mut Settings, value: &Value) -> Result<(), String> {
         let name = self.name();
         match self {

@@ -8,7 +8,8 @@ use crate::i18n::{system_locale, Chosen, LanguageChoice};
 use crate::keys::Keys;
 use crate::setting::{check_hotkey, check_port, Setting};
 use crate::store::SettingsStore;
-use crate::{ApiKey, Error, LookupBy, Result};
+use crate::{Error, Result};
+use screenpop_api::{ApiKey, LookupBy};
 
 /// The keychain entry of the local trigger's token ('@' cannot start a profile name).
 pub const TRIGGER_TOKEN_ENTRY: &str = "@local-trigger";
@@ -159,7 +160,7 @@ impl Preferences {
             .blocking(move |keys| {
                 if token == Token::Keep {
                     if let Some(token) = keys.get(TRIGGER_TOKEN_ENTRY)? {
-                        return Ok(token.expose().to_owned());
+                        return Ok(token.expose_secret().to_owned());
                     }
                 }
                 let mut bytes = [0u8; 24];

@@ -1,4 +1,4 @@
-//! The API key: a redacting wrapper, and where it is kept.
+//! Where API keys are kept.
 //!
 //! This is the only module that touches the `keyring` crate. A key is stored per profile in the
 //! OS keychain (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows) and
@@ -7,8 +7,9 @@
 //! path in [`linux`] first, which speaks the same encrypted Secret Service protocol.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::Mutex;
+
+use screenpop_api::ApiKey;
 
 use crate::{Error, Result};
 
@@ -18,48 +19,6 @@ pub mod linux;
 /// The service name under which screenpop's keys are stored in the keychain; the profile name is
 /// the user/account attribute.
 pub const KEYCHAIN_SERVICE: &str = "screenpop";
-
-/// Longest key accepted. PolyAI does not document a format; this only stops pasting a novel.
-const MAX_KEY_BYTES: usize = 4096;
-
-/// A PolyAI API key. Its `Debug` is redacted, it has no `Display` and no `Serialize`, so it
-/// cannot end up in a log line, an error message or an IPC payload by accident.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    /// Accepts any non-empty key (trimmed) that can be sent in an HTTP header.
-    pub fn new(raw: &str) -> Result<Self> {
-        let key = raw.trim();
-        if key.is_empty() {
-            return Err(Error::BadInput("The API key is empty.".to_owned()));
-        }
-        if key.len() > MAX_KEY_BYTES {
-            return Err(Error::BadInput(format!(
-                "The API key is longer than {MAX_KEY_BYTES} characters; check what was pasted."
-            )));
-        }
-        // Visible ASCII only: anything else cannot travel in the x-api-key header, and rejecting
-        // it here names the problem instead of failing later with a transport error.
-        if !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(Error::BadInput(
-                "The API key contains spaces, control characters or non-ASCII characters; copy it again from Agent Studio.".to_owned(),
-            ));
-        }
-        Ok(Self(key.to_owned()))
-    }
-
-    /// The secret itself, for the one place that sends it (the request header) and the keychain.
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
-    }
-}
 
 /// Where API keys are kept, one per profile name.
 pub trait KeyStore: Send + Sync {
@@ -108,7 +67,7 @@ impl KeyStore for Keychain {
 
     fn set(&self, profile: &str, key: &ApiKey) -> Result<()> {
         Self::entry(profile)?
-            .set_password(key.expose())
+            .set_password(key.expose_secret())
             .map_err(keychain_error)
     }
 
@@ -164,26 +123,6 @@ fn keychain_error(e: keyring::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn debug_never_shows_the_key() {
-        let k = ApiKey::new("  sk-live-0123456789  ").expect("valid");
-        assert_eq!(format!("{k:?}"), "ApiKey(<redacted>)");
-        assert_eq!(k.expose(), "sk-live-0123456789", "trimmed");
-    }
-
-    #[test]
-    fn keys_must_be_sendable() {
-        assert!(ApiKey::new("").is_err());
-        assert!(ApiKey::new("a b").is_err());
-        assert!(ApiKey::new("ключ").is_err());
-        assert!(ApiKey::new(&"k".repeat(5000)).is_err());
-        let err = ApiKey::new("abc\u{7}def").expect_err("control char");
-        assert!(
-            !err.to_string().contains("abc"),
-            "errors never echo the key"
-        );
-    }
 
     #[test]
     fn memory_keys_behave_like_a_store() {
