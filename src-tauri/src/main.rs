@@ -11,23 +11,15 @@ use screenpop_core::argv::{classify, Launch};
 fn main() {
     screenpop_cli::console::attach_to_parent();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let window_args = &args[1.min(args.len())..];
+    // Read once; what was read is handed on, never the command line it came from.
     match classify(&args) {
         Err(why) => {
             eprintln!("screenpop: {why}");
             std::process::exit(screenpop_cli::exit::USAGE);
         }
         // Deep links from the desktop: the running window takes them, or this becomes the window.
-        Ok(Launch::Window(w)) if !w.links.is_empty() => {
-            let text: Vec<String> = args
-                .iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect();
-            if !launch::forward_to_running(&text) {
-                std::process::exit(launch::open_window(window_args));
-            }
-        }
-        Ok(Launch::Window(_)) => std::process::exit(launch::open_window(window_args)),
+        Ok(Launch::Window(w)) if !w.links.is_empty() && launch::forward_to_running(&w) => {}
+        Ok(Launch::Window(w)) => std::process::exit(launch::open_window(&w)),
         Ok(Launch::Command) => std::process::exit(screenpop_cli::run(args)),
     }
 }

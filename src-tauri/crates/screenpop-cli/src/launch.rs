@@ -8,7 +8,7 @@
 //! on one shared host never see each other's callers. macOS hands URLs to the running app
 //! itself. When no window runs, this process becomes the window.
 
-use std::ffi::OsString;
+use screenpop_core::argv::WindowArgs;
 
 /// The window's program, installed next to `screenpop`.
 pub const DESKTOP_PROGRAM: &str = "screenpop-desktop";
@@ -18,13 +18,16 @@ pub const DESKTOP_PROGRAM: &str = "screenpop-desktop";
 #[cfg(any(windows, test))]
 const IDENTIFIER: &str = "ai.screenpop.desktop";
 
-/// Hands a whole command line (program first) to the running window; `true` if it took it.
-pub fn forward_to_running(args: &[String]) -> bool {
+/// Hands what a launch asked for to the running window, as the command line the plugin expects
+/// (program first); `true` if it took it.
+pub fn forward_to_running(window: &WindowArgs) -> bool {
     let cwd = std::env::current_dir()
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    platform::forward(args, &cwd)
+    let mut args = vec![DESKTOP_PROGRAM.to_owned()];
+    args.extend(window.to_args());
+    platform::forward(&args, &cwd)
 }
 
 #[cfg(target_os = "linux")]
@@ -133,10 +136,10 @@ mod platform {
 /// On Windows without the WebView2 Runtime, a launcher run from a console says so there and
 /// exits with [`crate::exit::WEBVIEW`]; one started from a link starts the window, which says
 /// so in a message box.
-pub fn open_window(args: &[OsString]) -> i32 {
+pub fn open_window(window: &WindowArgs) -> i32 {
     #[cfg(windows)]
     if crate::console::has_output() && screenpop_core::webview2::registration().is_none() {
-        return no_webview(args);
+        return no_webview(&window.links);
     }
     let program = match std::env::current_exe() {
         Ok(exe) => exe.with_file_name(DESKTOP_PROGRAM),
@@ -146,7 +149,7 @@ pub fn open_window(args: &[OsString]) -> i32 {
         }
     };
     let mut cmd = std::process::Command::new(&program);
-    cmd.args(args);
+    cmd.args(window.to_args());
     #[cfg(unix)]
     let e = std::os::unix::process::CommandExt::exec(&mut cmd);
     #[cfg(not(unix))]
@@ -164,17 +167,13 @@ pub fn open_window(args: &[OsString]) -> i32 {
 /// Says in the console (and the log) that the window cannot open for want of WebView2, with
 /// the calls `args` asked for.
 #[cfg(windows)]
-fn no_webview(args: &[OsString]) -> i32 {
+fn no_webview(links: &[String]) -> i32 {
     use screenpop_core::startup::CannotOpen;
     let why = CannotOpen::NoWebView {
         registered: None,
         loader: None,
     };
-    let links: Vec<String> = args
-        .iter()
-        .filter_map(|a| a.to_str().map(str::to_owned))
-        .collect();
-    let report = why.report(&links);
+    let report = why.report(links);
     eprintln!("screenpop: {}", report.words);
     if let Err(e) = report.logged {
         eprintln!("screenpop: {e}");

@@ -26,6 +26,23 @@ pub struct WindowArgs {
     pub links: Vec<String>,
 }
 
+impl WindowArgs {
+    /// The arguments (without the program) that [`classify`] reads back as these: how a launcher
+    /// hands what it read on to the window program or the running window, instead of the
+    /// command line it came with.
+    pub fn to_args(&self) -> Vec<String> {
+        if !self.links.is_empty() {
+            self.links.clone()
+        } else if self.demo {
+            vec!["--demo".to_owned()]
+        } else if self.hidden {
+            vec!["--hidden".to_owned()]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
 /// Reads `args` (the program first). Arguments that are not text are refused before anything
 /// else: ids and links are text, and the desktop's plugins would panic on them.
 pub fn classify(args: &[OsString]) -> Result<Launch, String> {
@@ -77,6 +94,27 @@ mod tests {
         assert_eq!(of(&["lookup", "--id", "x"]), Ok(Launch::Command));
         assert_eq!(of(&["--demo", "--hidden"]), Ok(Launch::Command));
         assert_eq!(of(&["--help"]), Ok(Launch::Command));
+    }
+
+    #[test]
+    fn what_was_read_is_handed_on_as_it_reads_back() {
+        for args in [
+            &[][..],
+            &["--demo"],
+            &["--hidden"],
+            &[
+                "screenpop://lookup?id=1",
+                "--ignored",
+                "screenpop://lookup?id=2",
+            ],
+        ] {
+            let Ok(Launch::Window(w)) = of(args) else {
+                panic!("{args:?} asks for the window");
+            };
+            let handed = w.to_args();
+            let handed: Vec<&str> = handed.iter().map(String::as_str).collect();
+            assert_eq!(of(&handed), Ok(Launch::Window(w)), "{args:?}");
+        }
     }
 
     #[cfg(unix)]
