@@ -1,7 +1,7 @@
-include!("src/command_names.rs");
+include!("crates/screenpop-page/src/names.rs");
 
 fn main() {
-    println!("cargo:rerun-if-changed=src-tauri/src/command_names.rs");
+    println!("cargo:rerun-if-changed=src-tauri/crates/screenpop-page/src/names.rs");
     // The package root is the repository root, so capabilities live under src-tauri/.
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
     // Declaring the app's commands makes Tauri check every call against the capabilities:

@@ -4,11 +4,11 @@
 import { $, button, el } from "./dom.js";
 import { copyButton, renderFields, renderValue } from "./fields.js";
 import { dateFormat, t } from "./i18n.js";
-import { isSensitive, nodeText } from "./values.js";
+import { isSensitive } from "./values.js";
 
 /**
  * What the card's buttons do; given by main.js.
- * @typedef {{ retry: (pop: any) => void, trySharedId: (query: string) => void,
+ * @typedef {{ retry: (pop: any) => void, trySharedId: (pop: any) => void,
  *   openSettings: () => void, editId: () => void }} Actions
  */
 
@@ -46,17 +46,6 @@ const WAITING = /** @type {Record<string, string>} */ ({
 });
 
 /**
- * An id as sent, safe to show: control and invisible formatting characters (which could
- * reorder what the agent reads) become U+FFFD, and a pasted essay is cut short.
- * @param {string} query
- */
-export function shownId(query) {
-  // eslint-disable-next-line no-control-regex
-  const clean = query.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, "\ufffd");
-  return clean.length > 120 ? clean.slice(0, 120) + "…" : clean;
-}
-
-/**
  * The card element, emptied, in state `kind`.
  * @param {string} kind
  */
@@ -71,12 +60,12 @@ function shell(kind) {
 /**
  * The id and time line under a card's title.
  * @param {string} by
- * @param {string} query
+ * @param {string} shownId the id as Rust shows it (inert, cut short)
  * @param {number} atMs
  */
-function meta(by, query, atMs) {
+function meta(by, shownId, atMs) {
   const line = el("p", "meta");
-  line.append(el("span", null, t(by === "shared_id" ? "card.meta_shared_id" : "card.meta_id", { id: shownId(query) })));
+  line.append(el("span", null, t(by === "shared_id" ? "card.meta_shared_id" : "card.meta_id", { id: shownId })));
   line.append(el("span", null, dateFormat("time").format(new Date(atMs))));
   return line;
 }
@@ -99,7 +88,7 @@ export function renderPending(pop) {
   head.append(el("h1", "caller skeleton", title));
   const status = el("p", "reason", why);
   status.id = "pending-status";
-  head.append(status, meta(pop.by, pop.query, pop.at_ms));
+  head.append(status, meta(pop.by, pop.shown_id, pop.at_ms));
   card.append(head);
   for (let i = 0; i < 3; i++) card.append(el("div", "skeleton-line"));
   return pop.waiting ? title + " " + why : title;
@@ -119,7 +108,7 @@ export function renderFailure(pop, actions) {
   const head = el("header", "card-head");
   const title = t(spec.title);
   head.append(el("h1", "caller", title), el("p", "reason", t(body, { ...error, seconds: error.seconds || 0 })));
-  head.append(meta(pop.by, pop.query, pop.at_ms));
+  head.append(meta(pop.by, pop.shown_id, pop.at_ms));
   card.append(head);
   // What the system, the API and its support need stays as they said it.
   const said = el("div", "failure-details");
@@ -133,7 +122,7 @@ export function renderFailure(pop, actions) {
   next.id = "failure-action";
   tools.append(next);
   if (pop.by === "id" && error.kind === "not_found") {
-    tools.append(button(t("failure.try_shared"), null, () => actions.trySharedId(pop.query)));
+    tools.append(button(t("failure.try_shared"), null, () => actions.trySharedId(pop)));
   }
   card.append(tools);
   return title + ". " + next.textContent + ".";
@@ -141,7 +130,7 @@ export function renderFailure(pop, actions) {
 
 /**
  * The filled card.
- * @param {any} result a LookupResult
+ * @param {any} result a ResultView (screenpop-page)
  * @param {import("./values.js").Ctx} ctx
  */
 export function renderFilled(result, ctx) {
@@ -153,7 +142,7 @@ export function renderFilled(result, ctx) {
   title.id = "caller-title";
   head.append(title);
   if (card.reason) head.append(el("p", "reason", card.reason));
-  head.append(meta(result.by, result.query, result.at_ms));
+  head.append(meta(result.by, result.shown_id, result.at_ms));
   root.append(head);
 
   if (card.highlights.length) {
@@ -163,7 +152,7 @@ export function renderFilled(result, ctx) {
       const item = el("div", "hl hl-" + h.group);
       const dd = el("dd");
       dd.append(renderValue(h.value, h.label, ctx, 0));
-      if (!isSensitive(h.value)) dd.append(copyButton(() => nodeText(h.value), h.label, ctx));
+      if (!isSensitive(h.value)) dd.append(copyButton(() => h.value.text, h.label, ctx));
       item.append(el("dt", null, h.label), dd);
       strip.append(item);
     }

@@ -2,7 +2,7 @@
 
 import { el } from "./dom.js";
 import { t } from "./i18n.js";
-import { isEmptyNode, isSensitive, nodeText, renderScalar } from "./values.js";
+import { isSensitive, renderScalar } from "./values.js";
 
 /**
  * A copy button for one value.
@@ -67,7 +67,7 @@ export function renderNode(node, label, ctx, depth) {
     case "list": {
       const ul = el("ul", "v-list");
       node.items.forEach((/** @type {any} */ item, /** @type {number} */ i) => {
-        if (isEmptyNode(item) && !ctx.showEmpty) return;
+        if (item.empty && !ctx.showEmpty) return;
         const li = el("li");
         li.append(renderNode(item, label + " " + (i + 1), ctx, depth + 1));
         ul.append(li);
@@ -96,7 +96,7 @@ export function renderNode(node, label, ctx, depth) {
       return wrap;
     }
     default:
-      return el("span", "v-text", nodeText(node));
+      return el("span", "v-text", node.text);
   }
 }
 
@@ -105,7 +105,7 @@ export function renderNode(node, label, ctx, depth) {
  * @param {string} filter
  */
 function matches(field, filter) {
-  return (field.label + " " + nodeText(field.value)).toLowerCase().includes(filter);
+  return (field.label + " " + field.value.text).toLowerCase().includes(filter);
 }
 
 /**
@@ -117,7 +117,7 @@ function matches(field, filter) {
 export function renderFields(fields, ctx, depth) {
   const dl = el("dl", "fields");
   for (const field of fields) {
-    if (!ctx.showEmpty && isEmptyNode(field.value)) continue;
+    if (!ctx.showEmpty && field.value.empty) continue;
     if (ctx.filter && !matches(field, ctx.filter)) continue;
     const row = el("div", "field");
     row.dataset.path = field.path;
@@ -128,8 +128,8 @@ export function renderFields(fields, ctx, depth) {
       row.classList.add("has-section");
       row.append(dd);
     } else {
-      if (!isEmptyNode(field.value) && !isSensitive(field.value)) {
-        dd.append(copyButton(() => nodeText(field.value), field.label, ctx));
+      if (!field.value.empty && !isSensitive(field.value)) {
+        dd.append(copyButton(() => field.value.text, field.label, ctx));
       }
       row.append(dt, dd);
     }

@@ -52,22 +52,21 @@ const ctx = {
 
 /** @type {import("./card-view.js").Actions} */
 const actions = {
-  retry: (pop) => lookUp(pop.by, pop.query, pop.profile),
-  trySharedId: (query) => {
+  retry: (pop) => call("retry", { seq: pop.seq }).catch((e) => banner(e.message)),
+  trySharedId: (pop) => {
     $("by").value = "shared_id";
-    lookUp("shared_id", query, null);
+    call("retry", { seq: pop.seq, by: "shared_id" }).catch((e) => banner(e.message));
   },
   openSettings: () => openSettings(state.profiles.active),
   editId: () => $("query").focus(),
 };
 
 /**
- * Asks the pipeline to look an id up; the card follows as `pop` events.
+ * Asks the pipeline to look an id up with the active profile; the card follows as `pop` events.
  * @param {string} by
  * @param {string} query
- * @param {string | null} profile
  */
-function lookUp(by, query, profile) {
+function lookUp(by, query) {
   if (!query.trim()) {
     $("query").focus();
     return;
@@ -76,7 +75,7 @@ function lookUp(by, query, profile) {
     openSettings(null);
     return;
   }
-  call("look_up", { by, query, profile }).catch((e) => banner(e.message));
+  call("look_up", { by, query, profile: null }).catch((e) => banner(e.message));
 }
 
 /**
@@ -89,7 +88,7 @@ function render(pop) {
   const newCard = newPop || state.pop.stage !== "card";
   const newStage = newPop || state.pop.stage !== pop.stage || state.pop.waiting !== pop.waiting;
   state.pop = pop;
-  if (newPop && pop.stage !== "empty" && pop.origin !== "typed" && pop.origin !== "recent") {
+  if (newPop && pop.stage !== "empty" && pop.pushed) {
     // A pushed caller: the box shows what is being looked up, in the lookup view.
     $("by").value = pop.by;
     $("query").value = pop.query;
@@ -164,7 +163,7 @@ function wire() {
   whenSettingsOpen(loadPreferences);
   $("lookup-form").addEventListener("submit", (/** @type {Event} */ ev) => {
     ev.preventDefault();
-    lookUp($("by").value, $("query").value, null);
+    lookUp($("by").value, $("query").value);
   });
   $("simulate").addEventListener("click", () => call("simulate_transfer").catch((e) => toast(e.message)));
 
@@ -175,7 +174,7 @@ function wire() {
     if (!text.trim()) return;
     ev.preventDefault();
     $("query").value = text.trim();
-    lookUp($("by").value, text, null);
+    lookUp($("by").value, text);
   });
 
   document.addEventListener("keydown", (ev) => {

@@ -112,14 +112,17 @@ export function openSettings(name) {
   $(first || !p ? "p-name" : "p-key").focus();
 }
 
+/** The form as the agent filled it, for Rust to save or test (the key is never sent back). */
 function formInput() {
   return {
+    editing: state.editing,
     name: $("p-name").value,
     studio_url: $("p-studio").value || null,
     region: $("p-region").value || null,
     base_url: $("p-base").value || null,
     account: $("p-account").value,
     project: $("p-project").value,
+    key: $("p-key").value,
   };
 }
 
@@ -132,45 +135,42 @@ function formStatus(text, kind) {
   $("p-status").className = "status " + (kind || "");
 }
 
+/**
+ * Shows the profile `name` as saved: the form on it, the key field cleared.
+ * @param {string | null} name
+ */
+function showSaved(name) {
+  state.editing = name;
+  renderProfiles();
+  fillForm(state.profiles.profiles.find((x) => x.name === name) || null);
+  $("settings-title").textContent = t("settings.title_edit", { name: name || "" });
+  $("p-cancel").hidden = false;
+}
+
 async function saveForm() {
-  const key = $("p-key").value;
-  const managed = state.profiles.profiles.find((x) => x.name === state.editing)?.managed;
   try {
-    state.profiles = managed
-      ? await call("use_profile", { name: state.editing })
-      : await call("save_profile", { original: state.editing, input: formInput() });
-    const name = state.profiles.active;
-    state.editing = name;
-    if (key.trim()) {
-      await call("store_key", { profile: name, key });
-      $("p-key").value = "";
-      state.profiles = await call("profiles");
-    }
-    renderProfiles();
-    fillForm(activeProfile());
-    $("settings-title").textContent = t("settings.title_edit", { name });
-    $("p-cancel").hidden = false;
+    state.profiles = await call("save_setup", { form: formInput() });
+    showSaved(state.profiles.active);
     formStatus(t("form.saved"), "ok");
-    return true;
   } catch (e) {
     formStatus(/** @type {any} */ (e).message, "bad");
-    return false;
   }
 }
 
 async function testConnection() {
-  const typed = $("p-key").value.trim();
-  if (!state.editing || typed) {
-    if (!(await saveForm())) return;
-  }
   formStatus(t("form.testing"), "");
   try {
-    await call("test_connection", { profile: state.editing });
-    formStatus(t("form.works"), "ok");
+    const tested = await call("test_setup", { form: formInput() });
+    state.profiles = tested.profiles;
+    if (tested.saved) showSaved(tested.profile);
+    if (!tested.error) {
+      formStatus(t("form.works"), "ok");
+      return;
+    }
+    const hint = tested.error.kind === "key_rejected" ? " " + t("form.paste_right_key") : "";
+    formStatus(tested.error.message + hint, "bad");
   } catch (e) {
-    const err = /** @type {any} */ (e);
-    const hint = err.kind === "key_rejected" ? " " + t("form.paste_right_key") : "";
-    formStatus(err.message + hint, "bad");
+    formStatus(/** @type {any} */ (e).message, "bad");
   }
 }
 

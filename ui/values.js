@@ -115,50 +115,9 @@ export function renderScalar(value, ctx) {
 }
 
 /**
- * Plain text of a scalar, as it is copied.
- * @param {Scalar} value
- */
-export function plain(value) {
-  switch (value.kind) {
-    case "empty": return "";
-    case "bool": return value.value ? "yes" : "no";
-    case "phone": return value.dial;
-    case "link": return value.url;
-    case "date_time": return value.iso;
-    case "lines": return value.lines.join("\n");
-    case "text": case "number": case "email": return value.text;
-    case "money": return value.amount + " " + value.currency;
-    case "sensitive": return "";
-    default: return fallbackText(value);
-  }
-}
-
-/**
  * Whether a node is one sensitive value (copied only once revealed, never with the card).
  * @param {any} node
  */
 export function isSensitive(node) {
   return node.node === "value" && node.value.kind === "sensitive";
-}
-
-/** @param {any} node */
-export function isEmptyNode(node) {
-  switch (node.node) {
-    case "value": return node.value.kind === "empty";
-    case "section": return node.fields.every((/** @type {any} */ f) => isEmptyNode(f.value));
-    case "list": return node.items.every(isEmptyNode);
-    default: return false;
-  }
-}
-
-/** @param {any} node @returns {string} */
-export function nodeText(node) {
-  switch (node.node) {
-    case "value": return plain(node.value);
-    case "section": return node.fields.map((/** @type {any} */ f) => f.label + ": " + nodeText(f.value)).join("\n");
-    case "list": return node.items.map(nodeText).join("\n");
-    case "table":
-      return node.rows.map((/** @type {any[]} */ r) => r.map((c, i) => (c ? node.columns[i] + ": " + plain(c) : "")).filter(Boolean).join(", ")).join("\n");
-    default: return "";
-  }
 }

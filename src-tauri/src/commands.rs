@@ -1,8 +1,7 @@
 //! The Tauri commands: each one passes its call to the core and maps the answer for the page.
-//! The API key only ever travels from the page to Rust (`store_key`), never back. Lookups are
+//! The API key only ever travels from the page to Rust (`save_setup`, `test_setup`), never back. Lookups are
 //! handed to the pipeline and answered as `pop` events, never as a command's result.
 
-use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_autostart::AutoLaunchManager;
 
@@ -10,46 +9,32 @@ use screenpop_api::studio_url::parse_studio_url as parse_studio;
 use screenpop_api::LookupBy;
 use screenpop_card::Scalar;
 use screenpop_core::health;
-use screenpop_core::lookups::LookupResult;
 use screenpop_core::pop::{Origin, Pipeline};
 use screenpop_core::Error;
 use screenpop_settings::config::{PopAction, TriggerSettings};
 use screenpop_settings::i18n::LanguageChoice;
-use screenpop_settings::profiles::ProfileInput;
 
-use crate::views::{BoardView, DiagnosticsView, LanguageView, PolicyView, ProfilesView, UiError};
 use crate::AppContext;
+use screenpop_page::views::{
+    AppInfo, BoardView, DiagnosticsView, PolicyView, ProfileFormView, ProfilesView, ResultView,
+    SetupTested, StudioView, TriggerView, UiError,
+};
 
 type Res<T> = Result<T, UiError>;
 
-#[derive(Debug, Serialize)]
-pub(crate) struct AppInfo {
-    version: &'static str,
-    demo: bool,
-    startup_error: Option<String>,
-    pop_action: PopAction,
-    hotkey: String,
-    autostart: bool,
-    /// Whether the page should report painted cards (`SCREENPOP_PAINT_LOG` is set).
-    paint_log: bool,
-    /// The fleet policy: its place, its problems, the locked settings.
-    policy: PolicyView,
-    /// The language in force and its words.
-    language: LanguageView,
-}
-
 #[tauri::command]
 pub(crate) fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppContext>) -> AppInfo {
+    let autostart = app
+        .try_state::<AutoLaunchManager>()
+        .and_then(|l| l.is_enabled().ok())
+        .unwrap_or(false);
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         demo: state.demo.is_some(),
         startup_error: state.startup_error.clone(),
         pop_action: state.desk.prefs.pop_action(),
         hotkey: state.desk.prefs.hotkey(),
-        autostart: app
-            .try_state::<AutoLaunchManager>()
-            .and_then(|l| l.is_enabled().ok())
-            .unwrap_or(false),
+        autostart,
         paint_log: state.paint_log.is_on(),
         policy: PolicyView::from(state.desk.policy().as_ref()),
         language: state.desk.prefs.language().into(),
@@ -61,33 +46,37 @@ pub(crate) async fn profiles(state: State<'_, AppContext>) -> Res<ProfilesView> 
     Ok(state.desk.profiles.list().await.into())
 }
 
-#[derive(Debug, Serialize)]
-pub(crate) struct StudioView {
-    region: &'static str,
-    account: String,
-    project: String,
-}
-
 #[tauri::command]
 pub(crate) fn parse_studio_url(url: String) -> Res<StudioView> {
     let p = parse_studio(&url)?;
-    Ok(StudioView {
-        region: p.region.name(),
-        account: p.account.to_string(),
-        project: p.project.to_string(),
-    })
+    Ok(StudioView::from(&p))
 }
 
+/// The profile form's Save: the profile (or, for a managed one, only making it active) and the
+/// key if one was typed, decided in the core.
 #[tauri::command]
-pub(crate) async fn save_profile<R: Runtime>(
+pub(crate) async fn save_setup<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppContext>,
-    original: Option<String>,
-    input: ProfileInput,
+    form: ProfileFormView,
 ) -> Res<ProfilesView> {
-    state.desk.profiles.save(original.as_deref(), input).await?;
+    state.desk.profiles.save_form(&form.into()).await?;
     crate::shell::refresh_tray(&app);
     Ok(state.desk.profiles.list().await.into())
+}
+
+/// The profile form's Test: saved first when it must be tested as typed, then asked of the API.
+/// A failed test is part of the answer (the profile may have been saved); a failed save is the
+/// error.
+#[tauri::command]
+pub(crate) async fn test_setup<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppContext>,
+    form: ProfileFormView,
+) -> Res<SetupTested> {
+    let tested = state.desk.test_form(&form.into()).await?;
+    crate::shell::refresh_tray(&app);
+    Ok(SetupTested::new(state.desk.profiles.list().await, tested))
 }
 
 #[tauri::command]
@@ -113,28 +102,6 @@ pub(crate) async fn use_profile<R: Runtime>(
     Ok(state.desk.profiles.list().await.into())
 }
 
-#[tauri::command]
-pub(crate) async fn store_key(
-    state: State<'_, AppContext>,
-    profile: String,
-    key: String,
-) -> Res<()> {
-    state.desk.profiles.store_key(Some(&profile), &key).await?;
-    Ok(())
-}
-
-#[tauri::command]
-pub(crate) async fn test_connection(
-    state: State<'_, AppContext>,
-    profile: Option<String>,
-) -> Res<()> {
-    Ok(state
-        .desk
-        .lookups
-        .test_connection(profile.as_deref())
-        .await?)
-}
-
 /// Looks up an id typed or pasted in the window: handed to the pipeline, answered by events.
 #[tauri::command]
 pub(crate) fn look_up(
@@ -150,6 +117,13 @@ pub(crate) fn look_up(
 #[tauri::command]
 pub(crate) fn show_recent(pipeline: State<'_, Pipeline>, index: usize) -> Res<()> {
     Ok(pipeline.show_recent(index)?)
+}
+
+/// A failure card's Retry (or "try as a shared id", with `by`): the pipeline looks up again
+/// what pop `seq` asked for.
+#[tauri::command]
+pub(crate) fn retry(pipeline: State<'_, Pipeline>, seq: u64, by: Option<LookupBy>) -> Res<()> {
+    Ok(pipeline.retry(seq, by)?)
 }
 
 /// Clears the card (Esc).
@@ -194,8 +168,8 @@ pub(crate) fn set_hotkey<R: Runtime>(
 }
 
 #[tauri::command]
-pub(crate) fn recent(pipeline: State<'_, Pipeline>) -> Vec<LookupResult> {
-    pipeline.recent()
+pub(crate) fn recent(pipeline: State<'_, Pipeline>) -> Vec<ResultView> {
+    pipeline.recent().iter().map(ResultView::from).collect()
 }
 
 /// Opens an http(s) link in the system browser; no other scheme is ever opened.
@@ -222,7 +196,7 @@ pub(crate) fn simulate_transfer(
 }
 
 #[tauri::command]
-pub(crate) async fn trigger_info(state: State<'_, AppContext>) -> Res<crate::trigger::TriggerView> {
+pub(crate) async fn trigger_info(state: State<'_, AppContext>) -> Res<TriggerView> {
     Ok(crate::trigger::view(&state).await)
 }
 
@@ -232,7 +206,7 @@ pub(crate) async fn set_trigger<R: Runtime>(
     state: State<'_, AppContext>,
     enabled: bool,
     port: u16,
-) -> Res<crate::trigger::TriggerView> {
+) -> Res<TriggerView> {
     state
         .desk
         .prefs
@@ -245,7 +219,7 @@ pub(crate) async fn set_trigger<R: Runtime>(
 pub(crate) async fn regenerate_trigger_token<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppContext>,
-) -> Res<crate::trigger::TriggerView> {
+) -> Res<TriggerView> {
     state.desk.prefs.new_trigger_token().await?;
     crate::trigger::apply(&app).await;
     Ok(crate::trigger::view(&state).await)

@@ -1,11 +1,9 @@
 //! The screenpop desktop shell: a thin Tauri layer over `screenpop-core` (and the API, card and
 //! settings crates beneath it). Transfers from every source go into the core's pop pipeline
 //! (`sources.rs`, `trigger.rs`, `demo.rs`, the `look_up` command); what it publishes goes out to
-//! the page and the desktop (`sink.rs`, `views.rs`, `notify.rs`). Commands only pass calls through.
+//! the page and the desktop (`sink.rs`, `notify.rs`, in the shapes of `screenpop-page`). Commands only pass calls through.
 
 mod browser;
-#[cfg(test)]
-mod command_names;
 mod commands;
 mod context;
 mod demo;
@@ -17,7 +15,6 @@ mod shell;
 mod sink;
 mod sources;
 mod trigger;
-mod views;
 mod webview;
 
 use std::sync::Arc;
@@ -33,19 +30,19 @@ pub use screenpop_core::argv::WindowArgs as Options;
 pub use webview::{prepare_web_engine, tune as tune_webview};
 
 /// Registers the commands on `builder`; shared by the app and the IPC tests. The list is
-/// checked against `command_names.rs` and the capability file by a test below.
+/// checked against `screenpop_page::COMMANDS` and the capability file by a test below.
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::app_info,
         commands::profiles,
         commands::parse_studio_url,
-        commands::save_profile,
+        commands::save_setup,
+        commands::test_setup,
         commands::delete_profile,
         commands::use_profile,
-        commands::store_key,
-        commands::test_connection,
         commands::look_up,
         commands::show_recent,
+        commands::retry,
         commands::clear_card,
         commands::board,
         commands::recent,
@@ -192,10 +189,10 @@ fn register_scheme<R: Runtime>(app: &tauri::App<R>) {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-    use super::command_names::COMMANDS;
+    use screenpop_page::COMMANDS;
 
-    /// The command list is written once (`command_names.rs`); the handler and the capability
-    /// file must say the same.
+    /// The command list is written once (`screenpop-page`'s `names.rs`); the handler and the
+    /// capability file must say the same.
     #[test]
     fn the_handler_and_the_capability_file_grant_exactly_the_declared_commands() {
         let source = include_str!("lib.rs");

@@ -5,7 +5,7 @@
 use screenpop_core::pop::{Alert, CardUpdate, Sink};
 use tauri::{AppHandle, Emitter, Runtime};
 
-use crate::views::PopView;
+use screenpop_page::views::PopView;
 
 /// The sink of the app's one window.
 pub(crate) struct WindowSink<R: Runtime>(pub(crate) AppHandle<R>);

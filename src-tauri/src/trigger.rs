@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use screenpop_page::views::TriggerView;
 use tauri::{AppHandle, Manager, Runtime};
 
 use screenpop_core::pop::{Origin, Pipeline};
@@ -12,22 +12,6 @@ use screenpop_settings::session::{self, TriggerAddress};
 use screenpop_trigger::Trigger;
 
 use crate::AppContext;
-
-/// The trigger as the settings page shows it.
-#[derive(Debug, Serialize)]
-pub(crate) struct TriggerView {
-    enabled: bool,
-    /// The port in the settings (0: a free one per session).
-    port: u16,
-    running: bool,
-    /// The port it listens on (the one picked, for port 0).
-    listening: Option<u16>,
-    /// The file this session's address is published in, for CTI connectors.
-    published: Option<String>,
-    error: Option<String>,
-    /// Shown only while the trigger is on, for the admin to paste into the CTI system.
-    token: Option<String>,
-}
 
 /// (Re)starts or stops the trigger to match the settings. The demo never listens.
 pub(crate) async fn apply<R: Runtime>(app: &AppHandle<R>) {

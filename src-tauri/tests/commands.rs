@@ -127,12 +127,8 @@ fn setup_then_lookup_through_the_commands() {
         .unwrap()
         .contains("Expected an Agent Studio address"));
 
-    let saved = call(
-        &h,
-        "save_profile",
-        json!({"original": null, "input": {"name": "Local", "base_url": h.sandbox_url, "account": "a", "project": "p"}}),
-    )
-    .unwrap();
+    let form = json!({"name": "Local", "base_url": h.sandbox_url, "account": "a", "project": "p"});
+    let saved = call(&h, "save_setup", json!({ "form": form })).unwrap();
     assert_eq!(saved["active"], "Local");
     assert_eq!(saved["profiles"][0]["has_key"], json!(false));
 
@@ -142,13 +138,14 @@ fn setup_then_lookup_through_the_commands() {
     let failed = settled(&h, 1);
     assert_eq!(failed["stage"], "failure");
     assert_eq!(failed["error"]["kind"], "no_key");
-    call(
-        &h,
-        "store_key",
-        json!({"profile": "Local", "key": h.sandbox_key}),
-    )
-    .unwrap();
-    call(&h, "test_connection", json!({"profile": null})).unwrap();
+    let mut with_key = form.clone();
+    with_key["editing"] = json!("Local");
+    with_key["key"] = json!(h.sandbox_key);
+    call(&h, "save_setup", json!({ "form": with_key })).unwrap();
+    let mut saved_form = form.clone();
+    saved_form["editing"] = json!("Local");
+    let tested = call(&h, "test_setup", json!({ "form": saved_form })).unwrap();
+    assert_eq!(tested["error"], Value::Null, "{tested}");
 
     call(&h, "look_up", json!({"by": "id", "query": "demo-billing"})).unwrap();
     let shown = settled(&h, 2);
@@ -193,14 +190,8 @@ fn the_demo_pops_its_callers_in_turn_without_a_page() {
     );
     call(
         &h,
-        "save_profile",
-        json!({"original": null, "input": {"name": "Demo", "base_url": h.sandbox_url, "account": "d", "project": "d"}}),
-    )
-    .unwrap();
-    call(
-        &h,
-        "store_key",
-        json!({"profile": "Demo", "key": h.sandbox_key}),
+        "save_setup",
+        json!({"form": {"name": "Demo", "base_url": h.sandbox_url, "account": "d", "project": "d", "key": h.sandbox_key}}),
     )
     .unwrap();
     // No page listens: the pipeline still looks the transfer up and keeps the card.

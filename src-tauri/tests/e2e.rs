@@ -535,11 +535,13 @@ fn the_clipboard_shortcut_looks_up_the_copied_id_and_can_be_changed_in_settings(
         "{settings}"
     );
 
-    // The new one pops, the old one is free again.
+    // The new one pops, the old one is free again: after the old one is pressed, the next pop
+    // is a link's, which it would not be had the old shortcut popped.
     set_clipboard("demo-orders");
+    let before = card_seq(&d);
     keys_pressed("ctrl+alt+p");
-    std::thread::sleep(std::time::Duration::from_millis(800));
-    assert!(d.exec("return document.getElementById('caller-title') === null || document.getElementById('caller-title').textContent !== 'Marcus Oyelaran-Smith'", json!([])).as_bool().unwrap());
+    second_process(&env, &["screenpop://lookup?id=demo-nested"]);
+    next_pop_is(&d, before, "Tomasz Wiśniewski");
     keys_pressed("ctrl+shift+F9");
     title_is(&d, "Marcus Oyelaran-Smith");
 
@@ -552,9 +554,10 @@ fn the_clipboard_shortcut_looks_up_the_copied_id_and_can_be_changed_in_settings(
         10,
     );
     set_clipboard("demo-billing");
+    let before = card_seq(&d);
     keys_pressed("ctrl+shift+F9");
-    std::thread::sleep(std::time::Duration::from_millis(800));
-    assert!(d.exec("return document.getElementById('caller-title') === null || document.getElementById('caller-title').textContent === 'Marcus Oyelaran-Smith'", json!([])).as_bool().unwrap());
+    second_process(&env, &["screenpop://lookup?id=demo-unicode"]);
+    next_pop_is(&d, before, "Zoë Ångström-Nakamura");
     let settings =
         std::fs::read_to_string(home.path().join("config/screenpop/settings.toml")).unwrap();
     assert!(settings.contains("hotkey = \"\""), "{settings}");
@@ -577,20 +580,28 @@ fn closing_keeps_screenpop_in_the_tray_and_a_launch_or_a_pop_brings_it_back() {
     // A window manager, so the window can be closed the way an agent closes it.
     let _wm = window_manager();
     let api = api();
-    let (home, env) = configured_home(&api, "Tray");
-    let settings = home.path().join("config/screenpop/settings.toml");
-    let text = std::fs::read_to_string(&settings).unwrap();
-    std::fs::write(&settings, format!("pop_action = \"raise\"\n\n{text}")).unwrap();
+    let (_home, env) = configured_home(&api, "Tray");
     let d = app(&[], &env);
     wait_visible(true);
 
     close_to_tray();
 
-    // The login autostart firing again leaves it in the tray; starting it from the menu (or
-    // with --demo) brings the window back.
+    // The login autostart firing again leaves it in the tray. Proven by what comes after it: a
+    // caller pushed next (the pop action still "notify": the card changes, the window stays
+    // where it is) is on the card while the window is still hidden.
+    let before = card_seq(&d);
     second_process(&env, &["--hidden"]);
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    second_process(&env, &["screenpop://lookup?id=demo-orders"]);
+    next_pop_is(&d, before, "Marcus Oyelaran-Smith");
     assert!(!window_visible(), "--hidden must not show the window");
+    // Starting it from the menu (or with --demo) brings the window back.
+    let set = d.exec_async(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('set_pop_action', { action: 'raise' })
+           .then(() => done(true), (e) => done(e.message));",
+        json!([]),
+    );
+    assert_eq!(set, json!(true), "pop action raise");
     second_process(&env, &["--demo"]);
     wait_visible(true);
     close_to_tray();
@@ -758,7 +769,7 @@ fn the_fleet_policy_governs_the_window_and_a_change_applies_while_it_runs() {
          Promise.allSettled([
            invoke('set_hotkey', { hotkey: 'Ctrl+Alt+K' }),
            invoke('delete_profile', { name: 'Fleet' }),
-           invoke('save_profile', { original: null, input: { name: 'Mine', region: 'uk-1', account: 'a', project: 'b' } }),
+           invoke('save_setup', { form: { name: 'Mine', region: 'uk-1', account: 'a', project: 'b' } }),
          ]).then((r) => done(r.map((x) => x.status + ' ' + (x.reason ? x.reason.kind + ' ' + x.reason.message : ''))));",
         json!([]),
     );

@@ -191,6 +191,29 @@ pub(crate) fn title_is(d: &Driver, name: &str) {
         20,
     );
 }
+/// The number of the pop the card shows (0 before any).
+pub(crate) fn card_seq(d: &Driver) -> u64 {
+    d.exec(
+        "return Number(document.getElementById('card').dataset.seq || 0)",
+        json!([]),
+    )
+    .as_u64()
+    .unwrap()
+}
+
+/// Waits until the pop right after pop `before` shows `name`: how a test proves that nothing
+/// popped in between (had something, this pop would be the second after `before`).
+pub(crate) fn next_pop_is(d: &Driver, before: u64, name: &str) {
+    d.wait_until(
+        &format!("pop {} showing {name}, and no pop before it", before + 1),
+        &format!(
+            "return document.getElementById('card').dataset.seq === '{}' && document.getElementById('caller-title')?.textContent === {name:?}",
+            before + 1
+        ),
+        20,
+    );
+}
+
 /// A process killed when the test ends, however it ends.
 pub(crate) struct Background(pub(crate) std::process::Child);
 

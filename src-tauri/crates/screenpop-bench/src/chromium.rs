@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use screenpop_api::Lookup;
 use screenpop_core::desk::Desk;
+use screenpop_page::views::ResultView;
 use screenpop_sandbox::Sandbox;
 use screenpop_settings::i18n::{Catalogue, Language};
 use screenpop_settings::profiles::ProfileInput;
@@ -154,6 +155,7 @@ fn answers(sandbox: &Sandbox, id: &str, key: &str) -> Result<String> {
             desk.lookups.fetch(None, &Lookup::by_id(id)?, &|_| {}).await
         })
         .map_err(|e| BenchError::step(format!("the baseline's card: {e}")))?;
+    let shown = ResultView::from(&result);
     Ok(json!({
         "app_info": {
             "version": env!("CARGO_PKG_VERSION"),
@@ -190,13 +192,13 @@ fn answers(sandbox: &Sandbox, id: &str, key: &str) -> Result<String> {
         },
         "board": {
             "current": {
-                "version": 1, "seq": 1, "origin": "link", "by": "id", "query": id,
-                "profile": null, "at_ms": result.at_ms, "stage": "card", "waiting": null,
-                "result": result, "error": null,
+                "version": 1, "seq": 1, "origin": "link", "pushed": true, "by": "id",
+                "query": id, "shown_id": id, "profile": null, "at_ms": result.at_ms,
+                "stage": "card", "waiting": null, "result": shown, "error": null,
             },
             "refused": null,
         },
-        "recent": [result],
+        "recent": [shown],
     })
     .to_string())
 }

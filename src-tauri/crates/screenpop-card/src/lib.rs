@@ -11,6 +11,7 @@
 
 #![deny(missing_docs)]
 
+mod copy;
 mod kind;
 mod layout;
 mod links;
@@ -24,6 +25,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use url::Url;
 
+pub use copy::{shown_id, SHOWN_ID_CHARS};
 pub use kind::Scalar;
 pub use layout::{Format, Layout, LayoutError};
 pub use path::Pattern;

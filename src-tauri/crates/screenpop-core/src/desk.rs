@@ -11,9 +11,20 @@ use screenpop_settings::config::Settings;
 use screenpop_settings::keys::Keys;
 use screenpop_settings::policy::{self, Policy};
 use screenpop_settings::prefs::Preferences;
-use screenpop_settings::profiles::Profiles;
+use screenpop_settings::profiles::{ProfileForm, Profiles};
 use screenpop_settings::secret::KeyStore;
 use screenpop_settings::store::SettingsStore;
+
+/// What the profile form's Test found.
+#[derive(Debug)]
+pub struct FormTested {
+    /// The profile tested (`None`: the active one).
+    pub profile: Option<String>,
+    /// Whether the form was saved first.
+    pub saved: bool,
+    /// The API's answer.
+    pub outcome: Result<()>,
+}
 
 /// One agent's desk, in the contact centre's sense: the services over this seat's settings
 /// file, fleet policy and keychain (profiles with their keys, lookups, preferences). The
@@ -65,6 +76,25 @@ impl Desk {
     /// Why some of the agent's own profiles are not used under the policy, one sentence each.
     pub fn hidden_profiles(&self) -> Vec<String> {
         self.store.policy().hidden_profiles(&self.store.user())
+    }
+
+    /// The profile form's Test: the form is saved first when it must be tested as typed (see
+    /// [`ProfileForm::needs_saving_to_test`]), then the API is asked with the profile's key. A
+    /// failed save is the error; a failed test is part of the answer, since the profile may
+    /// have been saved before it.
+    pub async fn test_form(&self, form: &ProfileForm) -> Result<FormTested> {
+        let saved = form.needs_saving_to_test();
+        let profile = if saved {
+            Some(self.profiles.save_form(form).await?)
+        } else {
+            form.editing.clone()
+        };
+        let outcome = self.lookups.test_connection(profile.as_deref()).await;
+        Ok(FormTested {
+            profile,
+            saved,
+            outcome,
+        })
     }
 
     fn over(store: SettingsStore, keys: Arc<dyn KeyStore>) -> Self {

@@ -5,8 +5,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use serde::Serialize;
-
 use crate::Result;
 use screenpop_api::retry::Retryable;
 use screenpop_api::{ErrorKind, HandoffClient, HandoffState, Lookup, LookupBy};
@@ -20,7 +18,7 @@ use screenpop_settings::Profile;
 pub const WARM_INTERVAL: Duration = Duration::from_secs(45);
 
 /// A successful lookup, as the window shows it and the recent list keeps it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LookupResult {
     /// The profile it was looked up with.
     pub profile: String,

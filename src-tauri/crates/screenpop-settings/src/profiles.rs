@@ -10,9 +10,28 @@ use crate::{Error, Profile, Result};
 use screenpop_api::endpoint::Endpoint;
 use screenpop_api::{ApiKey, LookupBy};
 
+/// What the agent sent from the profile form: the profile as typed, the one being edited, and a
+/// key if they typed one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileForm {
+    /// The profile being edited (`None`: a new one).
+    pub editing: Option<String>,
+    /// The profile as typed.
+    pub input: ProfileInput,
+    /// A key, when one was typed; blank keeps the stored one.
+    pub key: String,
+}
+
+impl ProfileForm {
+    /// Whether the form must be saved before a test: a new profile, or a key typed, is tested as
+    /// typed; otherwise the test is of the profile as saved.
+    pub fn needs_saving_to_test(&self) -> bool {
+        self.editing.is_none() || !self.key.trim().is_empty()
+    }
+}
+
 /// A profile as entered in the settings form or on the command line.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProfileInput {
     /// Name.
     pub name: String,
@@ -165,6 +184,24 @@ impl Profiles {
         })?;
         if let Some(old) = renamed_from {
             self.keys.rename(&old, &name).await?;
+        }
+        Ok(name)
+    }
+
+    /// Saves what the agent sent from the profile form and makes it active: the profile as
+    /// typed, except a managed one, whose fields are the organisation's (it is only made
+    /// active); then the key, when one was typed. Answers the profile's name as saved.
+    pub async fn save_form(&self, form: &ProfileForm) -> Result<String> {
+        let managed = form
+            .editing
+            .as_deref()
+            .is_some_and(|name| self.store.policy().manages(name));
+        let name = match form.editing.as_deref() {
+            Some(name) if managed => self.activate(name)?,
+            editing => self.save(editing, form.input.clone()).await?,
+        };
+        if !form.key.trim().is_empty() {
+            self.store_key(Some(&name), &form.key).await?;
         }
         Ok(name)
     }

@@ -15,6 +15,7 @@ mod newest;
 mod publish;
 mod recent;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -52,6 +53,25 @@ struct Inner {
     newest: Newest,
     recent: Mutex<Recent>,
     board: Mutex<(u64, Board)>,
+    /// How many lookups are running (see [`Pipeline::lookups_running`]).
+    running: AtomicUsize,
+}
+
+/// Counts a lookup as running for as long as it is held: dropped when the lookup ends, however
+/// it ends (answered, superseded, or its runtime gone).
+struct Running<'a>(&'a AtomicUsize);
+
+impl<'a> Running<'a> {
+    fn start(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Self(count)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// The pipeline. Cheap to clone; every clone is the same pipeline.
@@ -82,6 +102,7 @@ impl Pipeline {
             newest: Newest::default(),
             recent: Mutex::default(),
             board: Mutex::default(),
+            running: AtomicUsize::new(0),
         }))
     }
 
@@ -146,6 +167,7 @@ impl Pipeline {
         };
         let this = self.clone();
         inner.runtime.spawn(async move {
+            let _running = Running::start(&this.0.running);
             this.look_up(seq, origin, asked, t).await;
         });
     }
@@ -239,6 +261,32 @@ impl Pipeline {
                 "That card is no longer shown: another caller has arrived.".to_owned(),
             )),
         }
+    }
+
+    /// Looks the caller of pop `seq` up again (a failure card's Retry), as if the agent typed
+    /// it: as the same kind of id, or as `by` ("try it as a shared id"). Refused when a newer
+    /// caller has replaced that card.
+    pub fn retry(&self, seq: u64, by: Option<LookupBy>) -> Result<()> {
+        let asked = lock(&self.0.board)
+            .1
+            .current
+            .as_ref()
+            .filter(|s| s.seq == seq)
+            .and_then(|s| s.asked.clone())
+            .ok_or_else(|| {
+                Error::BadInput(
+                    "That card is no longer shown: another caller has arrived.".to_owned(),
+                )
+            })?;
+        let by = by.unwrap_or(asked.by);
+        self.submit_typed(by, &asked.query, asked.profile.as_deref());
+        Ok(())
+    }
+
+    /// How many lookups are running now. A superseded lookup stops at once, so once the newest
+    /// has settled this is zero: what shows that nothing is left retrying.
+    pub fn lookups_running(&self) -> usize {
+        self.0.running.load(Ordering::SeqCst)
     }
 
     /// Clears the card; earlier lookups stop.

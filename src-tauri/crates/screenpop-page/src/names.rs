@@ -1,20 +1,20 @@
-// The app's commands, the one list: `build.rs` declares them to Tauri (so every call is checked
-// against the capability file), and a test in `lib.rs` fails when `generate_handler!` or
-// `capabilities/main.json` disagree with it. Plain Rust with no `use`, so `build.rs` can
-// `include!` it.
+// The app's commands, the one list: the shell's `build.rs` declares them to Tauri (so every call
+// is checked against the capability file), and a test in the shell fails when `generate_handler!`,
+// `capabilities/main.json` or the page's calls disagree with it. Plain Rust with no `use`, so
+// `build.rs` can `include!` it.
 
 /// Every command the page may call.
-pub(crate) const COMMANDS: &[&str] = &[
+pub const COMMANDS: &[&str] = &[
     "app_info",
     "profiles",
     "parse_studio_url",
-    "save_profile",
+    "save_setup",
+    "test_setup",
     "delete_profile",
     "use_profile",
-    "store_key",
-    "test_connection",
     "look_up",
     "show_recent",
+    "retry",
     "clear_card",
     "board",
     "recent",
