@@ -11,6 +11,8 @@ mod catalogue;
 mod readme;
 #[path = "support/sandbox.rs"]
 mod sandbox;
+#[path = "support/seat.rs"]
+mod seat;
 #[path = "support/wait.rs"]
 mod wait;
 #[path = "support/webdriver.rs"]

@@ -108,6 +108,9 @@ fn the_scan_finds_keys_however_the_code_quotes_them() {
 #[path = "support/sandbox.rs"]
 mod sandbox;
 #[cfg(target_os = "linux")]
+#[path = "support/seat.rs"]
+mod seat;
+#[cfg(target_os = "linux")]
 #[path = "support/wait.rs"]
 mod wait;
 #[cfg(target_os = "linux")]

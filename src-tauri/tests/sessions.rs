@@ -9,6 +9,8 @@
 
 #[path = "support/sandbox.rs"]
 mod sandbox;
+#[path = "support/seat.rs"]
+mod seat;
 #[path = "support/wait.rs"]
 mod wait;
 
@@ -64,29 +66,10 @@ impl Session {
             .unwrap();
         std::io::Write::write_all(&mut keyring.stdin.take().unwrap(), b"session-password").unwrap();
         assert!(keyring.wait().unwrap().success(), "gnome-keyring-daemon");
-        std::fs::write(
-            session.dir.path().join("config/screenpop/settings.toml"),
-            format!(
-                "[trigger]\nenabled = true\nport = {port}\n\n[[profile]]\nname = \"Desk\"\nbase_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"\n",
-                api.base_url()
-            ),
-        )
-        .unwrap();
-        let mut store = session
-            .command("secret-tool")
-            .args([
-                "store",
-                "--label=screenpop sessions",
-                "service",
-                "screenpop",
-                "username",
-                "Desk",
-            ])
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::io::Write::write_all(&mut store.stdin.take().unwrap(), api.key().as_bytes()).unwrap();
-        assert!(store.wait().unwrap().success(), "secret-tool store");
+        let trigger = format!("[trigger]\nenabled = true\nport = {port}\n\n");
+        let config = session.dir.path().join("config");
+        seat::write_profile(&config, "Desk", &api.base_url(), &trigger);
+        seat::store_key(session.command("secret-tool"), "Desk", api.key());
         session
     }
 

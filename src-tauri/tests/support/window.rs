@@ -10,6 +10,7 @@ use std::time::Duration;
 use screenpop_sandbox::{Fault, FaultPlan, SandboxConfig};
 use serde_json::json;
 
+use super::seat;
 use super::webdriver::Driver;
 use crate::wait::{check, eventually};
 
@@ -138,36 +139,9 @@ pub(crate) fn configured_home(
     profile: &str,
 ) -> (tempfile::TempDir, Vec<(&'static str, String)>) {
     let (dir, env) = home();
-    let config = dir.path().join("config/screenpop");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(
-        config.join("settings.toml"),
-        format!(
-            "[[profile]]\nname = \"{profile}\"\nbase_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"\n",
-            api.sandbox.base_url()
-        ),
-    )
-    .unwrap();
-    let mut store = Command::new("secret-tool")
-        .args([
-            "store",
-            "--label=screenpop e2e",
-            "service",
-            "screenpop",
-            "username",
-            profile,
-        ])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    store
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(api.sandbox.key().as_bytes())
-        .unwrap();
-    assert!(store.wait().unwrap().success());
+    let url = api.sandbox.base_url();
+    seat::write_profile(&dir.path().join("config"), profile, &url, "");
+    seat::store_key(Command::new("secret-tool"), profile, api.sandbox.key());
     (dir, env)
 }
 
