@@ -8,6 +8,7 @@ mod commands;
 mod context;
 mod demo;
 mod fleet;
+mod genesys;
 mod notify;
 mod paint;
 mod preflight;
@@ -167,6 +168,9 @@ fn set_up(app: &mut tauri::App, options: &Options) -> Result<(), Box<dyn std::er
     }
     let lookups = app.state::<AppContext>().desk.lookups.clone();
     tauri::async_runtime::spawn(async move { lookups.keep_warm(WARM_INTERVAL).await });
+    if !options.demo {
+        genesys::start(app.handle(), options.hidden);
+    }
     Ok(())
 }
 

@@ -59,6 +59,17 @@ pub(crate) fn caller_arrived<R: Runtime>(app: &AppHandle<R>, alert: &Alert) {
 }
 
 /// A notification shows a line or two: long reasons are cut.
+/// The Genesys Cloud sign-in ended: calls no longer pop on answer until the agent signs in again.
+pub(crate) fn sign_in_again<R: Runtime>(app: &AppHandle<R>) {
+    let words = Catalogue::of(app.state::<AppContext>().desk.prefs.language().language);
+    show(
+        app.clone(),
+        words.text("genesys.sign_in_again"),
+        words.text("genesys.sign_in_again_body").to_owned(),
+        words.text("tray.show"),
+    );
+}
+
 fn short(text: &str) -> String {
     let mut short: String = text.chars().take(MAX_REASON_CHARS).collect();
     if text.chars().count() > MAX_REASON_CHARS {

@@ -398,3 +398,117 @@ fn a_window_that_cannot_open_says_why_logs_it_and_exits_1_without_a_panic() {
     );
     assert_eq!(log.lines().count(), 1, "{log}");
 }
+
+#[test]
+#[ignore = "needs a Secret Service: run `bash .ci/test`"]
+fn genesys_sign_in_follows_the_printed_address_and_keeps_the_token_in_the_keychain_only() {
+    let api = LocalApi::start();
+    let genesys = sandbox::LocalGenesys::start();
+    let user = sandbox_user(&api, "genesys");
+    let url = genesys.standin.base_url();
+    let setup = format!(
+        "genesys setup --login-url {url} --api-url {url} --client-id {} --id-attribute polyai_conversation_id",
+        genesys.standin.client_id()
+    );
+    assert!(user.ok(&words(&setup)).contains("screenpop genesys login"));
+    let settings =
+        std::fs::read_to_string(user.config_dir().join("screenpop/settings.toml")).unwrap();
+    assert!(settings.contains("[profile.genesys]"), "{settings}");
+    assert!(user.ok(&["genesys", "status"]).contains("Not signed in"));
+
+    // No browser on this machine: the agent (here, the test) opens the printed address.
+    let no_browser = tempfile::tempdir().unwrap();
+    let mut login = user.command(&["genesys", "login"]);
+    login
+        .env("PATH", no_browser.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = login.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = lines.next().unwrap().unwrap();
+    assert!(
+        address.starts_with(&format!("{url}oauth/authorize?")),
+        "{address}"
+    );
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let browser = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let genesys_answer = browser.get(&address).send().unwrap();
+    let back = genesys_answer.headers()["location"].to_str().unwrap();
+    let back = back.replacen("http://localhost:", "http://127.0.0.1:", 1);
+    let page = browser.get(back).send().unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        rest.join("\n")
+            .contains("Signed in to Genesys Cloud as Sam Agent"),
+        "{rest:?}"
+    );
+    assert!(
+        stderr.contains("open the address above yourself"),
+        "{stderr}"
+    );
+
+    let status = user.ok(&["genesys", "status"]);
+    assert!(status.contains("Signed in until"), "{status}");
+    let json: serde_json::Value =
+        serde_json::from_str(&user.ok(&["genesys", "status", "--json"])).unwrap();
+    assert_eq!(json["signed_in"], true);
+    // The token is in the keychain, and in no file or output.
+    let profile = json["profile"].as_str().unwrap().to_owned();
+    let stored = std::process::Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "screenpop",
+            "username",
+            &format!("@genesys:{profile}"),
+        ])
+        .output()
+        .unwrap();
+    let stored = String::from_utf8(stored.stdout).unwrap();
+    let token = stored.split_once(':').unwrap().1.trim().to_owned();
+    assert!(token.starts_with("token-"), "{stored}");
+    for file in files_under(user.home.path()) {
+        let text = std::fs::read(&file).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&text).contains(&token),
+            "{} holds the token",
+            file.display()
+        );
+    }
+    assert!(!json.to_string().contains(&token));
+
+    // Signed in, but no window of this session is connected: calls would not pop by themselves.
+    let r = user.run_with_stdin(&["key", "set"], &format!("{}\n", api.sandbox.key()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = user.run(&["doctor"]);
+    assert_eq!(r.code, 9, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("FAIL Genesys Cloud: Signed in until"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("no screenpop window in this session is connected"),
+        "{}",
+        r.stdout
+    );
+
+    assert!(user.ok(&["genesys", "logout"]).contains("Signed out"));
+    assert!(user.ok(&["genesys", "status"]).contains("Not signed in"));
+    let r = user.run(&["doctor"]);
+    assert_eq!(r.code, 9, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Not signed in to Genesys Cloud"),
+        "{}",
+        r.stdout
+    );
+}

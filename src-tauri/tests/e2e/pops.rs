@@ -362,3 +362,97 @@ fn closing_keeps_screenpop_in_the_tray_and_a_launch_or_a_pop_brings_it_back() {
     wait_visible(true);
     title_is(&d, "Priya Raman");
 }
+
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn a_call_answered_in_genesys_cloud_pops_its_card_once() {
+    use std::sync::Arc;
+
+    use screenpop_core::push::genesys::signin::SignIn;
+    use screenpop_settings::genesys::token::Tokens;
+    use screenpop_settings::genesys::{GenesysConfig, GenesysPlace, IdSources};
+    use screenpop_settings::keys::Keys;
+    use screenpop_settings::secret::Keychain;
+
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let api = api();
+    let genesys = crate::sandbox::LocalGenesys::start();
+    let url = genesys.standin.base_url();
+    let (home, env) = configured_home(&api, "Genesys");
+    let settings = home.path().join("config/screenpop/settings.toml");
+    let mut text = std::fs::read_to_string(&settings).unwrap();
+    text.push_str(&format!(
+        "\n[profile.genesys]\nlogin_url = \"{url}\"\napi_url = \"{url}\"\nclient_id = \"{}\"\nid_attribute = \"polyai_conversation_id\"\n",
+        genesys.standin.client_id()
+    ));
+    std::fs::write(&settings, text).unwrap();
+
+    // The agent signed in (as `screenpop genesys login` does; the command line's own test
+    // follows the browser): the token goes to this session's keychain.
+    let config = GenesysConfig::new(
+        GenesysPlace::Urls { login: &url, api: &url },
+        genesys.standin.client_id(),
+        IdSources {
+            id_attribute: Some("polyai_conversation_id".into()),
+            ..IdSources::default()
+        },
+    )
+    .unwrap();
+    let token = genesys.block_on(async {
+        let sign_in = SignIn::start(&config).await.unwrap();
+        let address = sign_in.address().to_string();
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .unwrap();
+        let (token, ()) = tokio::join!(sign_in.finish(Duration::from_secs(10)), async {
+            let back = browser.get(&address).send().await.unwrap();
+            let back = back.headers()["location"].to_str().unwrap().to_owned();
+            let back = back.replacen("http://localhost:", "http://127.0.0.1:", 1);
+            browser.get(back).send().await.unwrap();
+        });
+        let token = token.unwrap();
+        Tokens::new(Arc::new(Keys::new(Arc::new(Keychain))))
+            .set("Genesys", &token)
+            .await
+            .unwrap();
+        token
+    });
+
+    let d = app(&[], &env);
+    let status = || -> serde_json::Value {
+        let out = second_process(&env, &["genesys", "status", "--json"]);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    eventually(Duration::from_secs(20), || {
+        let s = status();
+        check(s["window"]["state"] == "connected", || format!("{s}"))
+    });
+
+    // Alerting pops nothing; the answer pops once, however many snapshots follow.
+    let before = card_seq(&d);
+    let _ringing = genesys.standin.place_call(&[("polyai_conversation_id", "demo-orders")]);
+    let call = genesys.standin.place_call(&[("polyai_conversation_id", "demo-billing")]);
+    genesys.standin.set_agent_state(&call, "connected");
+    for _ in 0..10 {
+        genesys.standin.resend(&call);
+    }
+    next_pop_is(&d, before, "Priya Raman");
+    let next = genesys.standin.place_call(&[("polyai_conversation_id", "demo-nested")]);
+    genesys.standin.set_agent_state(&next, "connected");
+    next_pop_is(&d, before + 1, "Tomasz Wiśniewski");
+    let s = status();
+    assert_eq!(s["window"]["counts"]["pops"], 2, "{s}");
+    assert_eq!(s["window"]["signed_in_as"], "Sam Agent", "{s}");
+
+    // The token never reaches the page.
+    let secret = token.token.expose_secret().to_owned();
+    let page = d.exec(
+        "return document.documentElement.outerHTML",
+        json!([]),
+    );
+    assert!(!page.as_str().unwrap().contains(&secret));
+    assert!(!s.to_string().contains(&secret));
+}

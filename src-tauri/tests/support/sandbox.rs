@@ -2,6 +2,7 @@
 //! program under test calls it over loopback: the one way every suite starts it.
 #![allow(dead_code)]
 
+use screenpop_sandbox::genesys::{GenesysConfig, GenesysStandIn};
 use screenpop_sandbox::{Sandbox, SandboxConfig};
 
 /// A sandbox and the runtime that serves it, for as long as this lives.
@@ -25,5 +26,28 @@ impl LocalApi {
             key: key.into(),
             ..SandboxConfig::default()
         })
+    }
+}
+
+/// The Genesys Cloud stand-in served from the test process, on its own runtime.
+pub(crate) struct LocalGenesys {
+    // Declared first so it is dropped before the runtime that serves it.
+    pub(crate) standin: GenesysStandIn,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl LocalGenesys {
+    /// The stand-in with its defaults (one agent, heartbeats every 30 s).
+    pub(crate) fn start() -> Self {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let standin = runtime
+            .block_on(GenesysStandIn::start(GenesysConfig::default()))
+            .unwrap();
+        Self { standin, runtime }
+    }
+
+    /// Runs `work` on the stand-in's runtime (a sign-in, for one).
+    pub(crate) fn block_on<T>(&self, work: impl std::future::Future<Output = T>) -> T {
+        self.runtime.block_on(work)
     }
 }

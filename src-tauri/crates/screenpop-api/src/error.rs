@@ -116,6 +116,9 @@ pub enum ErrorKind {
     Policy,
     /// The window's web engine is missing (the core).
     WebViewMissing,
+    /// A push source (Genesys Cloud) is set up but not connected: not signed in, expired, or no
+    /// window connected (the core).
+    PushNotConnected,
 }
 
 impl ErrorKind {
@@ -135,6 +138,7 @@ impl ErrorKind {
             Self::Config => "bad_configuration",
             Self::Policy => "set_by_policy",
             Self::WebViewMissing => "webview_missing",
+            Self::PushNotConnected => "push_not_connected",
         }
     }
 }

@@ -12,9 +12,11 @@ use screenpop_core::desk::Desk;
 use screenpop_core::Error;
 use screenpop_settings::secret::Keychain;
 
+mod browser;
 mod card;
 pub mod console;
 mod doctor;
+mod genesys;
 mod key;
 pub mod launch;
 mod lookup;
@@ -48,6 +50,9 @@ pub mod exit {
     /// Windows has no Microsoft Edge WebView2 Runtime that starts, so the window cannot open
     /// (`screenpop-desktop`, the launcher and `screenpop doctor` alike).
     pub const WEBVIEW: i32 = 8;
+    /// `screenpop doctor`: a profile is set up for Genesys Cloud, but calls do not pop by
+    /// themselves: not signed in, the sign-in expired, or no window in this session is connected.
+    pub const PUSH: i32 = 9;
 }
 
 #[derive(Debug, Parser)]
@@ -83,6 +88,9 @@ enum Command {
     Demo(sandbox::DemoArgs),
     /// Print where this session's window listens for pops from a CTI system (the local trigger).
     Trigger,
+    /// Pop calls as the agent answers them in Genesys Cloud: set up, sign in, sign out, status.
+    #[command(subcommand)]
+    Genesys(genesys::GenesysCommand),
 }
 
 /// Selects a profile by name; the active profile when omitted.
@@ -129,6 +137,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Sandbox(args) => sandbox::run_sandbox(args),
         Command::Demo(args) => sandbox::run_demo(args),
         Command::Trigger => return trigger::run(),
+        Command::Genesys(cmd) => genesys::run(cmd),
     };
     match result {
         Ok(()) => exit::OK,
@@ -154,6 +163,7 @@ fn exit_code_of(kind: ErrorKind) -> i32 {
         ErrorKind::NotFound => exit::NOT_FOUND,
         ErrorKind::KeychainUnavailable => exit::KEYCHAIN,
         ErrorKind::WebViewMissing => exit::WEBVIEW,
+        ErrorKind::PushNotConnected => exit::PUSH,
         _ => exit::REMOTE,
     }
 }

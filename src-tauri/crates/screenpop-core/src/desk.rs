@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::lookups::Lookups;
 use crate::Result;
 use screenpop_settings::config::Settings;
+use screenpop_settings::genesys::token::Tokens;
 use screenpop_settings::keys::Keys;
 use screenpop_settings::policy::{self, Policy};
 use screenpop_settings::prefs::Preferences;
@@ -37,6 +38,8 @@ pub struct Desk {
     pub lookups: Lookups,
     /// The agent's preferences.
     pub prefs: Preferences,
+    /// The Genesys Cloud sign-ins, one per profile, in the keychain.
+    pub genesys_tokens: Tokens,
     store: Arc<SettingsStore>,
 }
 
@@ -103,7 +106,8 @@ impl Desk {
         Self {
             profiles: Profiles::new(store.clone(), keys.clone()),
             lookups: Lookups::new(store.clone(), keys.clone()),
-            prefs: Preferences::new(store.clone(), keys),
+            prefs: Preferences::new(store.clone(), keys.clone()),
+            genesys_tokens: Tokens::new(keys),
             store,
         }
     }

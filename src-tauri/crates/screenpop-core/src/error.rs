@@ -29,6 +29,13 @@ pub enum Error {
         detail: String,
     },
 
+    /// A push source is set up but calls do not pop by themselves: what is missing.
+    #[error("{detail}")]
+    PushNotConnected {
+        /// What is missing, and what to do.
+        detail: String,
+    },
+
     /// An id was refused, or the Handoff API could not answer.
     #[error(transparent)]
     Api(#[from] screenpop_api::Error),
@@ -55,6 +62,7 @@ impl Error {
             Self::BadInput(_) => ErrorKind::BadInput,
             Self::Config(_) => ErrorKind::Config,
             Self::WebViewMissing { .. } => ErrorKind::WebViewMissing,
+            Self::PushNotConnected { .. } => ErrorKind::PushNotConnected,
             Self::Api(e) => e.kind(),
             Self::Settings(e) => e.kind(),
         }

@@ -1,8 +1,8 @@
 //! The Tauri-free core of screenpop: what happens between "a call arrived" and "the card shows".
 //!
 //! It owns the services a window or a command line runs on ([`desk`], [`lookups`]), where calls
-//! come from and how they are read ([`argv`], [`query`], [`transfer`]), the pop pipeline
-//! ([`pop`]), the health check ([`health`]), starting up and its log ([`startup`], [`applog`],
+//! come from and how they are read ([`argv`], [`query`], [`transfer`]), the platforms that push
+//! them ([`push`]: Genesys Cloud), the pop pipeline ([`pop`]), the health check ([`health`]), starting up and its log ([`startup`], [`applog`],
 //! [`webview2`]), and the one [`Error`] the shell and the command line report.
 //!
 //! It builds on the API, card and settings crates and must not depend on Tauri or a web engine:
@@ -16,6 +16,7 @@ mod error;
 pub mod health;
 pub mod lookups;
 pub mod pop;
+pub mod push;
 pub mod query;
 pub mod startup;
 pub mod transfer;

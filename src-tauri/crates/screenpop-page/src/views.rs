@@ -112,6 +112,7 @@ enum OriginName {
     Demo,
     Typed,
     Recent,
+    Genesys,
 }
 
 /// What the card shows, by the names the page reads.

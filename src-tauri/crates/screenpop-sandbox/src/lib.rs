@@ -5,10 +5,12 @@
 //! `error_message` for unknown ids, `X-PolyAI-Correlation-Id` on every answer), with a built-in
 //! set of realistic states plus any from a fixtures directory, and it injects faults on demand
 //! (latency, 5xx, 429, pending-then-ready, hang, malformed or oversized bodies, a redirect to
-//! another origin). Tests, the demo and integrators all use it.
+//! another origin). Tests, the demo and integrators all use it. Beside it, [`genesys`] stands in
+//! for Genesys Cloud: its sign-in, its API and its notification socket.
 #![deny(missing_docs)]
 
 mod fault;
+pub mod genesys;
 mod server;
 mod states;
 

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::genesys::GenesysConfig;
 use crate::i18n::LanguageChoice;
 use crate::profiles::ProfileInput;
 use crate::setting::Setting;
@@ -170,6 +171,9 @@ struct RawProfile {
     /// The card's layout, as `[profile.card]` (README, "Card layouts").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     card: Option<toml::Table>,
+    /// Genesys Cloud, as `[profile.genesys]` (README, "Genesys Cloud").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    genesys: Option<toml::Table>,
 }
 
 /// The entry of `setting` in a settings file's table, if the file sets it.
@@ -252,6 +256,12 @@ impl Settings {
                 },
                 None => profile,
             };
+            let genesys = p
+                .genesys
+                .map(|t| GenesysConfig::from_table(&t))
+                .transpose()
+                .map_err(|why| format!("profile \"{name}\", genesys: {why}"))?;
+            let profile = Profile { genesys, ..profile };
             settings.add_profile(profile).map_err(|e| e.to_string())?;
         }
         // The active profile and the remembered kinds of id may name a profile of the fleet
@@ -300,6 +310,7 @@ impl Settings {
                     account: p.account.to_string(),
                     project: p.project.to_string(),
                     card: (!p.card.is_empty()).then(|| p.card.to_table()),
+                    genesys: p.genesys.as_ref().map(GenesysConfig::to_table),
                 })
                 .collect(),
         };
@@ -384,6 +395,9 @@ impl Settings {
         if profile.card.is_empty() {
             profile.card = self.profiles[index].card.clone();
         }
+        if profile.genesys.is_none() {
+            profile.genesys = self.profiles[index].genesys.clone();
+        }
         let old = std::mem::replace(&mut self.profiles[index], profile);
         let new_name = self.profiles[index].name.clone();
         if self.active.as_deref() == Some(old.name.as_str()) {
@@ -417,6 +431,14 @@ impl Settings {
         let index = self.index_of(name)?;
         self.active = Some(self.profiles[index].name.clone());
         Ok(())
+    }
+
+    /// Connects profile `name` to Genesys Cloud as `config` says (`None`: disconnects it).
+    /// Answers the profile's name as saved.
+    pub fn set_genesys(&mut self, name: &str, config: Option<GenesysConfig>) -> Result<String> {
+        let index = self.index_of(name)?;
+        self.profiles[index].genesys = config;
+        Ok(self.profiles[index].name.clone())
     }
 
     /// The profile called `name`, or the active one when `name` is `None`.

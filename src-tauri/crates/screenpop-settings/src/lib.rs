@@ -3,7 +3,8 @@
 //! It owns the settings model ([`config`]) and one-setting-at-a-time access to it ([`setting`],
 //! [`prefs`]), the profiles ([`profile`], [`profiles`]), the settings file and its writer
 //! ([`store`]), the fleet policy ([`policy`]), where API keys are kept ([`secret`], [`keys`]), the
-//! session's own addresses ([`session`]) and the languages ([`i18n`]).
+//! session's own addresses ([`session`]), the languages ([`i18n`]) and each profile's Genesys
+//! Cloud connection and sign-in ([`genesys`]).
 //!
 //! It builds on the API crate (ids, endpoints, the key as a value) and the card crate (layouts),
 //! and must not depend on the core: the core reads settings, never the other way round.
@@ -11,6 +12,7 @@
 
 pub mod config;
 mod error;
+pub mod genesys;
 pub mod i18n;
 pub mod keys;
 pub mod policy;

@@ -8,6 +8,7 @@ use screenpop_api::ids::validate_profile_name;
 use screenpop_api::{PathId, Project};
 use screenpop_card::Layout;
 
+use crate::genesys::GenesysConfig;
 use crate::Result;
 
 /// A named PolyAI project: where its API lives and its account and project ids.
@@ -25,6 +26,9 @@ pub struct Profile {
     /// How its card reads (the smart card when empty); an admin's, or the agent's own.
     #[serde(skip)]
     pub card: Layout,
+    /// Where its agent signs in to Genesys Cloud, which then pops calls on answer.
+    #[serde(skip)]
+    pub genesys: Option<GenesysConfig>,
 }
 
 impl Profile {
@@ -47,6 +51,7 @@ impl Profile {
             account: project.account,
             project: project.project,
             card: Layout::default(),
+            genesys: None,
         }
     }
 

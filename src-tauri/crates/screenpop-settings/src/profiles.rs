@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::genesys::GenesysConfig;
 use crate::keys::Keys;
 use crate::store::SettingsStore;
 use crate::{Error, Profile, Result};
@@ -204,6 +205,17 @@ impl Profiles {
             self.store_key(Some(&name), &form.key).await?;
         }
         Ok(name)
+    }
+
+    /// Connects `profile` (the active one when `None`) to Genesys Cloud as `config` says, or
+    /// disconnects it; refused for a profile the fleet policy manages. Answers its name.
+    pub fn set_genesys(
+        &self,
+        profile: Option<&str>,
+        config: Option<GenesysConfig>,
+    ) -> Result<String> {
+        let name = self.get(profile)?.name;
+        self.store.change(|s| s.set_genesys(&name, config))
     }
 
     /// Adds a profile without changing which one is active (the command line).

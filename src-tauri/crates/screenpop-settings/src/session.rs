@@ -1,5 +1,5 @@
 //! What the window in this login session tells other programs of the same user: where its local
-//! trigger listens. On a shared host (Citrix, Remote Desktop, two private sessions on one Linux
+//! trigger listens (and, in a file of its own, how its push sources are doing). On a shared host (Citrix, Remote Desktop, two private sessions on one Linux
 //! machine) each session's window may listen on a different port (port `0` picks a free one), so
 //! a CTI connector running in the agent's session reads the address here rather than assuming
 //! one. The file holds the address and the window's process id, never the token.
@@ -65,13 +65,19 @@ pub fn port_taken(port: u16) -> bool {
 
 /// The file this session's trigger address is published in.
 pub fn trigger_file() -> Result<PathBuf> {
+    session_file("trigger")
+}
+
+/// The file of this login session named `stem` (`trigger`, `genesys`): kept apart per Remote
+/// Desktop session on Windows, in the session's runtime directory elsewhere.
+pub fn session_file(stem: &str) -> Result<PathBuf> {
     let dir = session_dir().ok_or_else(|| {
         Error::Config(
             "Cannot find a directory for this session's files: set HOME (or XDG_RUNTIME_DIR)."
                 .to_owned(),
         )
     })?;
-    Ok(dir.join("screenpop").join(file_name()))
+    Ok(dir.join("screenpop").join(file_name(stem)))
 }
 
 #[cfg(windows)]
@@ -85,22 +91,22 @@ fn session_dir() -> Option<PathBuf> {
 }
 
 #[cfg(windows)]
-fn file_name() -> String {
+fn file_name(stem: &str) -> String {
     use windows_sys::Win32::System::RemoteDesktop::ProcessIdToSessionId;
     use windows_sys::Win32::System::Threading::GetCurrentProcessId;
     let mut session = 0u32;
     // SAFETY: `session` is a valid place for the one u32 the call writes.
     let ok = unsafe { ProcessIdToSessionId(GetCurrentProcessId(), &mut session) } != 0;
     if ok {
-        format!("trigger-session-{session}.json")
+        format!("{stem}-session-{session}.json")
     } else {
-        "trigger.json".to_owned()
+        format!("{stem}.json")
     }
 }
 
 #[cfg(not(windows))]
-fn file_name() -> String {
-    "trigger.json".to_owned()
+fn file_name(stem: &str) -> String {
+    format!("{stem}.json")
 }
 
 /// Publishes `address` in [`trigger_file`], replacing what was there; returns the file.
@@ -110,11 +116,25 @@ pub fn publish(address: &TriggerAddress) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// Publishes `value` as this session's `stem` file (see [`session_file`]), replacing it whole.
+pub fn publish_file<T: Serialize>(stem: &str, value: &T) -> Result<PathBuf> {
+    let path = session_file(stem)?;
+    write(&path, value)?;
+    Ok(path)
+}
+
+/// This session's `stem` file, if a window published one.
+pub fn read_file<T: for<'de> Deserialize<'de>>(stem: &str) -> Result<Option<T>> {
+    read_from(&session_file(stem)?)
+}
+
 /// Removes the published address, if this process published it (a second window that could not
 /// listen must not remove the first one's).
 pub fn withdraw() {
     if let Ok(path) = trigger_file() {
-        if read_from(&path).is_ok_and(|a| a.is_some_and(|a| a.pid == std::process::id())) {
+        if read_from::<TriggerAddress>(&path)
+            .is_ok_and(|a| a.is_some_and(|a| a.pid == std::process::id()))
+        {
             let _ = fs::remove_file(path);
         }
     }
@@ -125,19 +145,19 @@ pub fn read() -> Result<Option<TriggerAddress>> {
     read_from(&trigger_file()?)
 }
 
-fn write(path: &Path, address: &TriggerAddress) -> Result<()> {
+fn write<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let failed = |e: std::io::Error| {
         Error::Config(format!(
-            "Cannot publish the trigger's address in {}: {e}.",
+            "Cannot publish this session's {} file: {e}.",
             path.display()
         ))
     };
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(failed)?;
     }
-    let json = serde_json::to_vec_pretty(address)
-        .map_err(|e| Error::Config(format!("Cannot write the trigger's address: {e}.")))?;
-    // Written aside and renamed over, so a connector never reads half a file.
+    let json = serde_json::to_vec_pretty(value)
+        .map_err(|e| Error::Config(format!("Cannot write {}: {e}.", path.display())))?;
+    // Written aside and renamed over, so a reader never reads half a file.
     let partial = path.with_extension("json.partial");
     let mut file = fs::File::create(&partial).map_err(failed)?;
     file.write_all(&json).map_err(failed)?;
@@ -145,11 +165,11 @@ fn write(path: &Path, address: &TriggerAddress) -> Result<()> {
     fs::rename(&partial, path).map_err(failed)
 }
 
-fn read_from(path: &Path) -> Result<Option<TriggerAddress>> {
+fn read_from<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>> {
     match fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
             Error::Config(format!(
-                "{} is not a trigger address ({e}); the window rewrites it when its trigger starts.",
+                "{} cannot be read ({e}); the window rewrites it as it runs.",
                 path.display()
             ))
         }),
@@ -170,7 +190,7 @@ mod tests {
     fn an_address_round_trips_through_its_file_and_never_names_a_token() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("screenpop").join("trigger.json");
-        assert_eq!(read_from(&path).unwrap(), None);
+        assert_eq!(read_from::<TriggerAddress>(&path).unwrap(), None);
         let address = TriggerAddress::here(50_123);
         write(&path, &address).unwrap();
         assert_eq!(read_from(&path).unwrap(), Some(address));
@@ -188,7 +208,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("trigger.json");
         fs::write(&path, "{\"url\": 3").unwrap();
-        let e = read_from(&path).unwrap_err().to_string();
+        let e = read_from::<TriggerAddress>(&path).unwrap_err().to_string();
         assert!(e.contains("trigger.json"), "{e}");
     }
 }

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::desk::Desk;
+use crate::push::SourceState;
 use crate::Error;
 use screenpop_api::ErrorKind;
 use screenpop_settings::config::Settings;
@@ -102,6 +103,8 @@ pub struct ProfileHealth {
     pub connect: Check,
     /// The API accepts the key for this project.
     pub key_accepted: Check,
+    /// Genesys Cloud, when the profile is set up for it: signed in, and a window connected.
+    pub genesys: Option<Check>,
 }
 
 /// The whole report.
@@ -347,6 +350,17 @@ async fn profile(
             }
         }
     };
+    let genesys = match &p.genesys {
+        None => None,
+        Some(_) => Some(match genesys(desk, &p.name).await {
+            Ok(found) => Check::pass(found),
+            Err(e) => {
+                let c = Check::fail(&e);
+                problem.get_or_insert(e);
+                c
+            }
+        }),
+    };
     let health = ProfileHealth {
         name: p.name.clone(),
         managed: desk.policy().manages(&p.name),
@@ -357,8 +371,43 @@ async fn profile(
         resolve,
         connect,
         key_accepted,
+        genesys,
     };
     (health, problem)
+}
+
+/// Whether calls answered in Genesys Cloud pop for profile `name`: a sign-in that has not
+/// expired, and a window of this session connected with it.
+async fn genesys(desk: &Desk, name: &str) -> Result<String, Error> {
+    let missing = |detail: String| Error::PushNotConnected { detail };
+    let token = desk.genesys_tokens.get(name).await?.ok_or_else(|| {
+        missing(format!(
+            "Not signed in to Genesys Cloud: run `screenpop genesys login --profile \"{name}\"`."
+        ))
+    })?;
+    if token.expired(Duration::ZERO) {
+        return Err(missing(format!(
+            "The Genesys Cloud sign-in expired at {}: run `screenpop genesys login --profile \"{name}\"`.",
+            httpdate::fmt_http_date(token.expires)
+        )));
+    }
+    let until = httpdate::fmt_http_date(token.expires);
+    match crate::push::read_published().ok().flatten() {
+        Some(s) if s.profile == name => match &s.state {
+            SourceState::Connected { .. } => Ok(format!(
+                "Signed in{} until {until}. {}",
+                s.signed_in_as
+                    .as_deref()
+                    .map(|who| format!(" as {}", screenpop_card::inert(who)))
+                    .unwrap_or_default(),
+                s.describe()
+            )),
+            _ => Err(missing(format!("Signed in until {until}, but: {}", s.describe()))),
+        },
+        _ => Err(missing(format!(
+            "Signed in until {until}, but no screenpop window in this session is connected to Genesys Cloud."
+        ))),
+    }
 }
 
 fn not_checked(why: &str) -> Check {
@@ -445,12 +494,14 @@ impl Health {
                 format!(" ({})", tags.join(", "))
             };
             out.push_str(&format!("profile \"{}\"{tags}, {}\n", p.name, p.host));
-            for (name, c) in [
-                ("key stored", &p.key),
-                ("host resolves", &p.resolve),
-                ("connects", &p.connect),
-                ("key accepted", &p.key_accepted),
-            ] {
+            let checks = [
+                ("key stored", Some(&p.key)),
+                ("host resolves", Some(&p.resolve)),
+                ("connects", Some(&p.connect)),
+                ("key accepted", Some(&p.key_accepted)),
+                ("Genesys Cloud", p.genesys.as_ref()),
+            ];
+            for (name, c) in checks.into_iter().filter_map(|(n, c)| Some((n, c?))) {
                 let ms = c.ms.map(|ms| format!(" [{ms} ms]")).unwrap_or_default();
                 out.push_str(&format!("  {} {name}: {}{ms}\n", mark(c.ok), c.detail));
             }

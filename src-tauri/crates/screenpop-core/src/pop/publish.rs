@@ -27,6 +27,8 @@ pub enum Origin {
     Typed,
     /// A caller picked from the recent list.
     Recent,
+    /// Genesys Cloud: the agent answered a call (a push source).
+    Genesys,
 }
 
 impl Origin {
@@ -76,7 +78,9 @@ impl From<&Error> for Failure {
         };
         match e {
             Error::BadInput(text) | Error::Config(text) => f.detail = Some(text.clone()),
-            Error::WebViewMissing { detail } => f.detail = Some(detail.clone()),
+            Error::WebViewMissing { detail } | Error::PushNotConnected { detail } => {
+                f.detail = Some(detail.clone());
+            }
             Error::Api(api) => f.api_facts(api),
             Error::Settings(settings) => f.settings_facts(settings),
         }

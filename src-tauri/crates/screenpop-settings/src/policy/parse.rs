@@ -11,6 +11,8 @@ use crate::profiles::ProfileInput;
 use crate::setting::Setting;
 use screenpop_card::Layout;
 
+use crate::genesys::GenesysConfig;
+
 /// Names the place of a dotted key (`locked.trigger_port`, `profiles[0].name`).
 pub(super) type Place<'a> = &'a dyn Fn(&str) -> String;
 
@@ -24,8 +26,9 @@ pub(super) const TOP_KEYS: [&str; 7] = [
     "locked",
 ];
 
-const PROFILE_KEYS: [&str; 7] = [
+const PROFILE_KEYS: [&str; 8] = [
     "card",
+    "genesys",
     "name",
     "studio_url",
     "region",
@@ -155,8 +158,17 @@ fn profile(
     let profile = input
         .into_profile()
         .map_err(|e| format!("{}: {e}", place(key)))?;
-    // A registry value holds the layout as TOML text (REG_SZ, or REG_MULTI_SZ a line each); a
+    // A registry value holds a table as TOML text (REG_SZ, or REG_MULTI_SZ a line each); a
     // file or managed preferences as a table.
+    let genesys = match table.get("genesys") {
+        None => None,
+        Some(v) => Some(
+            as_table(v)
+                .and_then(|t| GenesysConfig::from_table(&t))
+                .map_err(|why| format!("{}: {why}", place(&format!("{key}.genesys"))))?,
+        ),
+    };
+    let profile = crate::Profile { genesys, ..profile };
     let card = match table.get("card") {
         None => return Ok(profile),
         Some(Value::Table(t)) => Layout::from_table(t),
@@ -172,6 +184,21 @@ fn profile(
     }
     .map_err(|(at, why)| format!("{}: {why}", place(&format!("{key}.{at}"))))?;
     Ok(crate::Profile { card, ..profile })
+}
+
+/// A table given as a table, or as TOML text (a line each in an array).
+fn as_table(v: &Value) -> Result<toml::Table, String> {
+    let text = match v {
+        Value::Table(t) => return Ok(t.clone()),
+        Value::String(text) => text.clone(),
+        Value::Array(lines) if lines.iter().all(Value::is_str) => lines
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => return Err("must be a table".to_owned()),
+    };
+    toml::from_str(&text).map_err(|e: toml::de::Error| e.message().to_owned())
 }
 
 fn settings(

@@ -366,3 +366,31 @@ fn a_managed_profile_carries_its_card_layout_and_a_bad_rule_is_named_with_its_li
         "{why}"
     );
 }
+
+#[test]
+fn a_managed_profile_carries_its_genesys_connection_and_the_seat_cannot_change_it() {
+    let text = "[[profiles]]\nname = \"Acme UK\"\nstudio_url = \"https://studio.uk.poly.ai/acme-uk/acme-team-4/agent\"\n\n[profiles.genesys]\nregion = \"mypurecloud.ie\"\nclient_id = \"client-1\"\nid_attribute = \"polyai_conversation_id\"\n";
+    let p = policy(text);
+    assert_eq!(p.broken_reason(), None);
+    let settings = p.apply(&Settings::default());
+    let managed = settings.profile(Some("Acme UK")).expect("managed");
+    let genesys = managed.genesys.as_ref().expect("genesys");
+    assert_eq!(genesys.api_url.as_str(), "https://api.mypurecloud.ie/");
+
+    let store = crate::store::SettingsStore::in_memory(Settings::default(), p);
+    let refused = store
+        .change(|s| s.set_genesys("Acme UK", None))
+        .expect_err("the organisation's");
+    assert_eq!(
+        refused.kind(),
+        screenpop_api::ErrorKind::Policy,
+        "{refused}"
+    );
+
+    let bad = policy(&text.replace("mypurecloud.ie", "example.com"));
+    let why = bad.broken_reason().expect("broken");
+    assert!(
+        why.contains("profiles[0].genesys") && why.contains("not a Genesys Cloud region"),
+        "{why}"
+    );
+}

@@ -1,0 +1,197 @@
+//! `screenpop genesys …`: connect a profile to Genesys Cloud, sign the agent in (in the system
+//! browser, the address also printed for a session without one), sign out, and say how it stands.
+
+use std::time::{Duration, SystemTime};
+
+use clap::{Args, Subcommand};
+use screenpop_core::push::genesys::api::GenesysApi;
+use screenpop_core::push::genesys::signin::SignIn;
+use screenpop_core::{Error, Result};
+use screenpop_settings::genesys::{GenesysConfig, GenesysPlace, IdSources};
+
+use crate::{desk, runtime, ProfileArg};
+
+/// How long `login` waits for the browser to come back.
+const SIGN_IN_WINDOW: Duration = Duration::from_secs(300);
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum GenesysCommand {
+    /// Connect a profile to a Genesys Cloud org: its region, the OAuth client, and where a
+    /// call's PolyAI ids are found.
+    Setup(SetupArgs),
+    /// Sign in to Genesys Cloud in the browser (the address is printed too).
+    Login(ProfileArg),
+    /// Forget the Genesys Cloud sign-in.
+    Logout(ProfileArg),
+    /// Say whether the agent is signed in, until when, and how the window's connection is.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("place").required(true).args(["region", "login_url"])))]
+#[command(group(clap::ArgGroup::new("ids").required(true).multiple(true).args(["id_attribute", "shared_id_attribute", "shared_id_from_conversation"])))]
+pub(crate) struct SetupArgs {
+    #[command(flatten)]
+    profile: ProfileArg,
+    /// The org's region, by host: mypurecloud.com, mypurecloud.ie, euw2.pure.cloud…
+    #[arg(long, value_name = "HOST")]
+    region: Option<String>,
+    /// The OAuth client id (a "Code Authorization" client with PKCE, redirect http://localhost).
+    #[arg(long, value_name = "ID")]
+    client_id: String,
+    /// The participant-data attribute holding the PolyAI conversation id.
+    #[arg(long, value_name = "NAME")]
+    id_attribute: Option<String>,
+    /// The participant-data attribute holding a shared id.
+    #[arg(long, value_name = "NAME")]
+    shared_id_attribute: Option<String>,
+    /// The Genesys conversation id is the shared id (the PolyAI agent stores `x-inin-cnv`).
+    #[arg(long)]
+    shared_id_from_conversation: bool,
+    /// Sign-in base URL, for private and test environments (with --api-url).
+    #[arg(long, value_name = "URL", requires = "api_url")]
+    login_url: Option<String>,
+    /// API base URL, for private and test environments (with --login-url).
+    #[arg(long, value_name = "URL", requires = "login_url")]
+    api_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    #[command(flatten)]
+    profile: ProfileArg,
+    /// Print the status as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn run(cmd: GenesysCommand) -> Result<()> {
+    match cmd {
+        GenesysCommand::Setup(args) => setup(args),
+        GenesysCommand::Login(p) => login(p.profile.as_deref()),
+        GenesysCommand::Logout(p) => logout(p.profile.as_deref()),
+        GenesysCommand::Status(args) => status(&args),
+    }
+}
+
+fn setup(args: SetupArgs) -> Result<()> {
+    let place = match (&args.region, &args.login_url, &args.api_url) {
+        (Some(region), _, _) => GenesysPlace::Region(region),
+        (None, Some(login), Some(api)) => GenesysPlace::Urls { login, api },
+        _ => {
+            return Err(Error::BadInput(
+                "Give --region, or both --login-url and --api-url.".to_owned(),
+            ))
+        }
+    };
+    let ids = IdSources {
+        id_attribute: args.id_attribute,
+        shared_id_attribute: args.shared_id_attribute,
+        shared_id_from_conversation: args.shared_id_from_conversation,
+    };
+    let config = GenesysConfig::new(place, &args.client_id, ids)
+        .map_err(|why| Error::BadInput(format!("Genesys Cloud setup: {why}.")))?;
+    let name = desk()?
+        .profiles
+        .set_genesys(args.profile.profile.as_deref(), Some(config))?;
+    println!("Profile \"{name}\" pops calls answered in Genesys Cloud once the agent signs in: `screenpop genesys login --profile \"{name}\"`.");
+    Ok(())
+}
+
+fn configured(
+    profile: Option<&str>,
+) -> Result<(screenpop_core::desk::Desk, String, GenesysConfig)> {
+    let desk = desk()?;
+    let p = desk.profiles.get(profile)?;
+    let config = p.genesys.clone().ok_or_else(|| {
+        Error::Config(format!(
+            "Profile \"{}\" is not connected to Genesys Cloud. Set it up with `screenpop genesys setup --profile \"{}\" --region HOST --client-id ID --id-attribute NAME`.",
+            p.name, p.name
+        ))
+    })?;
+    Ok((desk, p.name, config))
+}
+
+fn login(profile: Option<&str>) -> Result<()> {
+    let (desk, name, config) = configured(profile)?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let sign_in = SignIn::start(&config).await?;
+        // Alone on its line, for a script or a session without a default browser.
+        println!("{}", sign_in.address());
+        eprintln!("screenpop: sign in to Genesys Cloud in the browser page that opens (or open the address above); waiting up to {} minutes.", SIGN_IN_WINDOW.as_secs() / 60);
+        if let Err(why) = crate::browser::open(sign_in.address().as_str()) {
+            eprintln!("screenpop: {why}; open the address above yourself.");
+        }
+        let token = sign_in.finish(SIGN_IN_WINDOW).await?;
+        let api = GenesysApi::new(&config.api_url, token.token.clone(), config.is_loopback())
+            .map_err(|e| Error::Config(format!("Genesys Cloud: {e}.")))?;
+        let me = api
+            .me()
+            .await
+            .map_err(|e| Error::Config(format!("Signed in, but Genesys Cloud then refused: {e}.")))?;
+        desk.genesys_tokens.set(&name, &token).await?;
+        println!(
+            "Signed in to Genesys Cloud as {} for profile \"{name}\", until {}.",
+            screenpop_card::inert(&me.name),
+            httpdate::fmt_http_date(token.expires)
+        );
+        Ok(())
+    })
+}
+
+fn logout(profile: Option<&str>) -> Result<()> {
+    let desk = desk()?;
+    let name = desk.profiles.get(profile)?.name;
+    let was = runtime()?.block_on(desk.genesys_tokens.delete(&name))?;
+    if was {
+        println!("Signed out of Genesys Cloud for profile \"{name}\".");
+    } else {
+        println!("Profile \"{name}\" was not signed in to Genesys Cloud.");
+    }
+    Ok(())
+}
+
+fn status(args: &StatusArgs) -> Result<()> {
+    let (desk, name, config) = configured(args.profile.profile.as_deref())?;
+    let token = runtime()?.block_on(desk.genesys_tokens.get(&name))?;
+    let expires = token.as_ref().map(|t| t.expires);
+    let signed_in = token.is_some_and(|t| !t.expired(Duration::ZERO));
+    let live = screenpop_core::push::read_published()
+        .ok()
+        .flatten()
+        .filter(|s| s.profile == name);
+    if args.json {
+        let out = serde_json::json!({
+            "profile": name,
+            "region": config.region,
+            "client_id": config.client_id,
+            "signed_in": signed_in,
+            "token_expires": expires.map(httpdate::fmt_http_date),
+            "window": live,
+        });
+        println!("{out:#}");
+        return Ok(());
+    }
+    let place = config
+        .region
+        .clone()
+        .unwrap_or_else(|| config.api_url.to_string());
+    println!(
+        "Profile \"{name}\": Genesys Cloud at {place}, OAuth client {}.",
+        config.client_id
+    );
+    match expires {
+        Some(at) if signed_in => println!("Signed in until {}.", httpdate::fmt_http_date(at)),
+        Some(at) if at <= SystemTime::now() => println!(
+            "The sign-in expired at {}: sign in again with `screenpop genesys login`.",
+            httpdate::fmt_http_date(at)
+        ),
+        _ => println!("Not signed in: `screenpop genesys login --profile \"{name}\"`."),
+    }
+    match live {
+        Some(s) => println!("{}", s.describe()),
+        None => println!("No screenpop window in this session is connected for this profile."),
+    }
+    Ok(())
+}

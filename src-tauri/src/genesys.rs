@@ -1,0 +1,64 @@
+//! The shell's side of the Genesys Cloud push source: the active profile's source, if it is set
+//! up for Genesys, runs for as long as the window does. Its answers go into the pop pipeline; its
+//! status is published for `screenpop genesys status` and `doctor`; when the sign-in ends, the
+//! agent is told once, in a notification.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tauri::{AppHandle, Manager, Runtime};
+
+use screenpop_core::pop::{Origin, Pipeline};
+use screenpop_core::push::genesys::events::Answered;
+use screenpop_core::push::genesys::source::{login_delay, GenesysSource, Timing, LOGIN_SPREAD};
+use screenpop_core::push::{self, SourceState};
+
+use crate::AppContext;
+
+/// Starts the active profile's source, if it has one; after a random wait of up to 30 s when the
+/// window was started at login, so a site's seats do not reach Genesys in the same second.
+pub(crate) fn start<R: Runtime>(app: &AppHandle<R>, at_login: bool) {
+    let state = app.state::<AppContext>();
+    let Ok(profile) = state.desk.profiles.get(None) else {
+        return;
+    };
+    let Some(config) = profile.genesys.clone() else {
+        return;
+    };
+    let source = GenesysSource::new(
+        &profile.name,
+        config,
+        state.desk.genesys_tokens.clone(),
+        Timing::default(),
+    );
+    let mut status = source.status();
+    let pipeline = app.state::<Pipeline>().inner().clone();
+    let name = profile.name.clone();
+    let on_answer = Arc::new(move |answered: Answered| match answered.transfer(&name) {
+        Ok(t) => pipeline.submit(t, Origin::Genesys),
+        Err(e) => pipeline.refuse(e.to_string()),
+    });
+    let delay = if at_login {
+        login_delay(LOGIN_SPREAD)
+    } else {
+        Duration::ZERO
+    };
+    tauri::async_runtime::spawn(source.run(delay, on_answer));
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut told = false;
+        loop {
+            let now = status.borrow_and_update().clone();
+            // Best effort: the command line and doctor read it; the source runs either way.
+            let _ = push::publish(&now);
+            let ended = matches!(now.state, SourceState::SignInAgain { .. });
+            if ended && !told {
+                crate::notify::sign_in_again(&app);
+            }
+            told = ended;
+            if status.changed().await.is_err() {
+                return;
+            }
+        }
+    });
+}
