@@ -388,9 +388,13 @@ fn a_call_answered_in_genesys_cloud_pops_its_card_once() {
     std::fs::write(&settings, text).unwrap();
 
     // The agent signed in (as `screenpop genesys login` does; the command line's own test
-    // follows the browser): the token goes to this session's keychain.
+    // follows the browser itself, here the stand-in plays it): the token goes to this session's
+    // keychain.
     let config = GenesysConfig::new(
-        GenesysPlace::Urls { login: &url, api: &url },
+        GenesysPlace::Urls {
+            login: &url,
+            api: &url,
+        },
         genesys.standin.client_id(),
         IdSources {
             id_attribute: Some("polyai_conversation_id".into()),
@@ -401,18 +405,11 @@ fn a_call_answered_in_genesys_cloud_pops_its_card_once() {
     let token = genesys.block_on(async {
         let sign_in = SignIn::start(&config).await.unwrap();
         let address = sign_in.address().to_string();
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let browser = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .build()
-            .unwrap();
-        let (token, ()) = tokio::join!(sign_in.finish(Duration::from_secs(10)), async {
-            let back = browser.get(&address).send().await.unwrap();
-            let back = back.headers()["location"].to_str().unwrap().to_owned();
-            let back = back.replacen("http://localhost:", "http://127.0.0.1:", 1);
-            browser.get(back).send().await.unwrap();
-        });
+        let (token, browsed) = tokio::join!(
+            sign_in.finish(Duration::from_secs(10)),
+            genesys.standin.complete_sign_in(&address)
+        );
+        assert_eq!(browsed, Ok(200));
         let token = token.unwrap();
         Tokens::new(Arc::new(Keys::new(Arc::new(Keychain))))
             .set("Genesys", &token)
@@ -433,14 +430,20 @@ fn a_call_answered_in_genesys_cloud_pops_its_card_once() {
 
     // Alerting pops nothing; the answer pops once, however many snapshots follow.
     let before = card_seq(&d);
-    let _ringing = genesys.standin.place_call(&[("polyai_conversation_id", "demo-orders")]);
-    let call = genesys.standin.place_call(&[("polyai_conversation_id", "demo-billing")]);
+    let _ringing = genesys
+        .standin
+        .place_call(&[("polyai_conversation_id", "demo-orders")]);
+    let call = genesys
+        .standin
+        .place_call(&[("polyai_conversation_id", "demo-billing")]);
     genesys.standin.set_agent_state(&call, "connected");
     for _ in 0..10 {
         genesys.standin.resend(&call);
     }
     next_pop_is(&d, before, "Priya Raman");
-    let next = genesys.standin.place_call(&[("polyai_conversation_id", "demo-nested")]);
+    let next = genesys
+        .standin
+        .place_call(&[("polyai_conversation_id", "demo-nested")]);
     genesys.standin.set_agent_state(&next, "connected");
     next_pop_is(&d, before + 1, "Tomasz Wiśniewski");
     let s = status();
@@ -449,10 +452,7 @@ fn a_call_answered_in_genesys_cloud_pops_its_card_once() {
 
     // The token never reaches the page.
     let secret = token.token.expose_secret().to_owned();
-    let page = d.exec(
-        "return document.documentElement.outerHTML",
-        json!([]),
-    );
+    let page = d.exec("return document.documentElement.outerHTML", json!([]));
     assert!(!page.as_str().unwrap().contains(&secret));
     assert!(!s.to_string().contains(&secret));
 }

@@ -116,40 +116,44 @@ pub(crate) fn trigger_pop(b: &Bench, port: u16, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// The sandbox's own answer, through a warm connection: `n` requests, the first five not counted.
+pub(crate) fn sandbox_answer(b: &Bench, sandbox: &Sandbox, n: usize) -> Result<Summary> {
+    let url = format!(
+        "{}/v1/acct/proj/handoff_state?id=demo-billing",
+        sandbox.base_url()
+    );
+    let mut own = Vec::new();
+    for i in 0..n {
+        let t = Instant::now();
+        b.rt.block_on(async {
+            b.http
+                .get(&url)
+                .header("x-api-key", KEY)
+                .send()
+                .await?
+                .bytes()
+                .await
+        })
+        .map_err(|e| BenchError::step(format!("sandbox request: {e}")))?;
+        if i >= 5 {
+            own.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    Summary::of(&own).ok_or_else(|| BenchError::step("no samples"))
+}
+
 /// 1. Time to card, by trigger and by deep link, with the sandbox answering at once and 80 ms
 ///    late, against the sandbox's own response time. Also 6. (big data) on the same app.
 pub(crate) fn time_to_card(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
     let sandbox = b.sandbox()?;
     let data = demo_data("demo-billing")?;
     let (mut app, port) = b.app(&sandbox.base_url(), &[], "paint-time-to-card.log")?;
-    let http = &b.http;
     for latency_ms in [0u64, 80] {
         sandbox.set_faults(FaultPlan {
             latency_ms,
             ..FaultPlan::default()
         });
-        // The sandbox's own answer, through a warm connection.
-        let url = format!(
-            "{}/v1/acct/proj/handoff_state?id=demo-billing",
-            sandbox.base_url()
-        );
-        let mut own = Vec::new();
-        for i in 0..b.pops + 5 {
-            let t = Instant::now();
-            b.rt.block_on(async {
-                http.get(&url)
-                    .header("x-api-key", KEY)
-                    .send()
-                    .await?
-                    .bytes()
-                    .await
-            })
-            .map_err(|e| BenchError::step(format!("sandbox request: {e}")))?;
-            if i >= 5 {
-                own.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-        }
-        let own = Summary::of(&own).ok_or_else(|| BenchError::step("no samples"))?;
+        let own = sandbox_answer(b, &sandbox, b.pops + 5)?;
 
         for via in ["trigger", "deep link"] {
             let mut samples = Vec::new();

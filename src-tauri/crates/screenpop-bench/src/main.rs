@@ -6,6 +6,7 @@ mod cases;
 mod chromium;
 mod desk;
 mod error;
+mod genesys;
 mod memory;
 mod net;
 mod notify;
@@ -90,7 +91,7 @@ fn run(mut args: Args) -> error::Result<()> {
             .map_err(|e| error::BenchError::step(format!("an HTTP client: {e}")))?,
     };
     let mut rows = Vec::new();
-    let steps: [(&str, Step); 7] = [
+    let steps: [(&str, Step); 9] = [
         ("time to card, big data", cases::time_to_card),
         ("notification", notify::notification),
         ("memory", cases::memory),
@@ -98,6 +99,8 @@ fn run(mut args: Args) -> error::Result<()> {
         ("lookup overhead", cases::lookup_overhead),
         ("retry discipline", cases::retry_discipline),
         ("first pop after idle", cases::first_pop_after_idle),
+        ("genesys answer to card", genesys::answer_to_card),
+        ("genesys reconnect", genesys::reconnect),
     ];
     let wanted =
         |name: &str| args.only.is_empty() || args.only.iter().any(|o| name.contains(o.as_str()));

@@ -215,6 +215,52 @@ impl GenesysStandIn {
         }
     }
 
+    /// Plays the agent's browser for the sign-in at `address` (this stand-in's authorize address,
+    /// as screenpop printed it): the agent is signed in at once and the code is brought back to
+    /// the loopback listener the address names. Answers the listener's HTTP status.
+    pub async fn complete_sign_in(&self, address: &str) -> Result<u16, String> {
+        let query = address.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let pairs: HashMap<String, String> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let get = |k: &str| pairs.get(k).cloned().unwrap_or_default();
+        let redirect = get("redirect_uri");
+        let port: u16 = redirect
+            .strip_prefix("http://localhost:")
+            .or_else(|| redirect.strip_prefix("http://127.0.0.1:"))
+            .and_then(|rest| rest.trim_end_matches('/').parse().ok())
+            .ok_or_else(|| format!("not a loopback redirect: {redirect}"))?;
+        let code = format!("code-{}", self.shared.next.fetch_add(1, Ordering::Relaxed));
+        lock(&self.shared.world).codes.insert(
+            code.clone(),
+            Grant {
+                challenge: get("code_challenge"),
+                redirect: redirect.clone(),
+            },
+        );
+        let back = form_urlencoded::Serializer::new(String::new())
+            .append_pair("code", &code)
+            .append_pair("state", &get("state"))
+            .finish();
+        let mut stream = tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+            .await
+            .map_err(|e| format!("the sign-in listener: {e}"))?;
+        let request =
+            format!("GET /?{back} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
+        tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes())
+            .await
+            .map_err(|e| format!("the sign-in listener: {e}"))?;
+        let mut answer = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer)
+            .await
+            .map_err(|e| format!("the sign-in listener: {e}"))?;
+        answer
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| format!("the sign-in listener answered: {answer}"))
+    }
+
     /// Expires every token: the next request with one is answered 401.
     pub fn expire_tokens(&self) {
         lock(&self.shared.world).tokens.clear();
