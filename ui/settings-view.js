@@ -1,5 +1,6 @@
 // The preferences in Settings: what a transfer does, the clipboard shortcut (recorded by
-// pressing it), start at login, the language, and the local trigger with its token and templates.
+// pressing it), start at login, the language, the Genesys Cloud connection, and the local trigger
+// with its token and templates.
 
 import { call } from "./api.js";
 import { $, copy, el, toast } from "./dom.js";
@@ -35,6 +36,45 @@ function renderTrigger(view) {
       "  -H 'Authorization: Bearer " + view.token + "' \\\n" +
       "  -H 'Content-Type: application/json' \\\n" +
       "  -d '{\"id\": \"{{conversationId}}\"}'";
+  }
+}
+
+/**
+ * The Genesys Cloud connection as Rust sent it (`null`: the active profile has none).
+ * @param {any} view
+ */
+export function renderGenesys(view) {
+  $("genesys-section").hidden = !view;
+  if (!view) return;
+  const status = $("g-status");
+  const words = {
+    signed_out: () => t("genesys.signed_out"),
+    connecting: () => t("genesys.connecting"),
+    connected: () => t("genesys.connected", { name: view.signed_in_as || "" }),
+    reconnecting: () => t("genesys.reconnecting", { seconds: view.in_secs || 0 }),
+    sign_in_again: () => t("genesys.sign_in_again"),
+  };
+  const said = Object.prototype.hasOwnProperty.call(words, view.state) ? words[/** @type {keyof typeof words} */ (view.state)] : words.connecting;
+  status.textContent = said();
+  status.className = "status " + (view.state === "connected" ? "ok" : view.state === "sign_in_again" ? "bad" : "");
+  $("g-detail").hidden = !view.why;
+  $("g-detail").textContent = view.why || "";
+  const signedIn = view.state === "connected" || view.state === "connecting" || view.state === "reconnecting";
+  $("g-sign-in").hidden = signedIn;
+  $("g-sign-out").hidden = view.state === "signed_out";
+}
+
+async function genesysSignIn() {
+  $("g-status").textContent = t("genesys.waiting");
+  $("g-status").className = "status";
+  $("g-sign-in").disabled = true;
+  try {
+    await call("genesys_sign_in");
+  } catch (e) {
+    $("g-status").textContent = /** @type {any} */ (e).message;
+    $("g-status").className = "status bad";
+  } finally {
+    $("g-sign-in").disabled = false;
   }
 }
 
@@ -88,6 +128,7 @@ export function loadPreferences() {
   showPolicy();
   $("trigger-section").hidden = !!state.info?.demo;
   if (!state.info?.demo) trigger("trigger_info");
+  call("genesys_status").then(renderGenesys).catch(() => renderGenesys(null));
 }
 
 // "Change…" turns the box into a recorder: the next key pressed with its modifiers becomes the
@@ -220,6 +261,8 @@ export function wireSettings() {
       toast(/** @type {any} */ (e).message);
     }
   });
+  $("g-sign-in").addEventListener("click", genesysSignIn);
+  $("g-sign-out").addEventListener("click", () => call("genesys_sign_out").catch((e) => toast(e.message)));
   $("hotkey-change").addEventListener("click", recordHotkey);
   $("hotkey-off").addEventListener("click", () => saveHotkey(""));
   $("hotkey").addEventListener("keydown", onHotkeyKey);

@@ -16,8 +16,8 @@ use screenpop_settings::i18n::LanguageChoice;
 
 use crate::AppContext;
 use screenpop_page::views::{
-    AppInfo, BoardView, DiagnosticsView, PolicyView, ProfileFormView, ProfilesView, ResultView,
-    SetupTested, StudioView, TriggerView, UiError,
+    AppInfo, BoardView, DiagnosticsView, GenesysView, PolicyView, ProfileFormView, ProfilesView,
+    ResultView, SetupTested, StudioView, TriggerView, UiError,
 };
 
 type Res<T> = Result<T, UiError>;
@@ -272,4 +272,22 @@ pub(crate) fn card_painted(
 #[tauri::command]
 pub(crate) async fn diagnostics(state: State<'_, AppContext>) -> Res<DiagnosticsView> {
     Ok(health::check(&state.desk, None).await.into())
+}
+
+/// The Genesys Cloud connection, for Settings (`null` when the active profile has none).
+#[tauri::command]
+pub(crate) fn genesys_status(genesys: State<'_, crate::genesys::Genesys>) -> Option<GenesysView> {
+    genesys.view()
+}
+
+/// Signs in to Genesys Cloud in the browser; answers when the agent is back.
+#[tauri::command]
+pub(crate) async fn genesys_sign_in(state: State<'_, AppContext>) -> Res<()> {
+    Ok(crate::genesys::sign_in(&state).await?)
+}
+
+/// Forgets the Genesys Cloud sign-in.
+#[tauri::command]
+pub(crate) async fn genesys_sign_out(state: State<'_, AppContext>) -> Res<()> {
+    Ok(crate::genesys::sign_out(&state).await?)
 }

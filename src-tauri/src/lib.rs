@@ -59,6 +59,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::set_autostart,
         commands::card_painted,
         commands::diagnostics,
+        commands::genesys_status,
+        commands::genesys_sign_in,
+        commands::genesys_sign_out,
     ])
 }
 
@@ -168,6 +171,7 @@ fn set_up(app: &mut tauri::App, options: &Options) -> Result<(), Box<dyn std::er
     }
     let lookups = app.state::<AppContext>().desk.lookups.clone();
     tauri::async_runtime::spawn(async move { lookups.keep_warm(WARM_INTERVAL).await });
+    app.manage(genesys::Genesys::default());
     if !options.demo {
         genesys::start(app.handle(), options.hidden);
     }

@@ -146,36 +146,6 @@ fn a_card_number_in_the_data_never_reaches_the_window() {
     }
 }
 
-/// A stand-in for the system browser, first on the app's PATH: every page it is asked to open
-/// is a line of the file it answers.
-fn browser(home: &std::path::Path) -> (String, std::path::PathBuf) {
-    let bin = home.join("bin");
-    let log = home.join("opened.log");
-    std::fs::create_dir_all(&bin).unwrap();
-    let script = bin.join("xdg-open");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    (path, log)
-}
-
-fn opened(log: &std::path::Path) -> Vec<String> {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
 fn clipboard() -> String {
     let out = Command::new("xclip")
         .args(["-o", "-selection", "clipboard"])

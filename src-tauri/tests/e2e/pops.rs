@@ -418,6 +418,9 @@ fn a_call_answered_in_genesys_cloud_pops_its_card_once() {
         token
     });
 
+    let (path, opened_log) = browser(home.path());
+    let mut env = env;
+    env.push(("PATH", path));
     let d = app(&[], &env);
     let status = || -> serde_json::Value {
         let out = second_process(&env, &["genesys", "status", "--json"]);
@@ -455,4 +458,34 @@ fn a_call_answered_in_genesys_cloud_pops_its_card_once() {
     let page = d.exec("return document.documentElement.outerHTML", json!([]));
     assert!(!page.as_str().unwrap().contains(&secret));
     assert!(!s.to_string().contains(&secret));
+
+    // Settings say how it stands; signing out and in again happen there too.
+    d.click(&d.wait("#open-settings", 5));
+    let said = |text: &str| {
+        d.wait_until(
+            text,
+            &format!("return document.getElementById('g-status').textContent.startsWith({text:?})"),
+            20,
+        );
+    };
+    said("Connected as Sam Agent");
+    d.exec(
+        "document.getElementById('genesys-section').scrollIntoView(); return 1",
+        json!([]),
+    );
+    screenshot(&d, "genesys.png");
+    d.click(&d.wait("#g-sign-out", 5));
+    said("Not signed in");
+    d.click(&d.wait("#g-sign-in", 5));
+    let address = eventually(Duration::from_secs(10), || {
+        opened(&opened_log)
+            .into_iter()
+            .find(|u| u.contains("/oauth/authorize?"))
+            .ok_or("the browser was not asked to open the sign-in")
+    });
+    assert_eq!(
+        genesys.block_on(genesys.standin.complete_sign_in(&address)),
+        Ok(200)
+    );
+    said("Connected as Sam Agent");
 }

@@ -408,3 +408,33 @@ pub(crate) fn assert_fits_narrow(d: &Driver, what: &str) {
     d.set_size(420, 760);
     assert!(zoomed.is_empty(), "{what} at 200 % zoom: {zoomed:#?}");
 }
+
+/// A stand-in for the system browser, first on the app's PATH: every page it is asked to open
+/// is a line of the file it answers.
+pub(crate) fn browser(home: &std::path::Path) -> (String, std::path::PathBuf) {
+    let bin = home.join("bin");
+    let log = home.join("opened.log");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("xdg-open");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    (path, log)
+}
+
+pub(crate) fn opened(log: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}

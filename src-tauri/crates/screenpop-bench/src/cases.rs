@@ -65,16 +65,7 @@ impl Bench {
         env: &[(&str, &str)],
         log: &str,
     ) -> Result<(App, u16)> {
-        let port = free_port()?;
-        configure(
-            &ProfileSpec {
-                name: "Bench",
-                base_url,
-                key: KEY,
-            },
-            port,
-            TOKEN,
-        )?;
+        let port = configure_desk(base_url)?;
         let app = App::start(&self.binary, args, env, &self.out.join(log))?;
         wait_for_port(port, WAIT)?;
         Ok((app, port))
@@ -114,6 +105,22 @@ pub(crate) fn trigger_pop(b: &Bench, port: u16, id: &str) -> Result<()> {
         return Err(BenchError::step(format!("the trigger answered {status}")));
     }
     Ok(())
+}
+
+/// Sets the desk up as every case measures it: the profile "Bench" on `base_url` with its key,
+/// the trigger on a free port (answered).
+pub(crate) fn configure_desk(base_url: &str) -> Result<u16> {
+    let port = free_port()?;
+    configure(
+        &ProfileSpec {
+            name: "Bench",
+            base_url,
+            key: KEY,
+        },
+        port,
+        TOKEN,
+    )?;
+    Ok(port)
 }
 
 /// The sandbox's own answer, through a warm connection: `n` requests, the first five not counted.
@@ -390,15 +397,7 @@ pub(crate) fn start(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
 /// 3. `screenpop lookup --json` against curl for the same request.
 pub(crate) fn lookup_overhead(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
     let sandbox = b.sandbox()?;
-    configure(
-        &ProfileSpec {
-            name: "Bench",
-            base_url: &sandbox.base_url(),
-            key: KEY,
-        },
-        free_port()?,
-        TOKEN,
-    )?;
+    configure_desk(&sandbox.base_url())?;
     let url = format!(
         "{}/v1/acct/proj/handoff_state?id=demo-billing",
         sandbox.base_url()

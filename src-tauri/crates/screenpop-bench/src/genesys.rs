@@ -14,8 +14,8 @@ use screenpop_settings::genesys::{GenesysConfig, GenesysPlace, IdSources};
 use screenpop_settings::keys::Keys;
 use screenpop_settings::secret::{KeyStore, Keychain, MemoryKeys};
 
-use crate::cases::{add, demo_data, sandbox_answer, Bench, KEY, WAIT};
-use crate::desk::{configure, free_port, now_ms, App, ProfileSpec};
+use crate::cases::{add, configure_desk, demo_data, sandbox_answer, Bench, WAIT};
+use crate::desk::{now_ms, App};
 use crate::error::{BenchError, Result};
 use crate::stats::{fmt, Summary};
 use crate::table::Row;
@@ -71,15 +71,7 @@ pub(crate) fn answer_to_card(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
     let standin =
         b.rt.block_on(GenesysStandIn::start(StandInConfig::default()))
             .map_err(|e| BenchError::step(e.to_string()))?;
-    configure(
-        &ProfileSpec {
-            name: "Bench",
-            base_url: &sandbox.base_url(),
-            key: KEY,
-        },
-        free_port()?,
-        "bench-trigger-token-0123456789abcdef",
-    )?;
+    configure_desk(&sandbox.base_url())?;
     let path = screenpop_settings::config::default_path()
         .map_err(|e| BenchError::step(format!("settings path: {e}")))?;
     let mut text = std::fs::read_to_string(&path).map_err(BenchError::io("the settings"))?;

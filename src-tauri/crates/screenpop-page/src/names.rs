@@ -30,4 +30,7 @@ pub const COMMANDS: &[&str] = &[
     "set_autostart",
     "card_painted",
     "diagnostics",
+    "genesys_status",
+    "genesys_sign_in",
+    "genesys_sign_out",
 ];

@@ -12,6 +12,7 @@ use screenpop_core::desk::FormTested;
 use screenpop_core::health::Health;
 use screenpop_core::lookups::LookupResult;
 use screenpop_core::pop::{Board, CardUpdate, Failure, Origin, Stage};
+use screenpop_core::push::{SourceState, SourceStatus};
 use screenpop_core::Error;
 use screenpop_settings::config::PopAction;
 use screenpop_settings::i18n::{Catalogue, Chosen, Language};
@@ -541,6 +542,30 @@ pub struct TriggerView {
     pub error: Option<String>,
     /// Shown only while the trigger is on, for the admin to paste into the CTI system.
     pub token: Option<String>,
+}
+
+/// The Genesys Cloud connection as Settings shows it (the page hides the section when the active
+/// profile is not set up for Genesys).
+#[derive(Debug, Clone, Serialize)]
+pub struct GenesysView {
+    profile: String,
+    /// `signed_out`, `connecting`, `connected`, `reconnecting` or `sign_in_again`, with what
+    /// each says (`since_ms`; `in_secs` and `why`; `why`).
+    #[serde(flatten)]
+    state: SourceState,
+    signed_in_as: Option<String>,
+    pops: u64,
+}
+
+impl From<&SourceStatus> for GenesysView {
+    fn from(s: &SourceStatus) -> Self {
+        Self {
+            profile: s.profile.clone(),
+            state: s.state.clone(),
+            signed_in_as: s.signed_in_as.clone(),
+            pops: s.counts.pops,
+        }
+    }
 }
 
 /// The profile form as the page sends it: the profile as typed, the one being edited, and a key

@@ -19,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Form, Json, Router};
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -116,16 +115,7 @@ fn lock(m: &Mutex<World>) -> MutexGuard<'_, World> {
 impl GenesysStandIn {
     /// Binds 127.0.0.1 and starts serving. Must be called inside a Tokio runtime.
     pub async fn start(config: GenesysConfig) -> Result<Self, SandboxError> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
-            .await
-            .map_err(|source| SandboxError::Bind {
-                port: config.port,
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
-            port: config.port,
-            source,
-        })?;
+        let (listener, addr) = crate::bind(config.port).await?;
         let shared = Arc::new(Shared {
             config,
             addr,

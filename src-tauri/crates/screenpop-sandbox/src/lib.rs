@@ -18,6 +18,19 @@ pub use fault::{Fault, FaultPlan};
 pub use server::{RecordedRequest, Sandbox, SandboxConfig};
 pub use states::{builtin_states, load_fixtures, StoredState};
 
+/// Binds 127.0.0.1:`port` (0: a free one) and answers the listener and its address.
+pub(crate) async fn bind(
+    port: u16,
+) -> Result<(tokio::net::TcpListener, std::net::SocketAddr), SandboxError> {
+    let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, port))
+        .await
+        .map_err(|source| SandboxError::Bind { port, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| SandboxError::Bind { port, source })?;
+    Ok((listener, addr))
+}
+
 /// What can go wrong starting the sandbox.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {

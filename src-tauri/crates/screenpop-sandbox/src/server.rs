@@ -1,6 +1,6 @@
 //! The HTTP server of the sandbox.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,7 +14,6 @@ use axum::routing::{get, put};
 use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use serde_json::json;
-use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::fault::{Fault, FaultPlan};
@@ -99,23 +98,9 @@ impl Sandbox {
         if let Some(dir) = &config.fixtures {
             states.extend(load_fixtures(dir)?);
         }
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
-            .await
-            .map_err(|source| SandboxError::Bind {
-                port: config.port,
-                source,
-            })?;
+        let (listener, addr) = crate::bind(config.port).await?;
         // The "other origin" a redirect points to: another port is another origin.
-        let other = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .await
-            .map_err(|source| SandboxError::Bind { port: 0, source })?;
-        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
-            port: config.port,
-            source,
-        })?;
-        let other_addr = other
-            .local_addr()
-            .map_err(|source| SandboxError::Bind { port: 0, source })?;
+        let (other, other_addr) = crate::bind(0).await?;
         let shared = Arc::new(Shared {
             key: config.key,
             states: Mutex::new(states),
