@@ -32,6 +32,23 @@ impl Genesys {
         let running = self.0.lock().unwrap_or_else(|p| p.into_inner());
         running.as_ref().map(|s| GenesysView::from(&*s.borrow()))
     }
+
+    /// The catalogue key of the tray's line for the source, when one runs.
+    pub(crate) fn tray_key(&self) -> Option<&'static str> {
+        let running = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        running.as_ref().map(|s| tray_key(&s.borrow().state))
+    }
+}
+
+/// The tray's words for `state`.
+fn tray_key(state: &SourceState) -> &'static str {
+    match state {
+        SourceState::SignedOut => "tray.genesys_signed_out",
+        SourceState::Connecting => "tray.genesys_connecting",
+        SourceState::Connected { .. } => "tray.genesys_connected",
+        SourceState::Reconnecting { .. } => "tray.genesys_reconnecting",
+        SourceState::SignInAgain { .. } => "tray.genesys_sign_in_again",
+    }
 }
 
 /// Signs the active profile's agent in from Settings: the browser opens, and the call answers
@@ -93,8 +110,14 @@ pub(crate) fn start<R: Runtime>(app: &AppHandle<R>, at_login: bool) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let mut told = false;
+        let mut shown = "";
         loop {
             let now = status.borrow_and_update().clone();
+            // The tray is redrawn when its line changes, not for every count.
+            if tray_key(&now.state) != shown {
+                shown = tray_key(&now.state);
+                crate::shell::refresh_tray(&app);
+            }
             // Best effort: the command line and doctor read it; the source runs either way.
             let _ = push::publish(&now);
             let _ = app.emit("genesys", GenesysView::from(&now));

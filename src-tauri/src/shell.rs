@@ -90,7 +90,8 @@ pub(crate) fn change_hotkey<R: Runtime>(app: &AppHandle<R>, hotkey: &str) -> Res
 /// Menu ids of profiles start with this.
 const PROFILE_ITEM: &str = "profile:";
 
-/// The tray menu: show, look up the clipboard, the profiles (the active one checked), quit.
+/// The tray menu: show, look up the clipboard, the profiles (the active one checked), the Genesys
+/// Cloud connection's state (when one runs), quit.
 fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     let desk = &app.state::<AppContext>().desk;
     let (names, active) = desk.profiles.names();
@@ -123,7 +124,16 @@ fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     }
     let separator = PredefinedMenuItem::separator(app)?;
     let quit = MenuItem::with_id(app, "quit", words.text("tray.quit"), true, None::<&str>)?;
-    Menu::with_items(app, &[&show, &clipboard, &profiles, &separator, &quit])
+    let menu = Menu::with_items(app, &[&show, &clipboard, &profiles, &separator, &quit])?;
+    // How the Genesys Cloud connection is doing, when one runs: a click shows the window.
+    if let Some(said) = app
+        .try_state::<crate::genesys::Genesys>()
+        .and_then(|g| g.tray_key())
+    {
+        let genesys = MenuItem::with_id(app, "genesys", words.text(said), true, None::<&str>)?;
+        menu.insert(&genesys, 3)?;
+    }
+    Ok(menu)
 }
 
 /// The tray icon.
@@ -132,7 +142,7 @@ pub(crate) fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .tooltip("screenpop")
         .menu(&menu(app)?)
         .on_menu_event(|app, event| match event.id().as_ref() {
-            "show" => crate::notify::bring_forward(app),
+            "show" | "genesys" => crate::notify::bring_forward(app),
             "clipboard" => crate::sources::clipboard(app),
             "quit" => app.exit(0),
             id => {
