@@ -16,6 +16,7 @@ use std::net::TcpStream;
 use std::process::Stdio;
 
 use screenpop_sandbox::{Fault, FaultPlan};
+use serde_json::json;
 use support::{assert_one_line_error, files_under, words, LocalApi, User};
 
 #[test]
@@ -182,7 +183,15 @@ fn demo_shows_a_card_without_any_setup() {
 fn sandbox_prints_its_base_url_and_serves_the_api() {
     let user = User::new();
     let mut child = user
-        .command(&["sandbox", "--port", "0", "--key", "k-123"])
+        .command(&[
+            "sandbox",
+            "--port",
+            "0",
+            "--genesys-port",
+            "0",
+            "--key",
+            "k-123",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -205,6 +214,102 @@ fn sandbox_prints_its_base_url_and_serves_the_api() {
     child.wait().unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"Priya Raman\""), "{response}");
+}
+
+#[test]
+fn sandbox_serves_a_genesys_stand_in_that_a_script_drives() {
+    let user = User::new();
+    let mut child = user
+        .command(&["sandbox", "--port", "0", "--genesys-port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let _handoff = lines.next().unwrap().unwrap();
+    let url = lines.next().unwrap().unwrap();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let post = |path: &str, body: serde_json::Value| {
+        let r = http
+            .post(format!("{url}{path}"))
+            .json(&body)
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.json::<serde_json::Value>().unwrap())
+    };
+
+    // The agent signed in without a browser; a call placed and answered is the agent's active call.
+    let (code, signed) = post("_sandbox/sign-in", json!({}));
+    assert_eq!(code, 200, "{signed}");
+    let token = signed["access_token"].as_str().unwrap().to_owned();
+    let (code, call) = post(
+        "_sandbox/calls",
+        json!({"attributes": {"polyai_conversation_id": "demo-billing"}, "state": "connected"}),
+    );
+    assert_eq!(code, 201, "{call}");
+    let id = call["id"].as_str().unwrap().to_owned();
+    let active = |token: &str| {
+        http.get(format!("{url}api/v2/conversations/calls"))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+    };
+    let calls: serde_json::Value = active(&token).json().unwrap();
+    let entity = &calls["entities"][0];
+    assert_eq!(entity["id"], json!(id));
+    let participants = entity["participants"].as_array().unwrap();
+    assert!(participants.iter().any(|p| p["purpose"] == "agent"
+        && p["state"] == "connected"
+        && p["user"]["name"] == "Sam Agent"));
+    assert!(participants.iter().any(|p| p["purpose"] == "customer"
+        && p["attributes"]["polyai_conversation_id"] == "demo-billing"));
+
+    // Bad moves are refused with what would do; a hung-up call is no longer active.
+    let (code, said) = post(&format!("_sandbox/calls/{id}"), json!({"state": "held"}));
+    assert_eq!(code, 400);
+    assert!(
+        said["message"]
+            .as_str()
+            .unwrap()
+            .contains("connected, disconnected"),
+        "{said}"
+    );
+    let (code, _) = post("_sandbox/calls/conv-unknown", json!({"state": "connected"}));
+    assert_eq!(code, 404);
+    let (code, _) = post(
+        &format!("_sandbox/calls/{id}"),
+        json!({"state": "disconnected"}),
+    );
+    assert_eq!(code, 200);
+    let calls: serde_json::Value = active(&token).json().unwrap();
+    assert_eq!(calls["entities"], json!([]));
+
+    // Expired tokens are refused from then on.
+    let r = http.delete(format!("{url}_sandbox/tokens")).send().unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert_eq!(active(&token).status().as_u16(), 401);
+
+    child.kill().unwrap();
+    let mut told = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut told)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(
+        told.contains(&format!(
+            "screenpop genesys setup --profile sandbox --login-url {url}"
+        )),
+        "{told}"
+    );
+    assert!(told.contains("_sandbox/calls"), "{told}");
 }
 
 #[test]

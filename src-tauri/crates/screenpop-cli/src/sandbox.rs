@@ -1,4 +1,5 @@
-//! `screenpop sandbox` and `screenpop demo`.
+//! `screenpop sandbox` (the Handoff API and the Genesys Cloud stand-in, for as long as it runs)
+//! and `screenpop demo`.
 
 use std::path::PathBuf;
 
@@ -7,6 +8,7 @@ use screenpop_api::endpoint::Endpoint;
 use screenpop_api::retry::Timeouts;
 use screenpop_api::{ApiKey, HandoffClient, Lookup};
 use screenpop_core::{Error, Result};
+use screenpop_sandbox::genesys::{GenesysConfig, GenesysStandIn, AGENT_NAME};
 use screenpop_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig};
 use screenpop_settings::Profile;
 
@@ -34,6 +36,9 @@ pub(crate) struct SandboxArgs {
     /// reset, wrong-content-type, oversized, redirect.
     #[arg(long, value_name = "FAULT")]
     fault: Option<String>,
+    /// Port on 127.0.0.1 of the Genesys Cloud stand-in served beside it (0 picks a free one).
+    #[arg(long, default_value_t = 8766)]
+    genesys_port: u16,
 }
 
 pub(crate) fn run_sandbox(args: SandboxArgs) -> Result<()> {
@@ -57,7 +62,15 @@ pub(crate) fn run_sandbox(args: SandboxArgs) -> Result<()> {
             fault,
             times: None,
         });
+        let genesys = GenesysStandIn::start(GenesysConfig {
+            port: args.genesys_port,
+            ..GenesysConfig::default()
+        })
+        .await
+        .map_err(|e| Error::BadInput(e.to_string().replace("--port", "--genesys-port")))?;
+        // Two lines on stdout, for scripts: the Handoff API's base URL, then the stand-in's.
         println!("{}", sandbox.base_url());
+        println!("{}", genesys.base_url());
         eprintln!(
             "Local Handoff API listening on {} (key \"{}\"). Any account and project ids work.",
             sandbox.base_url(),
@@ -75,11 +88,32 @@ pub(crate) fn run_sandbox(args: SandboxArgs) -> Result<()> {
             "Try: screenpop profile add sandbox --base-url {} --account demo --project demo",
             sandbox.base_url()
         );
+        tell_genesys(&genesys);
         eprintln!("Press Ctrl+C to stop.");
         tokio::signal::ctrl_c()
             .await
             .map_err(|e| Error::Config(format!("Cannot wait for Ctrl+C: {e}.")))
     })
+}
+
+/// How to sign in to the Genesys Cloud stand-in and place a call on it.
+fn tell_genesys(genesys: &GenesysStandIn) {
+    let url = genesys.base_url();
+    eprintln!(
+        "Genesys Cloud stand-in listening on {url} (client id \"{}\", agent \"{AGENT_NAME}\").",
+        genesys.client_id()
+    );
+    eprintln!(
+        "Try: screenpop genesys setup --profile sandbox --login-url {url} --api-url {url} \\\n       --client-id {} --id-attribute polyai_conversation_id",
+        genesys.client_id()
+    );
+    eprintln!(
+        "     screenpop genesys login --profile sandbox   (the stand-in signs you in at once)"
+    );
+    eprintln!("Then, with the window running, place a call and answer it:");
+    eprintln!(
+        "  curl -H 'content-type: application/json' -d '{{\"attributes\": {{\"polyai_conversation_id\": \"demo-billing\"}}, \"state\": \"connected\"}}' {url}_sandbox/calls"
+    );
 }
 
 #[derive(Debug, Args)]

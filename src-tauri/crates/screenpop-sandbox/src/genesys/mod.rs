@@ -4,7 +4,8 @@
 //! expiry, the cap of 20 per user), their subscriptions, the streaming WebSocket (heartbeats,
 //! `ping`/`pong`, `v2.system.socket_closing`), the agent's active calls, and 401 and 429. One agent
 //! is signed in; [`GenesysStandIn`]'s methods are the control interface the tests, the benchmark
-//! and the demo use to place calls and move them along, expire tokens and drop sockets.
+//! and the demo use to place calls and move them along, expire tokens and drop sockets; the same
+//! moves are served over HTTP under `/_sandbox/` for another process (see `control.rs`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -23,6 +24,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::SandboxError;
+
+mod control;
 
 /// Channels one user may hold; a new one past this evicts the oldest.
 pub const CHANNEL_CAP: usize = 20;
@@ -140,6 +143,7 @@ impl GenesysStandIn {
             )
             .route("/api/v2/conversations/calls", get(active_calls))
             .route("/channels/{id}", get(stream))
+            .merge(control::routes())
             .with_state(shared.clone());
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -160,35 +164,23 @@ impl GenesysStandIn {
     /// Places a call for the agent, alerting, whose customer carries `attributes` (participant
     /// data); answers its conversation id.
     pub fn place_call(&self, attributes: &[(&str, &str)]) -> String {
-        let n = self.shared.next.fetch_add(1, Ordering::Relaxed);
-        let id = format!("conv-{n:04}-5d1e-4c2b-9a7f-{n:012}");
-        let call = CallState {
-            agent_participant: format!("agent-{n}"),
-            agent_state: "alerting".to_owned(),
-            consult: false,
-            attributes: attributes
+        self.shared.place_call(
+            attributes
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
-            started: n,
-        };
-        lock(&self.shared.world).calls.insert(id.clone(), call);
-        self.publish(&id);
-        id
+        )
     }
 
     /// Moves the agent's participant of `call` to `state` (`connected`, `disconnected`…) and
     /// sends the new snapshot to every subscribed socket.
     pub fn set_agent_state(&self, call: &str, state: &str) {
-        if let Some(c) = lock(&self.shared.world).calls.get_mut(call) {
-            c.agent_state = state.to_owned();
-        }
-        self.publish(call);
+        self.shared.set_agent_state(call, state);
     }
 
     /// Sends `call`'s snapshot again, unchanged, as Genesys does on any change (a hold, a mute).
     pub fn resend(&self, call: &str) {
-        self.publish(call);
+        self.shared.publish(call);
     }
 
     /// Makes `call` a consult (the agent's participant is the far end of one).
@@ -251,26 +243,28 @@ impl GenesysStandIn {
             .ok_or_else(|| format!("the sign-in listener answered: {answer}"))
     }
 
+    /// Signs the agent in without a browser (the demo, a script): answers a token the API
+    /// accepts, and how long it lives.
+    pub fn sign_in_agent(&self) -> (String, Duration) {
+        self.shared.issue_token()
+    }
+
     /// Expires every token: the next request with one is answered 401.
     pub fn expire_tokens(&self) {
-        lock(&self.shared.world).tokens.clear();
+        self.shared.expire_tokens();
     }
 
     /// Tells every socket its token was revoked, and forgets the tokens.
     pub fn revoke_tokens(&self) {
         let frame = json!({"topicName": "v2.system.token_revoked", "version": "2",
             "eventBody": {"systemTopicType": "token_revoked", "reason": "The token was revoked."}});
-        self.broadcast(&frame.to_string());
+        self.shared.broadcast(&frame.to_string());
         self.expire_tokens();
     }
 
     /// Closes every socket without warning (a network drop).
     pub fn drop_sockets(&self) {
-        for c in &mut lock(&self.shared.world).channels {
-            if let Some(s) = c.socket.take() {
-                let _ = s.send(Outgoing::Close);
-            }
-        }
+        self.shared.drop_sockets();
     }
 
     /// Warns every socket that it closes soon (`v2.system.socket_closing`), then closes it after
@@ -315,7 +309,7 @@ impl GenesysStandIn {
 
     /// Sends `frame` as it is to every connected socket (bad input for the tests).
     pub fn send_raw(&self, frame: &str) {
-        self.broadcast(frame);
+        self.shared.broadcast(frame);
     }
 
     /// The requests received, as `METHOD /path`, in order.
@@ -352,10 +346,65 @@ impl GenesysStandIn {
             .map(|c| c.opened)
             .sum()
     }
+}
+
+impl Shared {
+    fn place_call(&self, attributes: BTreeMap<String, String>) -> String {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let id = format!("conv-{n:04}-5d1e-4c2b-9a7f-{n:012}");
+        let call = CallState {
+            agent_participant: format!("agent-{n}"),
+            agent_state: "alerting".to_owned(),
+            consult: false,
+            attributes,
+            started: n,
+        };
+        lock(&self.world).calls.insert(id.clone(), call);
+        self.publish(&id);
+        id
+    }
+
+    /// Answers whether there is such a call.
+    fn set_agent_state(&self, call: &str, state: &str) -> bool {
+        let known = match lock(&self.world).calls.get_mut(call) {
+            Some(c) => {
+                c.agent_state = state.to_owned();
+                true
+            }
+            None => false,
+        };
+        self.publish(call);
+        known
+    }
+
+    fn issue_token(&self) -> (String, Duration) {
+        let token = format!(
+            "token-{}-{}",
+            AGENT_ID,
+            self.next.fetch_add(1, Ordering::Relaxed)
+        );
+        let lifetime = self.config.token_lifetime;
+        lock(&self.world)
+            .tokens
+            .insert(token.clone(), Instant::now() + lifetime);
+        (token, lifetime)
+    }
+
+    fn expire_tokens(&self) {
+        lock(&self.world).tokens.clear();
+    }
+
+    fn drop_sockets(&self) {
+        for c in &mut lock(&self.world).channels {
+            if let Some(s) = c.socket.take() {
+                let _ = s.send(Outgoing::Close);
+            }
+        }
+    }
 
     fn publish(&self, call: &str) {
         let snapshot = {
-            let world = lock(&self.shared.world);
+            let world = lock(&self.world);
             world.calls.get(call).map(|c| snapshot(call, c))
         };
         if let Some(body) = snapshot {
@@ -363,7 +412,7 @@ impl GenesysStandIn {
                 "topicName": format!("v2.users.{AGENT_ID}.conversations.calls"),
                 "version": "2",
                 "eventBody": body,
-                "metadata": {"CorrelationId": format!("corr-{}", self.shared.next.fetch_add(1, Ordering::Relaxed))},
+                "metadata": {"CorrelationId": format!("corr-{}", self.next.fetch_add(1, Ordering::Relaxed))},
             });
             self.broadcast(&frame.to_string());
         }
@@ -371,7 +420,7 @@ impl GenesysStandIn {
 
     fn broadcast(&self, frame: &str) {
         let topic = format!("v2.users.{AGENT_ID}.conversations.calls");
-        for c in &lock(&self.shared.world).channels {
+        for c in &lock(&self.world).channels {
             if let Some(s) = c.socket.as_ref().filter(|_| c.topics.contains(&topic)) {
                 let _ = s.send(Outgoing::Text(frame.to_owned()));
             }
@@ -512,16 +561,10 @@ async fn token(
             "PKCE verification failed",
         );
     }
-    let token = format!(
-        "token-{}-{}",
-        AGENT_ID,
-        shared.next.fetch_add(1, Ordering::Relaxed)
-    );
-    world
-        .tokens
-        .insert(token.clone(), Instant::now() + shared.config.token_lifetime);
+    drop(world);
+    let (token, lifetime) = shared.issue_token();
     Json(json!({"access_token": token, "token_type": "bearer",
-        "expires_in": shared.config.token_lifetime.as_secs()}))
+        "expires_in": lifetime.as_secs()}))
     .into_response()
 }
 
