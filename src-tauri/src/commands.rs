@@ -9,7 +9,7 @@ use screenpop_api::studio_url::parse_studio_url as parse_studio;
 use screenpop_api::LookupBy;
 use screenpop_card::Scalar;
 use screenpop_core::health;
-use screenpop_core::pop::{Origin, Pipeline};
+use screenpop_core::pop::Pipeline;
 use screenpop_core::Error;
 use screenpop_settings::config::{PopAction, TriggerSettings};
 use screenpop_settings::i18n::LanguageChoice;
@@ -61,7 +61,7 @@ pub(crate) async fn save_setup<R: Runtime>(
     form: ProfileFormView,
 ) -> Res<ProfilesView> {
     state.desk.profiles.save_form(&form.into()).await?;
-    crate::shell::refresh_tray(&app);
+    crate::shell::profiles_changed(&app);
     Ok(state.desk.profiles.list().await.into())
 }
 
@@ -75,7 +75,7 @@ pub(crate) async fn test_setup<R: Runtime>(
     form: ProfileFormView,
 ) -> Res<SetupTested> {
     let tested = state.desk.test_form(&form.into()).await?;
-    crate::shell::refresh_tray(&app);
+    crate::shell::profiles_changed(&app);
     Ok(SetupTested::new(state.desk.profiles.list().await, tested))
 }
 
@@ -86,7 +86,7 @@ pub(crate) async fn delete_profile<R: Runtime>(
     name: String,
 ) -> Res<ProfilesView> {
     let (_, key) = state.desk.profiles.delete(&name).await?;
-    crate::shell::refresh_tray(&app);
+    crate::shell::profiles_changed(&app);
     key?;
     Ok(state.desk.profiles.list().await.into())
 }
@@ -98,7 +98,7 @@ pub(crate) async fn use_profile<R: Runtime>(
     name: String,
 ) -> Res<ProfilesView> {
     state.desk.profiles.activate(&name)?;
-    crate::shell::refresh_tray(&app);
+    crate::shell::profiles_changed(&app);
     Ok(state.desk.profiles.list().await.into())
 }
 
@@ -184,15 +184,13 @@ pub(crate) fn reveal(pipeline: State<'_, Pipeline>, version: u64, path: String) 
     Ok(pipeline.reveal(version, &path)?)
 }
 
-/// Demo only: the demo's next caller, pushed as a transfer is.
+/// Demo only: the demo agent answers the next caller in the Genesys Cloud stand-in.
 #[tauri::command]
-pub(crate) fn simulate_transfer(
+pub(crate) async fn simulate_transfer(
     state: State<'_, AppContext>,
-    pipeline: State<'_, Pipeline>,
+    genesys: State<'_, crate::genesys::Genesys>,
 ) -> Res<()> {
-    let transfer = crate::demo::next_transfer(&state)?;
-    pipeline.submit(transfer, Origin::Demo);
-    Ok(())
+    Ok(crate::demo::simulate(&state, &genesys).await?)
 }
 
 #[tauri::command]

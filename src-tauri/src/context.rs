@@ -1,16 +1,15 @@
 //! The app context: what the running app keeps, managed by Tauri and reached from every
 //! command and source (the desk of services, the demo, the local trigger, the paint log).
 
-use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 
 use screenpop_core::desk::Desk;
-use screenpop_sandbox::Sandbox;
 use screenpop_settings::config::{default_path, Settings};
 use screenpop_settings::secret::Keychain;
 
 use screenpop_trigger::Trigger;
 
+use crate::demo::Demo;
 use crate::paint::PaintLog;
 
 /// The app context, managed by Tauri. The pop pipeline is managed beside it (see
@@ -21,10 +20,8 @@ pub struct AppContext {
     /// Why the settings could not be loaded, shown in the window. The desk then runs on empty
     /// in-memory settings so the broken file is never overwritten.
     pub(crate) startup_error: Option<String>,
-    /// The demo's sandbox, kept alive for the life of the window.
-    pub(crate) demo: Option<Sandbox>,
-    /// Which of the demo's callers comes next (see `demo::next_transfer`).
-    pub(crate) demo_turn: AtomicUsize,
+    /// The demo's sandbox and Genesys Cloud stand-in, kept alive for the life of the window.
+    pub(crate) demo: Option<Demo>,
     /// The local trigger while it runs, or why it could not start.
     pub(crate) trigger: Mutex<Result<Option<Trigger>, String>>,
     /// Where painted cards are logged, when a benchmark asks for it.
@@ -38,26 +35,39 @@ impl AppContext {
             .map_err(screenpop_core::Error::from)
             .and_then(|path| Desk::open(path, Arc::new(Keychain)))
         {
-            Ok(desk) => Self::with_desk(desk, None),
+            Ok(desk) => Self::with_desk(desk),
             Err(e) => {
                 let desk = Desk::in_memory(Settings::default(), Arc::new(Keychain));
                 // The agent's file is broken, not the admin's policy: it still applies.
                 desk.reload_policy();
                 Self {
                     startup_error: Some(e.to_string()),
-                    ..Self::with_desk(desk, None)
+                    ..Self::with_desk(desk)
                 }
             }
         }
     }
 
-    /// A state over an existing desk (tests, the demo).
-    pub fn with_desk(desk: Desk, demo: Option<Sandbox>) -> Self {
+    /// The demo (`--demo`): a sandbox and a Genesys Cloud stand-in in the app, the demo
+    /// profile connected to both, nothing kept outside it.
+    pub fn demo() -> Result<Self, Box<dyn std::error::Error>> {
+        crate::demo::start()
+    }
+
+    /// A state over an existing desk (tests).
+    pub fn with_desk(desk: Desk) -> Self {
+        Self::with(desk, None)
+    }
+
+    pub(crate) fn with_demo(desk: Desk, demo: Demo) -> Self {
+        Self::with(desk, Some(demo))
+    }
+
+    fn with(desk: Desk, demo: Option<Demo>) -> Self {
         Self {
             desk,
             startup_error: None,
             demo,
-            demo_turn: AtomicUsize::new(0),
             trigger: Mutex::new(Ok(None)),
             paint_log: PaintLog::from_env(),
         }

@@ -39,7 +39,7 @@ async fn changed<R: Runtime>(app: &AppHandle<R>, trigger_changed: bool) {
         crate::trigger::apply(app).await;
     }
     sync_autostart(app);
-    crate::shell::refresh_tray(app);
+    crate::shell::profiles_changed(app);
     let _ = app.emit("settings-changed", ());
 }
 

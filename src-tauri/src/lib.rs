@@ -78,6 +78,13 @@ pub fn start_pipeline<R: Runtime>(app: &AppHandle<R>) {
     app.manage(pipeline);
 }
 
+/// Starts the push sources the active profile is set up for (Genesys Cloud), after a random
+/// wait when the window was started at login; from then on they follow the active profile.
+pub fn start_push_sources<R: Runtime>(app: &AppHandle<R>, at_login: bool) {
+    app.manage(genesys::Genesys::default());
+    genesys::follow(app, at_login);
+}
+
 /// Opens the app window and runs until it is closed. When it cannot open, says why and exits
 /// (see [`preflight`]): never a panic.
 pub fn run(options: Options) {
@@ -117,9 +124,10 @@ pub fn run(options: Options) {
         })
         .build(tauri::generate_context!("tauri.conf.json"));
     match result {
-        Ok(app) => app.run(|_, event| {
+        Ok(app) => app.run(|app, event| {
             if let tauri::RunEvent::Exit = event {
                 trigger::withdraw();
+                genesys::withdraw(app);
             }
         }),
         Err(e) => preflight::fail(CannotOpen::Failed(e.to_string()), &links),
@@ -133,7 +141,7 @@ fn set_up(app: &mut tauri::App, options: &Options) -> Result<(), Box<dyn std::er
         WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
     }
     let state = if options.demo {
-        demo::start()?
+        AppContext::demo()?
     } else {
         AppContext::open()
     };
@@ -141,11 +149,8 @@ fn set_up(app: &mut tauri::App, options: &Options) -> Result<(), Box<dyn std::er
     start_pipeline(app.handle());
     let pipeline = app.state::<Pipeline>();
     // The links this window was started for pop first; the demo opens on a caller.
-    if options.links.is_empty() && options.demo {
-        pipeline.submit(
-            demo::next_transfer(&app.state::<AppContext>())?,
-            Origin::Demo,
-        );
+    if let (true, Some(demo)) = (options.links.is_empty(), &app.state::<AppContext>().demo) {
+        pipeline.submit(demo.opening_transfer()?, Origin::Demo);
     }
     for link in &options.links {
         pipeline.submit_link(link);
@@ -171,10 +176,7 @@ fn set_up(app: &mut tauri::App, options: &Options) -> Result<(), Box<dyn std::er
     }
     let lookups = app.state::<AppContext>().desk.lookups.clone();
     tauri::async_runtime::spawn(async move { lookups.keep_warm(WARM_INTERVAL).await });
-    app.manage(genesys::Genesys::default());
-    if !options.demo {
-        genesys::start(app.handle(), options.hidden);
-    }
+    start_push_sources(app.handle(), options.hidden);
     Ok(())
 }
 

@@ -163,10 +163,17 @@ fn switch_profile<R: Runtime>(app: &AppHandle<R>, name: &str) {
         // The page reloads its switcher; the tray redraws its checks.
         Ok(_) => {
             let _ = app.emit("profiles-changed", ());
-            refresh_tray(app);
+            profiles_changed(app);
         }
         Err(e) => app.state::<Pipeline>().refuse(e.to_string()),
     }
+}
+
+/// What follows a change to the profiles (made in the window, or by the fleet policy): the
+/// Genesys Cloud source follows the active profile, and the tray menu is redrawn.
+pub(crate) fn profiles_changed<R: Runtime>(app: &AppHandle<R>) {
+    crate::genesys::follow(app, false);
+    refresh_tray(app);
 }
 
 /// Redraws the tray menu after the profiles or the language changed.

@@ -23,7 +23,7 @@ struct Harness {
     window: WebviewWindow<MockRuntime>,
     sandbox_url: String,
     sandbox_key: String,
-    _sandbox: Option<Sandbox>,
+    _sandbox: Sandbox,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -33,18 +33,20 @@ fn harness(demo: bool) -> Harness {
         .block_on(Sandbox::start(SandboxConfig::default()))
         .unwrap();
     let (sandbox_url, sandbox_key) = (sandbox.base_url(), sandbox.key().to_owned());
-    let desk = Desk::in_memory(Settings::default(), Arc::new(MemoryKeys::default()));
-    // Outside the demo the test keeps the sandbox alive itself.
-    let (state, kept) = if demo {
-        (AppContext::with_desk(desk, Some(sandbox)), None)
+    let state = if demo {
+        AppContext::demo().unwrap()
     } else {
-        (AppContext::with_desk(desk, None), Some(sandbox))
+        AppContext::with_desk(Desk::in_memory(
+            Settings::default(),
+            Arc::new(MemoryKeys::default()),
+        ))
     };
     let app = screenpop_lib::builder(mock_builder())
         .manage(state)
         .build(tauri::generate_context!("tauri.conf.json"))
         .unwrap();
     screenpop_lib::start_pipeline(app.handle());
+    screenpop_lib::start_push_sources(app.handle(), false);
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
@@ -53,7 +55,7 @@ fn harness(demo: bool) -> Harness {
         window,
         sandbox_url,
         sandbox_key,
-        _sandbox: kept,
+        _sandbox: sandbox,
         _runtime: runtime,
     }
 }
@@ -188,20 +190,18 @@ fn the_demo_pops_its_callers_in_turn_without_a_page() {
         call(&h, "app_info", json!({})).unwrap()["demo"],
         json!(true)
     );
-    call(
-        &h,
-        "save_setup",
-        json!({"form": {"name": "Demo", "base_url": h.sandbox_url, "account": "d", "project": "d", "key": h.sandbox_key}}),
-    )
-    .unwrap();
-    // No page listens: the pipeline still looks the transfer up and keeps the card.
+    // No page listens: the demo agent answers in the Genesys Cloud stand-in, the source hears
+    // it, and the pipeline looks the transfer up and keeps the card.
     assert_eq!(
         call(&h, "simulate_transfer", json!({})).unwrap(),
         Value::Null
     );
     let first = settled(&h, 1);
-    assert_eq!(first["origin"], "demo");
+    assert_eq!(first["origin"], "genesys");
     assert_eq!(first["stage"], "card");
+    let genesys = call(&h, "genesys_status", json!({})).unwrap();
+    assert_eq!(genesys["state"], "connected", "{genesys}");
+    assert_eq!(genesys["signed_in_as"], "Sam Agent", "{genesys}");
     call(&h, "simulate_transfer", json!({})).unwrap();
     let second = settled(&h, 2);
     assert_ne!(

@@ -26,5 +26,6 @@ mod window;
 
 mod card;
 mod fleet;
+mod genesys;
 mod pops;
 mod setup;

@@ -123,6 +123,16 @@ pub fn publish_file<T: Serialize>(stem: &str, value: &T) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// Removes this session's `stem` file, if there is one.
+pub fn remove_file(stem: &str) -> Result<()> {
+    match fs::remove_file(session_file(stem)?) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Config(format!(
+            "Cannot remove this session's {stem} file: {e}."
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// This session's `stem` file, if a window published one.
 pub fn read_file<T: for<'de> Deserialize<'de>>(stem: &str) -> Result<Option<T>> {
     read_from(&session_file(stem)?)

@@ -136,6 +136,13 @@ pub fn publish(status: &SourceStatus) -> Result<()> {
     Ok(())
 }
 
+/// Takes back what was published: no source runs in this session's window any more (the
+/// profile changed, or the window closed).
+pub fn withdraw() -> Result<()> {
+    session::remove_file(STATUS_FILE)?;
+    Ok(())
+}
+
 /// What this session's window last published, if it did.
 pub fn read_published() -> Result<Option<SourceStatus>> {
     Ok(session::read_file(STATUS_FILE)?)

@@ -68,6 +68,8 @@ pub struct GenesysStandIn {
 
 struct Shared {
     config: GenesysConfig,
+    /// The runtime it serves on, so its control methods can be called from outside one.
+    runtime: tokio::runtime::Handle,
     addr: SocketAddr,
     world: Mutex<World>,
     next: AtomicU64,
@@ -121,6 +123,7 @@ impl GenesysStandIn {
         let (listener, addr) = crate::bind(config.port).await?;
         let shared = Arc::new(Shared {
             config,
+            runtime: tokio::runtime::Handle::current(),
             addr,
             world: Mutex::new(World {
                 heartbeats: true,
@@ -268,18 +271,19 @@ impl GenesysStandIn {
     }
 
     /// Warns every socket that it closes soon (`v2.system.socket_closing`), then closes it after
-    /// `after`; the channel and its subscriptions live on.
+    /// `after`; the channel and its subscriptions live on, and events go on reaching the old
+    /// socket until a new one connects to the channel (which closes the old, as Genesys does).
     pub fn close_sockets_soon(&self, after: Duration) {
         let frame =
             json!({"topicName": "v2.system.socket_closing", "version": "2", "eventBody": {}});
         let sockets: Vec<_> = lock(&self.shared.world)
             .channels
-            .iter_mut()
-            .filter_map(|c| c.socket.take())
+            .iter()
+            .filter_map(|c| c.socket.clone())
             .collect();
         for s in sockets {
             let _ = s.send(Outgoing::Text(frame.to_string()));
-            tokio::spawn(async move {
+            self.shared.runtime.spawn(async move {
                 tokio::time::sleep(after).await;
                 let _ = s.send(Outgoing::Close);
             });

@@ -233,6 +233,9 @@ impl GenesysSource {
     ) -> End {
         let mut heard = Instant::now();
         let mut pinged = false;
+        // After `socket_closing`, the old socket until it closes: what it still carries is read
+        // (the answers deduplicate), so nothing sent while the new one opened is lost.
+        let mut old: Option<Socket> = None;
         let mut poll = tokio::time::interval(self.timing.token_poll);
         poll.tick().await;
         loop {
@@ -251,31 +254,32 @@ impl GenesysSource {
                     heard = Instant::now();
                     pinged = false;
                     match events::read(&text) {
-                        Ok(Message::Heartbeat | Message::Pong) => {}
                         Ok(Message::SocketClosing) => {
                             // Reopened before the old one goes; the subscription stays.
                             match socket::open(&channel.connect_uri, self.config.is_loopback()).await {
-                                Ok(fresh) => *socket = fresh,
+                                Ok(fresh) => old = Some(std::mem::replace(socket, fresh)),
                                 Err(why) => return End::Lost(why, None),
                             }
                         }
-                        Ok(Message::System { kind, reason }) if kind == "token_revoked" => {
-                            let why = if reason.is_empty() { "the sign-in was revoked".to_owned() } else { screenpop_card::inert(&reason) };
-                            return End::SignIn(why);
+                        message => {
+                            if let Some(end) = self.heard(message, me, answers, on_answer) {
+                                return end;
+                            }
                         }
-                        Ok(Message::System { kind, .. }) => {
-                            return End::Lost(format!("Genesys Cloud said {}", screenpop_card::inert(&kind)), None);
+                    }
+                }
+                frame = async { old.as_mut()?.next().await }, if old.is_some() => {
+                    match frame {
+                        Some(Ok(Frame::Text(t))) => {
+                            let message = events::read(t.as_str());
+                            if !matches!(message, Ok(Message::SocketClosing)) {
+                                if let Some(end) = self.heard(message, me, answers, on_answer) {
+                                    return end;
+                                }
+                            }
                         }
-                        Ok(Message::Call(call)) => {
-                            self.status.send_modify(|s| {
-                                s.counts.events += 1;
-                                s.counts.last_event_ms = Some(unix_ms(SystemTime::now()));
-                            });
-                            self.on_call(me, &call, answers, on_answer);
-                        }
-                        Ok(Message::Other(_)) | Err(_) => {
-                            self.status.send_modify(|s| s.counts.dropped += 1);
-                        }
+                        Some(Ok(Frame::Close(_)) | Err(_)) | None => old = None,
+                        Some(Ok(_)) => {}
                     }
                 }
                 () = tokio::time::sleep_until(ping_at), if !pinged => {
@@ -296,6 +300,44 @@ impl GenesysSource {
                         _ => {}
                     }
                 }
+            }
+        }
+    }
+
+    /// What one message heard on a socket does (`socket_closing` aside): `Some` ends the
+    /// connection.
+    fn heard(
+        &self,
+        message: Result<Message, events::Dropped>,
+        me: &str,
+        answers: &mut Answers,
+        on_answer: &Arc<dyn Fn(Answered) + Send + Sync>,
+    ) -> Option<End> {
+        match message {
+            Ok(Message::Heartbeat | Message::Pong | Message::SocketClosing) => None,
+            Ok(Message::System { kind, reason }) if kind == "token_revoked" => {
+                let why = if reason.is_empty() {
+                    "the sign-in was revoked".to_owned()
+                } else {
+                    screenpop_card::inert(&reason)
+                };
+                Some(End::SignIn(why))
+            }
+            Ok(Message::System { kind, .. }) => Some(End::Lost(
+                format!("Genesys Cloud said {}", screenpop_card::inert(&kind)),
+                None,
+            )),
+            Ok(Message::Call(call)) => {
+                self.status.send_modify(|s| {
+                    s.counts.events += 1;
+                    s.counts.last_event_ms = Some(unix_ms(SystemTime::now()));
+                });
+                self.on_call(me, &call, answers, on_answer);
+                None
+            }
+            Ok(Message::Other(_)) | Err(_) => {
+                self.status.send_modify(|s| s.counts.dropped += 1);
+                None
             }
         }
     }
