@@ -67,11 +67,12 @@ fn refused(status: StatusCode, message: String) -> Response {
         .into_response()
 }
 
-fn known_state(state: &str) -> Result<(), Response> {
+/// The refusal of `state`, if it is not a participant state.
+fn unknown_state(state: &str) -> Option<Response> {
     if STATES.contains(&state) {
-        Ok(())
+        None
     } else {
-        Err(refused(
+        Some(refused(
             StatusCode::BAD_REQUEST,
             format!(
                 "\"{state}\" is not a participant state; use one of {}.",
@@ -87,7 +88,7 @@ async fn sign_in(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn place(State(shared): State<Arc<Shared>>, Json(call): Json<NewCall>) -> Response {
-    if let Err(refusal) = call.state.as_deref().map(known_state).transpose() {
+    if let Some(refusal) = call.state.as_deref().and_then(unknown_state) {
         return refusal;
     }
     let id = shared.place_call(call.attributes);
@@ -106,7 +107,7 @@ async fn moved(
     Path(id): Path<String>,
     Json(to): Json<Move>,
 ) -> Response {
-    if let Err(refusal) = known_state(&to.state) {
+    if let Some(refusal) = unknown_state(&to.state) {
         return refusal;
     }
     if shared.set_agent_state(&id, &to.state) {
