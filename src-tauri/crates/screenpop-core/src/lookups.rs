@@ -192,9 +192,7 @@ fn result(profile: &Profile, lookup: &Lookup, state: &HandoffState) -> LookupRes
 
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+    crate::push::unix_ms(SystemTime::now())
 }
 
 /// Pretty JSON with bidi and zero-width characters written as `\u` escapes, so the raw view
