@@ -3,7 +3,8 @@
 //! It owns what identifies a lookup ([`ids`]: conversation and shared ids, account and project
 //! ids, profile names), where a project's API lives ([`endpoint`], [`studio_url`], [`Project`]),
 //! the HTTP client with its time limits and retries ([`client`], [`retry`]), the answer
-//! ([`HandoffState`]), card-number masking ([`mask`]) and the API key as a value ([`ApiKey`]).
+//! ([`HandoffState`]), card-number masking ([`mask`]), the API key as a value ([`ApiKey`]), and
+//! the relay's pop message and NATS subjects ([`relay`]), which the relay and the desktop share.
 //!
 //! It must not depend on any other screenpop crate: the card, the settings and the core are built
 //! on it. The stable error codes every screenpop error maps onto ([`ErrorKind`]) live here.
@@ -16,6 +17,7 @@ pub mod ids;
 mod key;
 pub mod mask;
 mod project;
+pub mod relay;
 pub mod retry;
 pub mod state;
 pub mod studio_url;

@@ -6,11 +6,13 @@
 //! set of realistic states plus any from a fixtures directory, and it injects faults on demand
 //! (latency, 5xx, 429, pending-then-ready, hang, malformed or oversized bodies, a redirect to
 //! another origin). Tests, the demo and integrators all use it. Beside it, [`genesys`] stands in
-//! for Genesys Cloud: its sign-in, its API and its notification socket.
+//! for Genesys Cloud: its sign-in, its API and its notification socket; [`nats`] starts a real NATS
+//! server for the relay.
 #![deny(missing_docs)]
 
 mod fault;
 pub mod genesys;
+pub mod nats;
 mod server;
 mod states;
 
@@ -53,4 +55,7 @@ pub enum SandboxError {
     /// A fault description could not be parsed.
     #[error("{0}")]
     BadFault(String),
+    /// The NATS server could not be started.
+    #[error("NATS server: {0}")]
+    Nats(String),
 }

@@ -1,0 +1,503 @@
+//! The relay against a real NATS server (Debian's `nats-server`, on ports of the test's own) with
+//! the permissions `screenpop-relay seats` writes: each input authenticated, one pop per event on
+//! the right seat's subject, nothing published for what must not pop, the minute JetStream keeps
+//! a pop, and what each NATS user may and may not do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::{Client, ConnectOptions, Event};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+
+use screenpop_api::relay::{catch_up_subject, pop_subject, seat_inbox, Platform, PopMessage};
+use screenpop_relay::config::Config;
+use screenpop_relay::deliver::Delivery;
+use screenpop_relay::server::{router, Relay};
+use screenpop_relay::{generic, seats, twilio};
+use screenpop_sandbox::nats::{NatsOptions, NatsServer};
+
+const TENANT: &str = "acme";
+const TWILIO_TOKEN: &str = "twilio-auth-token-1";
+const CONNECT_KEY: &str = "connect-api-key-1";
+const GENERIC_SECRET: &str = "generic-secret-1";
+const PUBLIC: &str = "https://relay.acme.example";
+const AGENT: &str = "8e6e1f5b-0000-4000-8000-000000000001";
+
+/// NATS with the generated permissions, the relay serving on loopback, and the passwords.
+struct World {
+    nats: NatsServer,
+    http: String,
+    passwords: Vec<(String, String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn start() -> Self {
+        let seats_list = vec!["alice@acme.com".to_owned(), "bob".to_owned()];
+        let written = seats::write(TENANT, "relay", &seats_list, 4).unwrap();
+        let nats = NatsServer::start(NatsOptions {
+            authorization: Some(written.block.clone()),
+            jetstream: true,
+            ..NatsOptions::default()
+        })
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let relay_password = &written.passwords[0].2;
+        for (name, value) in [
+            ("nats", relay_password.as_str()),
+            ("twilio", TWILIO_TOKEN),
+            ("connect", CONNECT_KEY),
+            ("generic", GENERIC_SECRET),
+        ] {
+            std::fs::write(dir.path().join(name), value).unwrap();
+        }
+        let text = format!(
+            r#"
+tenant = "{TENANT}"
+public_url = "{PUBLIC}"
+[nats]
+servers = ["{}"]
+user = "relay"
+password_file = "nats"
+[twilio]
+auth_token_file = "twilio"
+id_field = "polyai_conversation_id"
+[connect]
+api_key_file = "connect"
+[connect.seats]
+"{AGENT}" = "alice@acme.com"
+[generic]
+secret_file = "generic"
+"#,
+            nats.url()
+        );
+        let config = Config::parse(&text, dir.path()).unwrap();
+        let delivery = Delivery::connect(&config).await.unwrap();
+        let relay = Arc::new(Relay::new(config, delivery));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let http = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router(relay)).await });
+        Self {
+            nats,
+            http,
+            passwords: written.passwords,
+            _dir: dir,
+        }
+    }
+
+    fn password(&self, seat: &str) -> (String, String) {
+        let (user, _, password) = self.passwords.iter().find(|(_, s, _)| s == seat).unwrap();
+        (user.clone(), password.clone())
+    }
+
+    /// `seat`'s client, and the server errors it has been sent.
+    async fn seat(&self, seat: &str) -> (Client, Arc<Mutex<Vec<String>>>) {
+        let (user, password) = self.password(seat);
+        let inbox = if seat == "relay" {
+            "_INBOX_RELAY".to_owned()
+        } else {
+            seat_inbox(TENANT, seat).unwrap()
+        };
+        let errors = Arc::new(Mutex::new(Vec::new()));
+        let heard = errors.clone();
+        let client = ConnectOptions::with_user_and_password(user, password)
+            .custom_inbox_prefix(inbox)
+            .event_callback(move |e| {
+                let heard = heard.clone();
+                async move {
+                    if let Event::ServerError(e) = e {
+                        heard.lock().await.push(e.to_string());
+                    }
+                }
+            })
+            .connect(self.nats.url())
+            .await
+            .unwrap();
+        (client, errors)
+    }
+}
+
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+/// The next message on `sub` within two seconds.
+async fn next(sub: &mut async_nats::Subscriber) -> PopMessage {
+    let m = tokio::time::timeout(Duration::from_secs(2), sub.next())
+        .await
+        .expect("a pop within 2 s")
+        .expect("the subscription is open");
+    PopMessage::read(&m.payload).unwrap()
+}
+
+fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn accepted(sid: &str, worker: &str, conversation: &str) -> Vec<(String, String)> {
+    let task = json!({"call_sid": "CA42", "polyai_conversation_id": conversation}).to_string();
+    let pairs = [
+        ("EventType", "reservation.accepted"),
+        ("Sid", sid),
+        ("ReservationSid", "WR1"),
+        ("TaskSid", "WT1"),
+        ("WorkerName", worker),
+        ("TaskAttributes", task.as_str()),
+    ];
+    form(&pairs)
+}
+
+async fn post_twilio(
+    world: &World,
+    params: &[(String, String)],
+    signature: Option<&str>,
+) -> reqwest::Response {
+    let path = "/v1/twilio/taskrouter?source=flex";
+    let signed = twilio::signature(TWILIO_TOKEN, &format!("{PUBLIC}{path}"), params);
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    http()
+        .post(format!("{}{path}", world.http))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-twilio-signature", signature.unwrap_or(&signed))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_twilio_acceptance_pops_its_seat_once_and_nothing_else_publishes() {
+    let world = World::start().await;
+    let (alice, _) = world.seat("alice@acme.com").await;
+    let mut sub = alice
+        .subscribe(pop_subject(TENANT, "alice@acme.com").unwrap())
+        .await
+        .unwrap();
+    alice.flush().await.unwrap();
+
+    let r = post_twilio(&world, &accepted("EV1", "alice@acme.com", "conv-1"), None).await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    let pop = next(&mut sub).await;
+    assert_eq!(
+        (
+            pop.platform,
+            pop.id.as_deref(),
+            pop.event_id.as_str(),
+            pop.seat.as_str()
+        ),
+        (Platform::Twilio, Some("conv-1"), "EV1", "alice@acme.com")
+    );
+
+    // The same event again, a wrong or missing signature, another event type: nothing.
+    assert_eq!(
+        post_twilio(&world, &accepted("EV1", "alice@acme.com", "conv-1"), None)
+            .await
+            .status(),
+        204
+    );
+    let forged = post_twilio(
+        &world,
+        &accepted("EV2", "alice@acme.com", "conv-2"),
+        Some("bm90IGl0"),
+    )
+    .await;
+    assert_eq!(forged.status(), 403);
+    assert_eq!(
+        post_twilio(
+            &world,
+            &accepted("EV3", "alice@acme.com", "conv-3"),
+            Some("")
+        )
+        .await
+        .status(),
+        403
+    );
+    let mut created = accepted("EV4", "alice@acme.com", "conv-4");
+    created[0].1 = "reservation.created".into();
+    assert_eq!(post_twilio(&world, &created, None).await.status(), 204);
+    // The next pop to arrive is the next real one.
+    assert_eq!(
+        post_twilio(&world, &accepted("EV5", "alice@acme.com", "conv-5"), None)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(next(&mut sub).await.event_id, "EV5");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_and_the_generic_webhook_pop_and_refuse_as_they_should() {
+    let world = World::start().await;
+    let (alice, _) = world.seat("alice@acme.com").await;
+    let mut sub = alice
+        .subscribe(pop_subject(TENANT, "alice@acme.com").unwrap())
+        .await
+        .unwrap();
+    alice.flush().await.unwrap();
+    let client = http();
+    let connect = |body: Value, key: &str| {
+        client
+            .post(format!("{}/v1/aws/connect", world.http))
+            .header("x-api-key", key)
+            .json(&body)
+            .send()
+    };
+    let sample = json!({"version": "0", "id": "ev-connect-1", "detail-type": "Amazon Connect Contact Event",
+        "source": "aws.connect", "detail": {"contactId": "6a1c9e2f-3b7d-4e8a-9c0b-5d2e7f4a1b3c",
+        "channel": "VOICE", "eventType": "CONNECTED_TO_AGENT",
+        "agentInfo": {"agentArn": format!("arn:aws:connect:eu-west-2:111122223333:instance/i-1/agent/{AGENT}")}}});
+    let r = connect(sample.clone(), CONNECT_KEY).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let pop = next(&mut sub).await;
+    assert_eq!(pop.platform, Platform::Connect);
+    assert_eq!(
+        pop.shared_id.as_deref(),
+        Some("6a1c9e2f-3b7d-4e8a-9c0b-5d2e7f4a1b3c")
+    );
+    assert_eq!(
+        connect(sample.clone(), "wrong").await.unwrap().status(),
+        401
+    );
+    let mut stranger = sample.clone();
+    stranger["id"] = json!("ev-connect-2");
+    stranger["detail"]["agentInfo"]["agentArn"] =
+        json!("arn:aws:connect:r:1:instance/i/agent/nobody");
+    let r = connect(stranger, CONNECT_KEY).await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["outcome"], "unmapped");
+    // EventBridge retries for a day: the same event again pops nothing.
+    let r = connect(sample.clone(), CONNECT_KEY).await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["outcome"], "duplicate");
+
+    let now = screenpop_relay::deliver::now_ms() / 1000;
+    let body = json!({"event_id": "gen-1", "seat": "alice@acme.com", "id": "conv-g"}).to_string();
+    let signed = |t: u64, body: &str| generic::header_value(GENERIC_SECRET, t, body.as_bytes());
+    let post = |signature: String, body: String| {
+        client
+            .post(format!("{}/v1/pop", world.http))
+            .header("content-type", "application/json")
+            .header("screenpop-signature", signature)
+            .body(body)
+            .send()
+    };
+    assert_eq!(
+        post(signed(now - 301, &body), body.clone())
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let changed = body.replace("conv-g", "conv-h");
+    assert_eq!(
+        post(signed(now, &body), changed).await.unwrap().status(),
+        401
+    );
+    assert_eq!(
+        post(signed(now, &body), body.clone())
+            .await
+            .unwrap()
+            .status(),
+        202
+    );
+    let pop = next(&mut sub).await;
+    assert_eq!(
+        (pop.platform, pop.id.as_deref()),
+        (Platform::Generic, Some("conv-g"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_a_clear_refusal_and_the_relay_keeps_serving() {
+    let world = World::start().await;
+    let (alice, _) = world.seat("alice@acme.com").await;
+    let mut sub = alice
+        .subscribe(pop_subject(TENANT, "alice@acme.com").unwrap())
+        .await
+        .unwrap();
+    alice.flush().await.unwrap();
+    let client = http();
+    let url = |p: &str| format!("{}{p}", world.http);
+    let big = "x".repeat(screenpop_relay::server::MAX_BODY + 1);
+    let r = client
+        .post(url("/v1/aws/connect"))
+        .header("x-api-key", CONNECT_KEY)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let r = client
+        .post(url("/v1/aws/connect"))
+        .header("x-api-key", CONNECT_KEY)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let r = client
+        .post(url("/v1/aws/connect"))
+        .header("x-api-key", CONNECT_KEY)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = client
+        .post(url("/v1/aws/connect"))
+        .header("x-api-key", CONNECT_KEY)
+        .json(&json!({"id": "x", "detail": {"eventType": "CONNECTED_TO_AGENT"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "no contact or agent");
+    let r = client
+        .post(url("/v1/twilio/taskrouter"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let now = screenpop_relay::deliver::now_ms() / 1000;
+    for body in [
+        json!({"event_id": "gen-x", "seat": "alice\u{7}", "id": "conv-x"}),
+        json!({"event_id": "gen-y", "seat": "alice@acme.com", "id": "4111 1111 1111 1111"}),
+        json!({"event_id": "gen-z", "seat": "alice@acme.com"}),
+    ] {
+        let body = body.to_string();
+        let r = client
+            .post(url("/v1/pop"))
+            .header("content-type", "application/json")
+            .header(
+                "screenpop-signature",
+                generic::header_value(GENERIC_SECRET, now, body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        assert_ne!(r.json::<Value>().await.unwrap()["outcome"], "popped");
+    }
+    let unknown =
+        json!({"event_id": "gen-u", "seat": "alice", "id": "c", "surprise": 1}).to_string();
+    let r = client
+        .post(url("/v1/pop"))
+        .header("content-type", "application/json")
+        .header(
+            "screenpop-signature",
+            generic::header_value(GENERIC_SECRET, now, unknown.as_bytes()),
+        )
+        .body(unknown)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        client.get(url("/nowhere")).send().await.unwrap().status(),
+        404
+    );
+    // Still serving, and nothing of the above reached the seat.
+    assert_eq!(
+        client.get(url("/healthz")).send().await.unwrap().status(),
+        200
+    );
+    assert_eq!(
+        post_twilio(&world, &accepted("EV9", "alice@acme.com", "conv-9"), None)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(next(&mut sub).await.event_id, "EV9");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_nats_user_reaches_only_what_the_generated_permissions_allow() {
+    let world = World::start().await;
+    let (alice, alice_errors) = world.seat("alice@acme.com").await;
+    let (bob, _) = world.seat("bob").await;
+    let (relay, relay_errors) = world.seat("relay").await;
+    let bobs = pop_subject(TENANT, "bob").unwrap();
+    let mut bob_sub = bob.subscribe(bobs.clone()).await.unwrap();
+    let mut snooping = alice.subscribe(bobs.clone()).await.unwrap();
+    let mut relay_snooping = relay.subscribe(bobs.clone()).await.unwrap();
+    alice.flush().await.unwrap();
+    relay.flush().await.unwrap();
+    bob.flush().await.unwrap();
+    // A seat cannot publish pops, to anyone.
+    alice.publish(bobs.clone(), "{}".into()).await.unwrap();
+    alice.flush().await.unwrap();
+
+    assert_eq!(
+        post_twilio(&world, &accepted("EV-B", "bob", "conv-b"), None)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(
+        next(&mut bob_sub).await.event_id,
+        "EV-B",
+        "bob's own pop, and not alice's forgery first"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), snooping.next())
+            .await
+            .is_err()
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), relay_snooping.next())
+            .await
+            .is_err()
+    );
+    let alice_said = alice_errors.lock().await.join("\n").to_lowercase();
+    assert!(
+        alice_said.contains("subscription") && alice_said.contains("publish"),
+        "{alice_said}"
+    );
+    let relay_said = relay_errors.lock().await.join("\n");
+    assert!(
+        relay_said.to_lowercase().contains("permissions violation"),
+        "{relay_said}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seat_back_within_the_minute_asks_for_the_pop_it_missed() {
+    let world = World::start().await;
+    // Nobody at bob's seat is connected when the call is accepted.
+    assert_eq!(
+        post_twilio(&world, &accepted("EV-C", "bob", "conv-c"), None)
+            .await
+            .status(),
+        204
+    );
+    let (bob, _) = world.seat("bob").await;
+    let kept = bob
+        .request(catch_up_subject(TENANT, "bob").unwrap(), "".into())
+        .await
+        .unwrap();
+    let pop = PopMessage::read(&kept.payload).unwrap();
+    assert_eq!(pop.event_id, "EV-C");
+    assert!(pop.fresh(screenpop_relay::deliver::now_ms()));
+    // Alice may not ask for bob's.
+    let (alice, _) = world.seat("alice@acme.com").await;
+    let refused = tokio::time::timeout(
+        Duration::from_secs(3),
+        alice.request(catch_up_subject(TENANT, "bob").unwrap(), "".into()),
+    )
+    .await;
+    assert!(!matches!(refused, Ok(Ok(ref m)) if PopMessage::read(&m.payload).is_ok()));
+}
