@@ -32,15 +32,16 @@ pub struct Delivery {
     profile: Option<String>,
 }
 
-/// The stream's configuration: every pop subject, the newest pop per seat, for a minute, in
-/// memory (a pop is worth nothing after a minute), readable by seats with a direct get.
+/// The stream's configuration: every pop subject, the newest pop per seat, for a minute (a pop
+/// is worth nothing after that), on disk so a restarted server still has it, readable by seats
+/// with a direct get.
 pub fn stream_config() -> stream::Config {
     stream::Config {
         name: STREAM.to_owned(),
         subjects: vec![format!("{POP_PREFIX}.>")],
         max_age: Duration::from_secs(KEPT_SECS),
         max_messages_per_subject: 1,
-        storage: stream::StorageType::Memory,
+        storage: stream::StorageType::File,
         allow_direct: true,
         ..stream::Config::default()
     }

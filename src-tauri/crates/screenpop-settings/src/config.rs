@@ -15,6 +15,7 @@ use url::Url;
 use crate::genesys::GenesysConfig;
 use crate::i18n::LanguageChoice;
 use crate::profiles::ProfileInput;
+use crate::relay::RelayConfig;
 use crate::setting::Setting;
 use crate::{Error, Profile, Result};
 use screenpop_api::ids::LookupBy;
@@ -174,6 +175,9 @@ struct RawProfile {
     /// Genesys Cloud, as `[profile.genesys]` (README, "Genesys Cloud").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     genesys: Option<toml::Table>,
+    /// The relay, as `[profile.relay]` (README, "The relay").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    relay: Option<toml::Table>,
 }
 
 /// The entry of `setting` in a settings file's table, if the file sets it.
@@ -261,7 +265,16 @@ impl Settings {
                 .map(|t| GenesysConfig::from_table(&t))
                 .transpose()
                 .map_err(|why| format!("profile \"{name}\", genesys: {why}"))?;
-            let profile = Profile { genesys, ..profile };
+            let relay = p
+                .relay
+                .map(|t| RelayConfig::from_table(&t))
+                .transpose()
+                .map_err(|why| format!("profile \"{name}\", relay: {why}"))?;
+            let profile = Profile {
+                genesys,
+                relay,
+                ..profile
+            };
             settings.add_profile(profile).map_err(|e| e.to_string())?;
         }
         // The active profile and the remembered kinds of id may name a profile of the fleet
@@ -311,6 +324,7 @@ impl Settings {
                     project: p.project.to_string(),
                     card: (!p.card.is_empty()).then(|| p.card.to_table()),
                     genesys: p.genesys.as_ref().map(GenesysConfig::to_table),
+                    relay: p.relay.as_ref().map(RelayConfig::to_table),
                 })
                 .collect(),
         };
@@ -398,6 +412,9 @@ impl Settings {
         if profile.genesys.is_none() {
             profile.genesys = self.profiles[index].genesys.clone();
         }
+        if profile.relay.is_none() {
+            profile.relay = self.profiles[index].relay.clone();
+        }
         let old = std::mem::replace(&mut self.profiles[index], profile);
         let new_name = self.profiles[index].name.clone();
         if self.active.as_deref() == Some(old.name.as_str()) {
@@ -438,6 +455,14 @@ impl Settings {
     pub fn set_genesys(&mut self, name: &str, config: Option<GenesysConfig>) -> Result<String> {
         let index = self.index_of(name)?;
         self.profiles[index].genesys = config;
+        Ok(self.profiles[index].name.clone())
+    }
+
+    /// Connects profile `name` to the relay as `config` says (`None`: disconnects it).
+    /// Answers the profile's name as saved.
+    pub fn set_relay(&mut self, name: &str, config: Option<RelayConfig>) -> Result<String> {
+        let index = self.index_of(name)?;
+        self.profiles[index].relay = config;
         Ok(self.profiles[index].name.clone())
     }
 

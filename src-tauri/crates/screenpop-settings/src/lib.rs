@@ -4,7 +4,8 @@
 //! [`prefs`]), the profiles ([`profile`], [`profiles`]), the settings file and its writer
 //! ([`store`]), the fleet policy ([`policy`]), where API keys are kept ([`secret`], [`keys`]), the
 //! session's own addresses ([`session`]), the languages ([`i18n`]) and each profile's Genesys
-//! Cloud connection and sign-in ([`genesys`]).
+//! Cloud connection and sign-in ([`genesys`]) and its connection to the contact centre's relay
+//! ([`relay`]).
 //!
 //! It builds on the API crate (ids, endpoints, the key as a value) and the card crate (layouts),
 //! and must not depend on the core: the core reads settings, never the other way round.
@@ -19,6 +20,7 @@ pub mod policy;
 pub mod prefs;
 pub mod profile;
 pub mod profiles;
+pub mod relay;
 pub mod secret;
 pub mod session;
 pub mod setting;

@@ -9,6 +9,7 @@ use screenpop_api::{PathId, Project};
 use screenpop_card::Layout;
 
 use crate::genesys::GenesysConfig;
+use crate::relay::RelayConfig;
 use crate::Result;
 
 /// A named PolyAI project: where its API lives and its account and project ids.
@@ -29,6 +30,10 @@ pub struct Profile {
     /// Where its agent signs in to Genesys Cloud, which then pops calls on answer.
     #[serde(skip)]
     pub genesys: Option<GenesysConfig>,
+    /// The contact centre's relay, which pops calls accepted in Twilio Flex, Amazon Connect or
+    /// any flow.
+    #[serde(skip)]
+    pub relay: Option<RelayConfig>,
 }
 
 impl Profile {
@@ -52,6 +57,7 @@ impl Profile {
             project: project.project,
             card: Layout::default(),
             genesys: None,
+            relay: None,
         }
     }
 

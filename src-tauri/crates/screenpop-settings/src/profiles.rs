@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::genesys::GenesysConfig;
 use crate::keys::Keys;
+use crate::relay::RelayConfig;
 use crate::store::SettingsStore;
 use crate::{Error, Profile, Result};
 use screenpop_api::endpoint::Endpoint;
@@ -216,6 +217,13 @@ impl Profiles {
     ) -> Result<String> {
         let name = self.get(profile)?.name;
         self.store.change(|s| s.set_genesys(&name, config))
+    }
+
+    /// Connects `profile` (the active one when `None`) to the relay as `config` says, or
+    /// disconnects it; refused for a profile the fleet policy manages. Answers its name.
+    pub fn set_relay(&self, profile: Option<&str>, config: Option<RelayConfig>) -> Result<String> {
+        let name = self.get(profile)?.name;
+        self.store.change(|s| s.set_relay(&name, config))
     }
 
     /// Adds a profile without changing which one is active (the command line).

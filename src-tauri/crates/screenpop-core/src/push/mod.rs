@@ -1,8 +1,8 @@
 //! Push sources: a contact-centre platform telling screenpop that the agent answered, so the card
 //! pops with nothing pasted. A source owns its connection, says how it is doing ([`SourceStatus`]),
 //! deduplicates its own events, and hands what it finds to the one pop pipeline as transfers
-//! (the same admission, newest-wins, recent list and notification as every other way in). Genesys
-//! Cloud is the first ([`genesys`]).
+//! (the same admission, newest-wins, recent list and notification as every other way in): Genesys
+//! Cloud ([`genesys`]) and the contact centre's relay ([`relay`]).
 
 use std::time::{Duration, SystemTime};
 
@@ -13,6 +13,7 @@ use screenpop_settings::session;
 use crate::Result;
 
 pub mod genesys;
+pub mod relay;
 
 /// How a push source is doing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +147,14 @@ pub fn withdraw() -> Result<()> {
 /// What this session's window last published, if it did.
 pub fn read_published() -> Result<Option<SourceStatus>> {
     Ok(session::read_file(STATUS_FILE)?)
+}
+
+/// TLS as the rest of screenpop does it: ring, and the platform's certificate verifier (the
+/// Genesys socket, the relay's NATS).
+pub(crate) fn platform_tls() -> std::result::Result<rustls::ClientConfig, String> {
+    use rustls_platform_verifier::ConfigVerifierExt;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    rustls::ClientConfig::with_platform_verifier().map_err(|e| format!("cannot set up TLS: {e}"))
 }
 
 /// Milliseconds since the Unix epoch of `t`.

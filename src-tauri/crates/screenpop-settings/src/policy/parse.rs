@@ -12,6 +12,7 @@ use crate::setting::Setting;
 use screenpop_card::Layout;
 
 use crate::genesys::GenesysConfig;
+use crate::relay::RelayConfig;
 
 /// Names the place of a dotted key (`locked.trigger_port`, `profiles[0].name`).
 pub(super) type Place<'a> = &'a dyn Fn(&str) -> String;
@@ -26,9 +27,10 @@ pub(super) const TOP_KEYS: [&str; 7] = [
     "locked",
 ];
 
-const PROFILE_KEYS: [&str; 8] = [
+const PROFILE_KEYS: [&str; 9] = [
     "card",
     "genesys",
+    "relay",
     "name",
     "studio_url",
     "region",
@@ -168,7 +170,19 @@ fn profile(
                 .map_err(|why| format!("{}: {why}", place(&format!("{key}.genesys"))))?,
         ),
     };
-    let profile = crate::Profile { genesys, ..profile };
+    let relay = match table.get("relay") {
+        None => None,
+        Some(v) => Some(
+            as_table(v)
+                .and_then(|t| RelayConfig::from_table(&t))
+                .map_err(|why| format!("{}: {why}", place(&format!("{key}.relay"))))?,
+        ),
+    };
+    let profile = crate::Profile {
+        genesys,
+        relay,
+        ..profile
+    };
     let card = match table.get("card") {
         None => return Ok(profile),
         Some(Value::Table(t)) => Layout::from_table(t),

@@ -28,7 +28,7 @@ pub(crate) async fn open(uri: &str, loopback: bool) -> Result<Socket, String> {
         .max_message_size(Some(MAX_MESSAGE_BYTES))
         .max_frame_size(Some(MAX_MESSAGE_BYTES));
     let connector = if uri.starts_with("wss://") {
-        Some(Connector::Rustls(Arc::new(tls()?)))
+        Some(Connector::Rustls(Arc::new(crate::push::platform_tls()?)))
     } else {
         None
     };
@@ -39,12 +39,4 @@ pub(crate) async fn open(uri: &str, loopback: bool) -> Result<Socket, String> {
         Ok(Err(e)) => Err(format!("could not open the notification socket: {e}")),
         Err(_) => Err("the notification socket did not open in time".to_owned()),
     }
-}
-
-/// TLS as the rest of screenpop does it: ring, and the platform's certificate verifier.
-fn tls() -> Result<rustls::ClientConfig, String> {
-    use rustls_platform_verifier::ConfigVerifierExt;
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    rustls::ClientConfig::with_platform_verifier()
-        .map_err(|e| format!("cannot set up TLS for the notification socket: {e}"))
 }
