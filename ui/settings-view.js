@@ -64,6 +64,27 @@ export function renderGenesys(view) {
   $("g-sign-out").hidden = view.state === "signed_out";
 }
 
+/**
+ * Shows the relay connection (or hides the section when the active profile has none).
+ * @param {any} view
+ */
+export function renderRelay(view) {
+  $("relay-section").hidden = !view;
+  if (!view) return;
+  const words = {
+    signed_out: () => t("relay.no_password"),
+    connecting: () => t("relay.connecting"),
+    connected: () => t("relay.connected", { name: view.signed_in_as || "" }),
+    reconnecting: () => t("relay.reconnecting", { seconds: view.in_secs || 0 }),
+    sign_in_again: () => t("relay.refused"),
+  };
+  const said = Object.prototype.hasOwnProperty.call(words, view.state) ? words[/** @type {keyof typeof words} */ (view.state)] : words.connecting;
+  $("r-status").textContent = said();
+  $("r-status").className = "status " + (view.state === "connected" ? "ok" : view.state === "sign_in_again" || view.state === "signed_out" ? "bad" : "");
+  $("r-detail").hidden = !view.why;
+  $("r-detail").textContent = view.why || "";
+}
+
 async function genesysSignIn() {
   $("g-status").textContent = t("genesys.waiting");
   $("g-status").className = "status";
@@ -129,6 +150,7 @@ export function loadPreferences() {
   $("trigger-section").hidden = !!state.info?.demo;
   if (!state.info?.demo) trigger("trigger_info");
   call("genesys_status").then(renderGenesys).catch(() => renderGenesys(null));
+  call("relay_status").then(renderRelay).catch(() => renderRelay(null));
 }
 
 // "Change…" turns the box into a recorder: the next key pressed with its modifiers becomes the

@@ -15,8 +15,9 @@ use screenpop_settings::config::{PopAction, TriggerSettings};
 use screenpop_settings::i18n::LanguageChoice;
 
 use crate::AppContext;
+use screenpop_core::push::Kind;
 use screenpop_page::views::{
-    AppInfo, BoardView, DiagnosticsView, GenesysView, PolicyView, ProfileFormView, ProfilesView,
+    AppInfo, BoardView, DiagnosticsView, PolicyView, ProfileFormView, ProfilesView, PushView,
     ResultView, SetupTested, StudioView, TriggerView, UiError,
 };
 
@@ -188,9 +189,9 @@ pub(crate) fn reveal(pipeline: State<'_, Pipeline>, version: u64, path: String) 
 #[tauri::command]
 pub(crate) async fn simulate_transfer(
     state: State<'_, AppContext>,
-    genesys: State<'_, crate::genesys::Genesys>,
+    push: State<'_, crate::push::Push>,
 ) -> Res<()> {
-    Ok(crate::demo::simulate(&state, &genesys).await?)
+    Ok(crate::demo::simulate(&state, &push).await?)
 }
 
 #[tauri::command]
@@ -274,8 +275,14 @@ pub(crate) async fn diagnostics(state: State<'_, AppContext>) -> Res<Diagnostics
 
 /// The Genesys Cloud connection, for Settings (`null` when the active profile has none).
 #[tauri::command]
-pub(crate) fn genesys_status(genesys: State<'_, crate::genesys::Genesys>) -> Option<GenesysView> {
-    genesys.view()
+pub(crate) fn genesys_status(push: State<'_, crate::push::Push>) -> Option<PushView> {
+    push.view(Kind::Genesys)
+}
+
+/// The relay connection, for Settings (`null` when the active profile has none).
+#[tauri::command]
+pub(crate) fn relay_status(push: State<'_, crate::push::Push>) -> Option<PushView> {
+    push.view(Kind::Relay)
 }
 
 /// Signs in to Genesys Cloud in the browser; answers when the agent is back.

@@ -21,7 +21,7 @@ use screenpop_settings::genesys::{GenesysConfig, GenesysPlace, IdSources};
 use screenpop_settings::secret::{KeyStore, MemoryKeys};
 use screenpop_settings::Profile;
 
-use crate::genesys::Genesys;
+use crate::push::Push;
 use crate::AppContext;
 
 /// Name of the demo profile.
@@ -137,11 +137,11 @@ impl Demo {
 
 /// Simulate transfer: once the demo's Genesys connection is up, its agent answers the next
 /// caller there, and the source pops the card.
-pub(crate) async fn simulate(state: &AppContext, genesys: &Genesys) -> Result<(), Error> {
+pub(crate) async fn simulate(state: &AppContext, push: &Push) -> Result<(), Error> {
     let demo = state.demo.as_ref().ok_or_else(|| {
         Error::BadInput("Simulated transfers exist only in the demo (screenpop --demo).".to_owned())
     })?;
-    if !genesys.connected(CONNECTED_WITHIN).await {
+    if !push.genesys_connected(CONNECTED_WITHIN).await {
         return Err(Error::PushNotConnected {
             detail: "The demo's Genesys Cloud connection is not up yet; try again in a moment."
                 .to_owned(),

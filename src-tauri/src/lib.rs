@@ -12,6 +12,7 @@ mod genesys;
 mod notify;
 mod paint;
 mod preflight;
+mod push;
 mod shell;
 mod sink;
 mod sources;
@@ -62,6 +63,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::genesys_status,
         commands::genesys_sign_in,
         commands::genesys_sign_out,
+        commands::relay_status,
     ])
 }
 
@@ -81,8 +83,8 @@ pub fn start_pipeline<R: Runtime>(app: &AppHandle<R>) {
 /// Starts the push sources the active profile is set up for (Genesys Cloud), after a random
 /// wait when the window was started at login; from then on they follow the active profile.
 pub fn start_push_sources<R: Runtime>(app: &AppHandle<R>, at_login: bool) {
-    app.manage(genesys::Genesys::default());
-    genesys::follow(app, at_login);
+    app.manage(push::Push::default());
+    push::follow(app, at_login);
 }
 
 /// Opens the app window and runs until it is closed. When it cannot open, says why and exits
@@ -127,7 +129,7 @@ pub fn run(options: Options) {
         Ok(app) => app.run(|app, event| {
             if let tauri::RunEvent::Exit = event {
                 trigger::withdraw();
-                genesys::withdraw(app);
+                push::withdraw(app);
             }
         }),
         Err(e) => preflight::fail(CannotOpen::Failed(e.to_string()), &links),

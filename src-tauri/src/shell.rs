@@ -125,13 +125,20 @@ fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     let separator = PredefinedMenuItem::separator(app)?;
     let quit = MenuItem::with_id(app, "quit", words.text("tray.quit"), true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&show, &clipboard, &profiles, &separator, &quit])?;
-    // How the Genesys Cloud connection is doing, when one runs: a click shows the window.
-    if let Some(said) = app
-        .try_state::<crate::genesys::Genesys>()
-        .and_then(|g| g.tray_key())
-    {
-        let genesys = MenuItem::with_id(app, "genesys", words.text(said), true, None::<&str>)?;
-        menu.insert(&genesys, 3)?;
+    // How each push source is doing, when one runs: a click shows the window.
+    let lines = app
+        .try_state::<crate::push::Push>()
+        .map(|p| p.tray_keys())
+        .unwrap_or_default();
+    for (i, said) in lines.into_iter().enumerate() {
+        let line = MenuItem::with_id(
+            app,
+            format!("push-{i}"),
+            words.text(said),
+            true,
+            None::<&str>,
+        )?;
+        menu.insert(&line, 3 + i)?;
     }
     Ok(menu)
 }
@@ -142,7 +149,8 @@ pub(crate) fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .tooltip("screenpop")
         .menu(&menu(app)?)
         .on_menu_event(|app, event| match event.id().as_ref() {
-            "show" | "genesys" => crate::notify::bring_forward(app),
+            "show" => crate::notify::bring_forward(app),
+            id if id.starts_with("push-") => crate::notify::bring_forward(app),
             "clipboard" => crate::sources::clipboard(app),
             "quit" => app.exit(0),
             id => {
@@ -172,7 +180,7 @@ fn switch_profile<R: Runtime>(app: &AppHandle<R>, name: &str) {
 /// What follows a change to the profiles (made in the window, or by the fleet policy): the
 /// Genesys Cloud source follows the active profile, and the tray menu is redrawn.
 pub(crate) fn profiles_changed<R: Runtime>(app: &AppHandle<R>) {
-    crate::genesys::follow(app, false);
+    crate::push::follow(app, false);
     refresh_tray(app);
 }
 

@@ -11,6 +11,8 @@
 
 #[path = "../support/catalogue.rs"]
 mod catalogue;
+#[path = "../support/relay.rs"]
+mod local_relay;
 #[path = "../support/readme.rs"]
 mod readme;
 #[path = "../support/sandbox.rs"]
@@ -28,4 +30,5 @@ mod card;
 mod fleet;
 mod genesys;
 mod pops;
+mod relay;
 mod setup;

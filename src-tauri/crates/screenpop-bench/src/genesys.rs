@@ -83,7 +83,7 @@ pub(crate) fn answer_to_card(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
     let mut app = App::start(&b.binary, &[], &[], &b.out.join("paint-genesys.log"))?;
     let until = Instant::now() + WAIT;
     loop {
-        let connected = push::read_published()
+        let connected = push::read_published(push::Kind::Genesys)
             .ok()
             .flatten()
             .is_some_and(|s| matches!(s.state, SourceState::Connected { .. }));

@@ -157,7 +157,7 @@ fn status(args: &StatusArgs) -> Result<()> {
     let token = runtime()?.block_on(desk.genesys_tokens.get(&name))?;
     let expires = token.as_ref().map(|t| t.expires);
     let signed_in = token.is_some_and(|t| !t.expired(Duration::ZERO));
-    let live = screenpop_core::push::read_published()
+    let live = screenpop_core::push::read_published(screenpop_core::push::Kind::Genesys)
         .ok()
         .flatten()
         .filter(|s| s.profile == name);

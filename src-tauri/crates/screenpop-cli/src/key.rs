@@ -71,15 +71,20 @@ pub(crate) fn run(cmd: KeyCommand) -> Result<()> {
 
 /// The key as typed; checked when it is stored.
 fn read_key(profile: &str) -> Result<String> {
+    read_secret(&format!("API key for profile \"{profile}\""), "key")
+}
+
+/// A secret (`what`, asked for as `prompt`) from standard input: hidden on a terminal, one line
+/// from a script; never from the command line.
+pub(crate) fn read_secret(prompt: &str, what: &str) -> Result<String> {
     let raw = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(format!(
-            "API key for profile \"{profile}\" (input hidden): "
-        ))
-        .map_err(|e| Error::BadInput(format!("Cannot read the key from the terminal: {e}.")))?
+        rpassword::prompt_password(format!("{prompt} (input hidden): ")).map_err(|e| {
+            Error::BadInput(format!("Cannot read the {what} from the terminal: {e}."))
+        })?
     } else {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-            Error::BadInput(format!("Cannot read the key from standard input: {e}."))
+            Error::BadInput(format!("Cannot read the {what} from standard input: {e}."))
         })?;
         line
     };

@@ -22,6 +22,7 @@ pub mod launch;
 mod lookup;
 mod pop;
 mod profile;
+mod relay;
 mod sandbox;
 mod settings;
 mod trigger;
@@ -91,6 +92,10 @@ enum Command {
     /// Pop calls as the agent answers them in Genesys Cloud: set up, sign in, sign out, status.
     #[command(subcommand)]
     Genesys(genesys::GenesysCommand),
+    /// Pop calls the contact centre's relay sends this seat (Twilio Flex, Amazon Connect, any
+    /// flow): set up, the seat's password, status.
+    #[command(subcommand)]
+    Relay(relay::RelayCommand),
 }
 
 /// Selects a profile by name; the active profile when omitted.
@@ -138,6 +143,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Demo(args) => sandbox::run_demo(args),
         Command::Trigger => return trigger::run(),
         Command::Genesys(cmd) => genesys::run(cmd),
+        Command::Relay(cmd) => relay::run(cmd),
     };
     match result {
         Ok(()) => exit::OK,

@@ -13,6 +13,7 @@ use screenpop_settings::keys::Keys;
 use screenpop_settings::policy::{self, Policy};
 use screenpop_settings::prefs::Preferences;
 use screenpop_settings::profiles::{ProfileForm, Profiles};
+use screenpop_settings::relay::RelayCredentials;
 use screenpop_settings::secret::KeyStore;
 use screenpop_settings::store::SettingsStore;
 
@@ -40,6 +41,8 @@ pub struct Desk {
     pub prefs: Preferences,
     /// The Genesys Cloud sign-ins, one per profile, in the keychain.
     pub genesys_tokens: Tokens,
+    /// The seats' relay passwords, in the keychain.
+    pub relay_credentials: RelayCredentials,
     store: Arc<SettingsStore>,
 }
 
@@ -107,7 +110,8 @@ impl Desk {
             profiles: Profiles::new(store.clone(), keys.clone()),
             lookups: Lookups::new(store.clone(), keys.clone()),
             prefs: Preferences::new(store.clone(), keys.clone()),
-            genesys_tokens: Tokens::new(keys),
+            genesys_tokens: Tokens::new(keys.clone()),
+            relay_credentials: RelayCredentials::new(keys),
             store,
         }
     }

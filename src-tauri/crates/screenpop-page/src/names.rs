@@ -33,4 +33,5 @@ pub const COMMANDS: &[&str] = &[
     "genesys_status",
     "genesys_sign_in",
     "genesys_sign_out",
+    "relay_status",
 ];

@@ -114,6 +114,7 @@ enum OriginName {
     Typed,
     Recent,
     Genesys,
+    Relay,
 }
 
 /// What the card shows, by the names the page reads.
@@ -544,10 +545,10 @@ pub struct TriggerView {
     pub token: Option<String>,
 }
 
-/// The Genesys Cloud connection as Settings shows it (the page hides the section when the active
-/// profile is not set up for Genesys).
+/// A push source's connection (Genesys Cloud, the relay) as Settings shows it (the page hides
+/// the section when the active profile is not set up for it).
 #[derive(Debug, Clone, Serialize)]
-pub struct GenesysView {
+pub struct PushView {
     profile: String,
     /// `signed_out`, `connecting`, `connected`, `reconnecting` or `sign_in_again`, with what
     /// each says (`since_ms`; `in_secs` and `why`; `why`).
@@ -557,7 +558,7 @@ pub struct GenesysView {
     pops: u64,
 }
 
-impl From<&SourceStatus> for GenesysView {
+impl From<&SourceStatus> for PushView {
     fn from(s: &SourceStatus) -> Self {
         Self {
             profile: s.profile.clone(),

@@ -66,14 +66,22 @@ pub fn router(relay: Arc<Relay>) -> Router {
 
 /// Connects to NATS, listens on `config.listen`, and serves until SIGTERM or Ctrl+C.
 pub async fn serve(config: Config) -> Result<()> {
-    let delivery = Delivery::connect(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| Error::Config(format!("listen: cannot listen on {}: {e}.", config.listen)))?;
+    serve_on(listener, config).await
+}
+
+/// [`serve`] on a listener already bound (a test's, on a free port).
+pub async fn serve_on(listener: tokio::net::TcpListener, config: Config) -> Result<()> {
+    let delivery = Delivery::connect(&config).await?;
+    let at = listener
+        .local_addr()
+        .map_or_else(|_| config.listen.to_string(), |a| a.to_string());
     log::line(
         "info",
         "listening",
-        json!({"listen": config.listen.to_string(), "tenant": config.tenant,
+        json!({"listen": at, "tenant": config.tenant,
             "inputs": inputs(&config), "nats": config.nats.servers}),
     );
     let relay = Arc::new(Relay::new(config, delivery.clone()));

@@ -24,6 +24,7 @@ use screenpop_api::ErrorKind;
 use screenpop_settings::config::Settings;
 use screenpop_settings::i18n::system_locale;
 use screenpop_settings::policy::Policy;
+use screenpop_settings::relay::RelayConfig;
 use screenpop_settings::setting::Setting;
 use screenpop_settings::Profile;
 
@@ -105,6 +106,9 @@ pub struct ProfileHealth {
     pub key_accepted: Check,
     /// Genesys Cloud, when the profile is set up for it: signed in, and a window connected.
     pub genesys: Option<Check>,
+    /// The relay, when the profile is set up for it: the seat's password stored, and a window
+    /// connected.
+    pub relay: Option<Check>,
 }
 
 /// The whole report.
@@ -361,6 +365,17 @@ async fn profile(
             }
         }),
     };
+    let relay = match &p.relay {
+        None => None,
+        Some(config) => Some(match relay(desk, &p.name, config).await {
+            Ok(found) => Check::pass(found),
+            Err(e) => {
+                let c = Check::fail(&e);
+                problem.get_or_insert(e);
+                c
+            }
+        }),
+    };
     let health = ProfileHealth {
         name: p.name.clone(),
         managed: desk.policy().manages(&p.name),
@@ -372,6 +387,7 @@ async fn profile(
         connect,
         key_accepted,
         genesys,
+        relay,
     };
     (health, problem)
 }
@@ -392,7 +408,7 @@ async fn genesys(desk: &Desk, name: &str) -> Result<String, Error> {
         )));
     }
     let until = httpdate::fmt_http_date(token.expires);
-    match crate::push::read_published().ok().flatten() {
+    match crate::push::read_published(crate::push::Kind::Genesys).ok().flatten() {
         Some(s) if s.profile == name => match &s.state {
             SourceState::Connected { .. } => Ok(format!(
                 "Signed in{} until {until}. {}",
@@ -406,6 +422,33 @@ async fn genesys(desk: &Desk, name: &str) -> Result<String, Error> {
         },
         _ => Err(missing(format!(
             "Signed in until {until}, but no screenpop window in this session is connected to Genesys Cloud."
+        ))),
+    }
+}
+
+/// Whether pops from the relay reach profile `name`: the seat's password stored, and a window of
+/// this session connected with it.
+async fn relay(desk: &Desk, name: &str, config: &RelayConfig) -> Result<String, Error> {
+    let missing = |detail: String| Error::PushNotConnected { detail };
+    let seat = config
+        .seat_name()
+        .map_err(|why| missing(format!("The relay seat: {why}.")))?;
+    if desk.relay_credentials.get(name).await?.is_none() {
+        return Err(missing(format!(
+            "No relay password for seat \"{seat}\": run `screenpop relay credentials set --profile \"{name}\"` with the seat's password from IT."
+        )));
+    }
+    match crate::push::read_published(crate::push::Kind::Relay).ok().flatten() {
+        Some(s) if s.profile == name => match &s.state {
+            SourceState::Connected { .. } => Ok(format!(
+                "Seat \"{seat}\" of \"{}\". {}",
+                config.tenant,
+                s.describe()
+            )),
+            _ => Err(missing(format!("Seat \"{seat}\": {}", s.describe()))),
+        },
+        _ => Err(missing(format!(
+            "Seat \"{seat}\" has its password, but no screenpop window in this session is connected to the relay."
         ))),
     }
 }
@@ -500,6 +543,7 @@ impl Health {
                 ("connects", Some(&p.connect)),
                 ("key accepted", Some(&p.key_accepted)),
                 ("Genesys Cloud", p.genesys.as_ref()),
+                ("relay", p.relay.as_ref()),
             ];
             for (name, c) in checks.into_iter().filter_map(|(n, c)| Some((n, c?))) {
                 let ms = c.ms.map(|ms| format!(" [{ms} ms]")).unwrap_or_default();

@@ -29,6 +29,8 @@ pub enum Origin {
     Recent,
     /// Genesys Cloud: the agent answered a call (a push source).
     Genesys,
+    /// The relay: the platform said the agent accepted a call (a push source).
+    Relay,
 }
 
 impl Origin {

@@ -127,26 +127,42 @@ impl SourceStatus {
     }
 }
 
-/// The file the window publishes its push source's status in, for `screenpop genesys status`
-/// and `doctor` (no token, no caller data).
-const STATUS_FILE: &str = "genesys";
+/// Which push source a status is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Genesys Cloud.
+    Genesys,
+    /// The contact centre's relay.
+    Relay,
+}
 
-/// Publishes `status` for the other programs of this session.
-pub fn publish(status: &SourceStatus) -> Result<()> {
-    session::publish_file(STATUS_FILE, status)?;
+impl Kind {
+    /// The name of the file the window publishes the source's status in, for the command line
+    /// and `doctor` (no token, no password, no caller data).
+    fn stem(self) -> &'static str {
+        match self {
+            Self::Genesys => "genesys",
+            Self::Relay => "relay",
+        }
+    }
+}
+
+/// Publishes `status` of a `kind` source for the other programs of this session.
+pub fn publish(kind: Kind, status: &SourceStatus) -> Result<()> {
+    session::publish_file(kind.stem(), status)?;
     Ok(())
 }
 
-/// Takes back what was published: no source runs in this session's window any more (the
+/// Takes back what was published: no `kind` source runs in this session's window any more (the
 /// profile changed, or the window closed).
-pub fn withdraw() -> Result<()> {
-    session::remove_file(STATUS_FILE)?;
+pub fn withdraw(kind: Kind) -> Result<()> {
+    session::remove_file(kind.stem())?;
     Ok(())
 }
 
-/// What this session's window last published, if it did.
-pub fn read_published() -> Result<Option<SourceStatus>> {
-    Ok(session::read_file(STATUS_FILE)?)
+/// What this session's window last published of its `kind` source, if it did.
+pub fn read_published(kind: Kind) -> Result<Option<SourceStatus>> {
+    Ok(session::read_file(kind.stem())?)
 }
 
 /// TLS as the rest of screenpop does it: ring, and the platform's certificate verifier (the

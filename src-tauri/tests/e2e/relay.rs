@@ -1,0 +1,110 @@
+//! The relay in the real window: Twilio's signed form reaches the relay, NATS carries the pop,
+//! and the card is painted; a NATS server restarted while a pop is sent loses nothing and shows
+//! it once; a pop older than a minute shows nothing; Settings say how the connection stands.
+
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use screenpop_api::relay::{Platform, PopMessage, VERSION};
+
+use crate::local_relay::{LocalRelay, TENANT};
+use crate::seat;
+use crate::wait::{check, eventually};
+use crate::window::*;
+
+/// The relay status `screenpop relay status --json` prints for profile "Relay".
+fn status(env: &[(&str, String)]) -> Value {
+    let out = second_process(env, &["relay", "status", "--profile", "Relay", "--json"]);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn window_is(env: &[(&str, String)], state: &str) {
+    eventually(Duration::from_secs(30), || {
+        let s = status(env);
+        check(s["window"]["state"] == state, || {
+            format!("waiting for {state}: {s}")
+        })
+    });
+}
+
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver, a Secret Service and nats-server: run `bash .ci/test`"]
+fn a_call_accepted_in_twilio_pops_through_the_relay_once() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let api = api();
+    let mut relay = LocalRelay::start(&["alice"]);
+    let (home, env) = configured_home(&api, "Relay");
+    let settings = home.path().join("config/screenpop/settings.toml");
+    let mut text = std::fs::read_to_string(&settings).unwrap();
+    text.push_str(&format!(
+        "\n[profile.relay]\nservers = [\"{}\"]\ntenant = \"{TENANT}\"\nseat = \"alice\"\n",
+        relay.nats.url()
+    ));
+    std::fs::write(&settings, text).unwrap();
+    // IT provisions the seat's password as it provisions the key.
+    seat::store_key(
+        Command::new("secret-tool"),
+        "@relay:Relay",
+        &relay.password("alice"),
+    );
+
+    let d = app(&[], &env);
+    window_is(&env, "connected");
+    let before = card_seq(&d);
+    assert_eq!(relay.twilio_accepted("EV1", "alice", "demo-billing"), 204);
+    next_pop_is(&d, before, "Priya Raman");
+
+    // The server restarts while a call is accepted: Twilio's retry (played here) gets through
+    // once the relay is back, and the window, back too, shows the pop once.
+    relay.nats.restart().unwrap();
+    eventually(Duration::from_secs(30), || {
+        let status = relay.twilio_accepted("EV2", "alice", "demo-nested");
+        check(status == 204, || format!("the relay answered {status}"))
+    });
+    next_pop_is(&d, before + 1, "Tomasz Wiśniewski");
+    window_is(&env, "connected");
+
+    // A pop more than a minute old shows nothing; the next real one does.
+    let stale = PopMessage {
+        v: VERSION,
+        event_id: "EV-OLD".into(),
+        platform: Platform::Twilio,
+        call_id: None,
+        seat: "alice".into(),
+        id: Some("demo-orders".into()),
+        shared_id: None,
+        profile: None,
+        ts: screenpop_relay::deliver::now_ms() - 61_000,
+    };
+    relay.publish_raw("alice", serde_json::to_vec(&stale).unwrap());
+    assert_eq!(relay.twilio_accepted("EV3", "alice", "demo-unicode"), 204);
+    next_pop_is(&d, before + 2, "Zoë Ångström-Nakamura");
+    let s = status(&env);
+    assert_eq!(s["window"]["counts"]["pops"], 3, "{s}");
+    assert_eq!(s["password_stored"], true, "{s}");
+
+    // Settings say how it stands.
+    d.click(&d.wait("#open-settings", 5));
+    d.wait_until(
+        "the relay's status",
+        "return document.getElementById('r-status').textContent === 'Connected as seat alice.'",
+        20,
+    );
+    d.exec(
+        "document.getElementById('relay-section').scrollIntoView(); return 1",
+        serde_json::json!([]),
+    );
+    screenshot(&d, "relay.png");
+    let r = Command::new(env!("CARGO_BIN_EXE_screenpop"))
+        .arg("doctor")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        said.contains("ok   relay: Seat \"alice\" of \"acme\"."),
+        "{said}"
+    );
+}

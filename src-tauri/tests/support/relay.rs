@@ -1,0 +1,144 @@
+//! The relay as a contact centre runs it, from the test process: a real `nats-server` with the
+//! permissions `screenpop-relay seats` writes and JetStream, and the relay serving Twilio
+//! TaskRouter's webhook on loopback, on a runtime of its own; and Twilio, played by signing and
+//! posting its form.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use screenpop_relay::config::Config;
+use screenpop_relay::{seats, twilio};
+use screenpop_sandbox::nats::{NatsOptions, NatsServer};
+
+/// The contact centre's name in the tests.
+pub(crate) const TENANT: &str = "acme";
+const TWILIO_TOKEN: &str = "twilio-auth-token-e2e";
+const PUBLIC: &str = "https://relay.acme.example";
+
+/// A relay beside its NATS server, serving while this lives.
+pub(crate) struct LocalRelay {
+    pub(crate) nats: NatsServer,
+    /// The relay's HTTP address.
+    pub(crate) http: String,
+    /// (NATS user, seat or `relay`, password), as `seats` wrote them.
+    pub(crate) passwords: Vec<(String, String, String)>,
+    runtime: tokio::runtime::Runtime,
+    _dir: tempfile::TempDir,
+}
+
+impl LocalRelay {
+    /// NATS and the relay, with `seat_names` as the tenant's seats.
+    pub(crate) fn start(seat_names: &[&str]) -> Self {
+        let names: Vec<String> = seat_names.iter().map(|s| (*s).to_owned()).collect();
+        let written = seats::write(TENANT, "relay", &names, 4).unwrap();
+        let nats = NatsServer::start(NatsOptions {
+            authorization: Some(written.block),
+            jetstream: true,
+            ..NatsOptions::default()
+        })
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("nats"), &written.passwords[0].2).unwrap();
+        std::fs::write(dir.path().join("twilio"), TWILIO_TOKEN).unwrap();
+        let text = format!(
+            "tenant = \"{TENANT}\"\npublic_url = \"{PUBLIC}\"\n[nats]\nservers = [\"{}\"]\nuser = \"relay\"\npassword_file = \"nats\"\n[twilio]\nauth_token_file = \"twilio\"\nid_field = \"polyai_conversation_id\"\n",
+            nats.url()
+        );
+        let config = Config::parse(&text, dir.path()).unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let http = format!("http://{}", listener.local_addr().unwrap());
+        runtime.spawn(async move {
+            if let Err(e) = screenpop_relay::server::serve_on(listener, config).await {
+                eprintln!("the test's relay stopped: {e}");
+            }
+        });
+        let relay = Self {
+            nats,
+            http,
+            passwords: written.passwords,
+            runtime,
+            _dir: dir,
+        };
+        relay.wait_healthy();
+        relay
+    }
+
+    fn wait_healthy(&self) {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::wait::eventually(Duration::from_secs(15), || {
+            let status = reqwest::blocking::Client::builder()
+                .no_proxy()
+                .build()
+                .unwrap()
+                .get(format!("{}/healthz", self.http))
+                .send()
+                .map(|r| r.status().as_u16());
+            crate::wait::check(status.as_ref().is_ok_and(|s| *s == 200), || {
+                format!("the relay is not healthy: {status:?}")
+            })
+        });
+    }
+
+    /// `seat`'s NATS password.
+    pub(crate) fn password(&self, seat: &str) -> String {
+        self.passwords
+            .iter()
+            .find(|(_, s, _)| s == seat)
+            .map(|(_, _, p)| p.clone())
+            .unwrap()
+    }
+
+    /// Twilio saying `worker` accepted the reservation of a call whose task carries PolyAI's
+    /// `conversation` id, as event `sid`: the relay's answer status.
+    pub(crate) fn twilio_accepted(&self, sid: &str, worker: &str, conversation: &str) -> u16 {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let task = serde_json::json!({"call_sid": "CA1", "polyai_conversation_id": conversation})
+            .to_string();
+        let params: Vec<(String, String)> = [
+            ("EventType", "reservation.accepted"),
+            ("Sid", sid),
+            ("ReservationSid", "WR1"),
+            ("TaskSid", "WT1"),
+            ("WorkerName", worker),
+            ("TaskAttributes", task.as_str()),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let path = "/v1/twilio/taskrouter";
+        let signature = twilio::signature(TWILIO_TOKEN, &format!("{PUBLIC}{path}"), &params);
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&params)
+            .finish();
+        reqwest::blocking::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap()
+            .post(format!("{}{path}", self.http))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-twilio-signature", signature)
+            .body(body)
+            .send()
+            .map_or(0, |r| r.status().as_u16())
+    }
+
+    /// Publishes `payload` on `seat`'s subject as the relay's own NATS user (a pop the relay
+    /// did not make: a stale one, say).
+    pub(crate) fn publish_raw(&self, seat: &str, payload: Vec<u8>) {
+        let (user, _, password) = self.passwords[0].clone();
+        let url = self.nats.url();
+        let subject = screenpop_api::relay::pop_subject(TENANT, seat).unwrap();
+        self.runtime.block_on(async move {
+            let client = async_nats::ConnectOptions::with_user_and_password(user, password)
+                .custom_inbox_prefix("_INBOX_RELAY")
+                .connect(url)
+                .await
+                .unwrap();
+            client.publish(subject, payload.into()).await.unwrap();
+            client.flush().await.unwrap();
+        });
+    }
+}
