@@ -501,3 +501,82 @@ async fn a_seat_back_within_the_minute_asks_for_the_pop_it_missed() {
     .await;
     assert!(!matches!(refused, Ok(Ok(ref m)) if PopMessage::read(&m.payload).is_ok()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pop_crosses_a_cluster_from_the_relays_node_to_the_seats() {
+    let written = seats::write(TENANT, "relay", &["bob".to_owned()], 4).unwrap();
+    let nodes = NatsServer::cluster(
+        2,
+        &NatsOptions {
+            authorization: Some(written.block.clone()),
+            jetstream: true,
+            ..NatsOptions::default()
+        },
+    )
+    .unwrap();
+    let (a, b) = (&nodes[0], &nodes[1]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("nats"), &written.passwords[0].2).unwrap();
+    std::fs::write(dir.path().join("generic"), GENERIC_SECRET).unwrap();
+    let text = format!(
+        "tenant = \"{TENANT}\"\n[nats]\nservers = [\"{}\"]\nuser = \"relay\"\npassword_file = \"nats\"\n[generic]\nsecret_file = \"generic\"\n",
+        a.url()
+    );
+    let config = Config::parse(&text, dir.path()).unwrap();
+    // The cluster elects its JetStream leader first: the relay waits for it as systemd would
+    // restart it.
+    let until = std::time::Instant::now() + Duration::from_secs(30);
+    let delivery = loop {
+        match Delivery::connect(&config).await {
+            Ok(d) => break d,
+            Err(e) if std::time::Instant::now() < until => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("{e}\n{}\n{}", a.log(), b.log()),
+        }
+    };
+    let (user, _, password) = written
+        .passwords
+        .iter()
+        .find(|(_, s, _)| s == "bob")
+        .unwrap()
+        .clone();
+    let bob = ConnectOptions::with_user_and_password(user, password)
+        .custom_inbox_prefix(seat_inbox(TENANT, "bob").unwrap())
+        .connect(b.url())
+        .await
+        .unwrap();
+    let mut sub = bob
+        .subscribe(pop_subject(TENANT, "bob").unwrap())
+        .await
+        .unwrap();
+    bob.flush().await.unwrap();
+    // The subscription reaches node a over the route: publish until it arrives.
+    let pop = screenpop_relay::event::Pop {
+        platform: Platform::Generic,
+        event_id: "EV-X".into(),
+        call_id: None,
+        seat: "bob".into(),
+        id: Some("conv-x".into()),
+        shared_id: None,
+    };
+    let got = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            delivery.publish(&pop).await.unwrap();
+            if let Ok(Some(m)) = tokio::time::timeout(Duration::from_millis(300), sub.next()).await
+            {
+                break PopMessage::read(&m.payload).unwrap();
+            }
+        }
+    })
+    .await
+    .expect("the pop crossed the cluster");
+    assert_eq!(got.event_id, "EV-X");
+    // Asked for from node b, the pop node a's stream keeps.
+    let kept = bob
+        .request(catch_up_subject(TENANT, "bob").unwrap(), "".into())
+        .await
+        .unwrap();
+    assert_eq!(PopMessage::read(&kept.payload).unwrap().event_id, "EV-X");
+}

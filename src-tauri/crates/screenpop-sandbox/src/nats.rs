@@ -26,7 +26,8 @@ pub struct NatsOptions {
     pub jetstream: bool,
     /// A WebSocket listener too (plain `ws://`, loopback only).
     pub websocket: bool,
-    /// Join a cluster: this node's name and the other nodes' cluster ports.
+    /// Join a cluster: this node's name and the other nodes' cluster ports (see
+    /// [`NatsServer::cluster`], which sets it).
     pub cluster: Option<(String, Vec<u16>)>,
 }
 
@@ -65,6 +66,31 @@ impl NatsServer {
         server.write_config()?;
         server.run()?;
         Ok(server)
+    }
+
+    /// `size` nodes clustered on loopback (JetStream among them when `options` asks), each
+    /// routed to every other: node `n` is named `node-n`.
+    pub fn cluster(size: usize, options: &NatsOptions) -> Result<Vec<Self>, SandboxError> {
+        let mut nodes = Vec::new();
+        for _ in 0..size {
+            let dir = tempfile::tempdir().map_err(|e| SandboxError::Nats(e.to_string()))?;
+            nodes.push(Self {
+                child: None,
+                options: options.clone(),
+                ports: (free_port()?, free_port()?, free_port()?),
+                dir,
+            });
+        }
+        let routes: Vec<u16> = nodes.iter().map(|n| n.ports.2).collect();
+        for (i, node) in nodes.iter_mut().enumerate() {
+            let others = routes.iter().copied().filter(|p| *p != node.ports.2).collect();
+            node.options.cluster = Some((format!("node-{i}"), others));
+            node.write_config()?;
+        }
+        for node in &mut nodes {
+            node.run()?;
+        }
+        Ok(nodes)
     }
 
     /// `nats://127.0.0.1:PORT`.
