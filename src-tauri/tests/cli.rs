@@ -197,9 +197,9 @@ fn sandbox_prints_its_base_url_and_serves_the_api() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    // Kept open for as long as the sandbox runs, as a script's pipe would be.
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut line).unwrap();
     let base = line.trim().to_owned();
     let hostport = base.strip_prefix("http://").expect("http base URL");
     let mut s = TcpStream::connect(hostport).unwrap();

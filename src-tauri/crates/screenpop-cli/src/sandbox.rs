@@ -1,6 +1,7 @@
 //! `screenpop sandbox` (the Handoff API and the Genesys Cloud stand-in, for as long as it runs)
 //! and `screenpop demo`.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -68,9 +69,14 @@ pub(crate) fn run_sandbox(args: SandboxArgs) -> Result<()> {
         })
         .await
         .map_err(|e| Error::BadInput(e.to_string().replace("--port", "--genesys-port")))?;
-        // Two lines on stdout, for scripts: the Handoff API's base URL, then the stand-in's.
-        println!("{}", sandbox.base_url());
-        println!("{}", genesys.base_url());
+        // Two lines on stdout, for scripts: the Handoff API's base URL, then the stand-in's. In
+        // one write, and a reader that stopped after the first line does not stop the servers.
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "{}\n{}",
+            sandbox.base_url(),
+            genesys.base_url()
+        );
         eprintln!(
             "Local Handoff API listening on {} (key \"{}\"). Any account and project ids work.",
             sandbox.base_url(),

@@ -83,7 +83,11 @@ impl NatsServer {
         }
         let routes: Vec<u16> = nodes.iter().map(|n| n.ports.2).collect();
         for (i, node) in nodes.iter_mut().enumerate() {
-            let others = routes.iter().copied().filter(|p| *p != node.ports.2).collect();
+            let others = routes
+                .iter()
+                .copied()
+                .filter(|p| *p != node.ports.2)
+                .collect();
             node.options.cluster = Some((format!("node-{i}"), others));
             node.write_config()?;
         }
