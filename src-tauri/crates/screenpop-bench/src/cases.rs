@@ -32,6 +32,10 @@ pub(crate) struct Bench {
     pub(crate) floor: Option<PathBuf>,
     /// How many idle periods.
     pub(crate) idle_runs: usize,
+    /// The release relay (`cargo build --release -p screenpop-relay`), for its measurements.
+    pub(crate) relay: Option<PathBuf>,
+    /// CI's short run.
+    pub(crate) quick: bool,
     /// The runtime the sandbox and proxies run on.
     pub(crate) rt: tokio::runtime::Runtime,
     /// A client for the trigger and the sandbox (loopback, no proxy).

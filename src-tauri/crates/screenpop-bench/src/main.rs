@@ -10,6 +10,7 @@ mod genesys;
 mod memory;
 mod net;
 mod notify;
+mod relay;
 mod stats;
 mod table;
 
@@ -46,6 +47,9 @@ struct Args {
     /// The bare Tauri window memory is compared with (`cargo build --release --example floor`).
     #[arg(long)]
     floor: Option<PathBuf>,
+    /// The release relay to measure (`cargo build --release -p screenpop-relay`).
+    #[arg(long)]
+    relay: Option<PathBuf>,
     /// CI's short run: every measurement, with 5 pops per series and one 2 s idle period, so
     /// it proves each one still completes. Its figures are not the README's.
     #[arg(long)]
@@ -84,6 +88,13 @@ fn run(mut args: Args) -> error::Result<()> {
             .transpose()
             .map_err(error::BenchError::io("--floor"))?,
         idle_runs: args.idle_runs,
+        relay: args
+            .relay
+            .as_ref()
+            .map(std::fs::canonicalize)
+            .transpose()
+            .map_err(error::BenchError::io("--relay"))?,
+        quick: args.quick,
         rt,
         http: reqwest::Client::builder()
             .no_proxy()
@@ -91,7 +102,7 @@ fn run(mut args: Args) -> error::Result<()> {
             .map_err(|e| error::BenchError::step(format!("an HTTP client: {e}")))?,
     };
     let mut rows = Vec::new();
-    let steps: [(&str, Step); 9] = [
+    let steps: [(&str, Step); 11] = [
         ("time to card, big data", cases::time_to_card),
         ("notification", notify::notification),
         ("memory", cases::memory),
@@ -101,6 +112,8 @@ fn run(mut args: Args) -> error::Result<()> {
         ("first pop after idle", cases::first_pop_after_idle),
         ("genesys answer to card", genesys::answer_to_card),
         ("genesys reconnect", genesys::reconnect),
+        ("relay webhook to card", relay::webhook_to_card),
+        ("relay capacity", relay::capacity),
     ];
     let wanted =
         |name: &str| args.only.is_empty() || args.only.iter().any(|o| name.contains(o.as_str()));

@@ -9,6 +9,8 @@ pub(crate) struct Summary {
     pub p50: f64,
     /// 95th percentile (nearest rank).
     pub p95: f64,
+    /// 99th percentile (nearest rank).
+    pub(crate) p99: f64,
     /// Smallest.
     pub(crate) min: f64,
     /// Largest.
@@ -28,6 +30,7 @@ impl Summary {
             n: s.len(),
             p50: median(&s),
             p95: rank(0.95),
+            p99: rank(0.99),
             min: s[0],
             max: s[s.len() - 1],
         })
