@@ -18,13 +18,15 @@ pub(crate) enum KeyCommand {
     Delete(ProfileArg),
 }
 
+/// What storing a secret from standard input takes: the profile, and whether to leave one
+/// already stored (the API key, the relay password).
 #[derive(Debug, Args)]
 pub(crate) struct SetArgs {
     #[command(flatten)]
-    profile: ProfileArg,
-    /// Do nothing when a key is already stored (a login script runs this at every login).
+    pub(crate) profile: ProfileArg,
+    /// Do nothing when one is already stored (a login script runs this at every login).
     #[arg(long)]
-    if_missing: bool,
+    pub(crate) if_missing: bool,
 }
 
 #[derive(Debug, Args)]

@@ -24,7 +24,7 @@ pub(crate) enum RelayCommand {
 #[derive(Debug, Subcommand)]
 pub(crate) enum CredentialsCommand {
     /// Store the seat's password, read from standard input (hidden on a terminal).
-    Set(SetArgs),
+    Set(crate::key::SetArgs),
     /// Delete the seat's password from the keychain.
     Delete(ProfileArg),
 }
@@ -43,15 +43,6 @@ pub(crate) struct SetupArgs {
     /// This seat, as the platform names the agent (`%USERNAME%` or `$USER`: the login name).
     #[arg(long)]
     seat: String,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct SetArgs {
-    #[command(flatten)]
-    profile: ProfileArg,
-    /// Do nothing when a password is already stored (a login script runs this at every login).
-    #[arg(long)]
-    if_missing: bool,
 }
 
 #[derive(Debug, Args)]
@@ -94,7 +85,7 @@ fn configured(profile: Option<&str>) -> Result<(screenpop_core::desk::Desk, Stri
     Ok((desk, p.name, config))
 }
 
-fn set(args: &SetArgs) -> Result<()> {
+fn set(args: &crate::key::SetArgs) -> Result<()> {
     let (desk, name, _) = configured(args.profile.profile.as_deref())?;
     let rt = runtime()?;
     if args.if_missing && rt.block_on(desk.relay_credentials.get(&name))?.is_some() {

@@ -326,51 +326,69 @@ async fn bad_input_gets_a_clear_refusal_and_the_relay_keeps_serving() {
     alice.flush().await.unwrap();
     let client = http();
     let url = |p: &str| format!("{}{p}", world.http);
-    let big = "x".repeat(screenpop_relay::server::MAX_BODY + 1);
-    let r = client
-        .post(url("/v1/aws/connect"))
-        .header("x-api-key", CONNECT_KEY)
-        .header("content-type", "application/json")
-        .body(big)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 413);
-    let r = client
-        .post(url("/v1/aws/connect"))
-        .header("x-api-key", CONNECT_KEY)
-        .header("content-type", "text/plain")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 415);
-    let r = client
-        .post(url("/v1/aws/connect"))
-        .header("x-api-key", CONNECT_KEY)
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    let r = client
-        .post(url("/v1/aws/connect"))
-        .header("x-api-key", CONNECT_KEY)
-        .json(&json!({"id": "x", "detail": {"eventType": "CONNECTED_TO_AGENT"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400, "no contact or agent");
-    let r = client
-        .post(url("/v1/twilio/taskrouter"))
-        .header("content-type", "application/json")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 415);
     let now = screenpop_relay::deliver::now_ms() / 1000;
+    let signed = |body: &str| generic::header_value(GENERIC_SECRET, now, body.as_bytes());
+    let big = "x".repeat(screenpop_relay::server::MAX_BODY + 1);
+    let no_agent = json!({"id": "x", "detail": {"eventType": "CONNECTED_TO_AGENT"}}).to_string();
+    let unknown_field =
+        json!({"event_id": "gen-u", "seat": "alice", "id": "c", "surprise": 1}).to_string();
+    // (endpoint, content type, body, the header that authenticates it, the answer)
+    let refused = [
+        (
+            "/v1/aws/connect",
+            "application/json",
+            big,
+            ("x-api-key", CONNECT_KEY.to_owned()),
+            413,
+        ),
+        (
+            "/v1/aws/connect",
+            "text/plain",
+            "{}".to_owned(),
+            ("x-api-key", CONNECT_KEY.to_owned()),
+            415,
+        ),
+        (
+            "/v1/aws/connect",
+            "application/json",
+            "{not json".to_owned(),
+            ("x-api-key", CONNECT_KEY.to_owned()),
+            400,
+        ),
+        (
+            "/v1/aws/connect",
+            "application/json",
+            no_agent,
+            ("x-api-key", CONNECT_KEY.to_owned()),
+            400,
+        ),
+        (
+            "/v1/twilio/taskrouter",
+            "application/json",
+            "{}".to_owned(),
+            ("x-twilio-signature", String::new()),
+            415,
+        ),
+        (
+            "/v1/pop",
+            "application/json",
+            unknown_field.clone(),
+            ("screenpop-signature", signed(&unknown_field)),
+            400,
+        ),
+    ];
+    for (path, content_type, body, (header, value), want) in refused {
+        let r = client
+            .post(url(path))
+            .header("content-type", content_type)
+            .header(header, value)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), want, "{path} {content_type}");
+    }
+    // Signed, well formed, and still nothing to pop: a seat or an id that cannot be one.
     for body in [
         json!({"event_id": "gen-x", "seat": "alice\u{7}", "id": "conv-x"}),
         json!({"event_id": "gen-y", "seat": "alice@acme.com", "id": "4111 1111 1111 1111"}),
@@ -380,10 +398,7 @@ async fn bad_input_gets_a_clear_refusal_and_the_relay_keeps_serving() {
         let r = client
             .post(url("/v1/pop"))
             .header("content-type", "application/json")
-            .header(
-                "screenpop-signature",
-                generic::header_value(GENERIC_SECRET, now, body.as_bytes()),
-            )
+            .header("screenpop-signature", signed(&body))
             .body(body)
             .send()
             .await
@@ -391,20 +406,6 @@ async fn bad_input_gets_a_clear_refusal_and_the_relay_keeps_serving() {
         assert!(r.status().is_success(), "{}", r.status());
         assert_ne!(r.json::<Value>().await.unwrap()["outcome"], "popped");
     }
-    let unknown =
-        json!({"event_id": "gen-u", "seat": "alice", "id": "c", "surprise": 1}).to_string();
-    let r = client
-        .post(url("/v1/pop"))
-        .header("content-type", "application/json")
-        .header(
-            "screenpop-signature",
-            generic::header_value(GENERIC_SECRET, now, unknown.as_bytes()),
-        )
-        .body(unknown)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
     assert_eq!(
         client.get(url("/nowhere")).send().await.unwrap().status(),
         404
