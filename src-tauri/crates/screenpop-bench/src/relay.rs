@@ -238,6 +238,8 @@ fn usage(pid: u32) -> (u64, u64) {
 /// 500 seats subscribed; signed webhooks at a steady rate; POST → the message at the seat.
 pub(crate) fn capacity(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
     const SEATS: usize = 500;
+    // The seats' clients are made, used and dropped on the bench's runtime.
+    let _runtime = b.rt.enter();
     let (rate, secs) = if b.quick { (100u64, 2u64) } else { (1000, 10) };
     let relay_bin = relay_binary(b)?;
     let names: Vec<String> = (0..SEATS).map(|i| format!("seat-{i:03}")).collect();
