@@ -108,3 +108,30 @@ fn a_call_accepted_in_twilio_pops_through_the_relay_once() {
         "{said}"
     );
 }
+
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver, a Secret Service and nats-server: run `bash .ci/test`"]
+fn a_pop_crosses_the_cluster_from_the_relays_node_to_the_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let api = api();
+    let relay = LocalRelay::on_nodes(2, &["bob"]);
+    let (home, env) = configured_home(&api, "Relay");
+    let settings = home.path().join("config/screenpop/settings.toml");
+    let mut text = std::fs::read_to_string(&settings).unwrap();
+    // The window knows only the other node.
+    text.push_str(&format!(
+        "\n[profile.relay]\nservers = [\"{}\"]\ntenant = \"{TENANT}\"\nseat = \"bob\"\n",
+        relay.others[0].url()
+    ));
+    std::fs::write(&settings, text).unwrap();
+    seat::store_key(
+        Command::new("secret-tool"),
+        "@relay:Relay",
+        &relay.password("bob"),
+    );
+    let d = app(&[], &env);
+    window_is(&env, "connected");
+    let before = card_seq(&d);
+    assert_eq!(relay.twilio_accepted("EV-C", "bob", "demo-orders"), 204);
+    next_pop_is(&d, before, "Marcus Oyelaran-Smith");
+}

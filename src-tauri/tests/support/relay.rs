@@ -15,9 +15,12 @@ pub(crate) const TENANT: &str = "acme";
 const TWILIO_TOKEN: &str = "twilio-auth-token-e2e";
 const PUBLIC: &str = "https://relay.acme.example";
 
-/// A relay beside its NATS server, serving while this lives.
+/// A relay beside its NATS server (or a cluster of them), serving while this lives.
 pub(crate) struct LocalRelay {
+    /// The node the relay publishes to.
     pub(crate) nats: NatsServer,
+    /// The cluster's other nodes, when there are some.
+    pub(crate) others: Vec<NatsServer>,
     /// The relay's HTTP address.
     pub(crate) http: String,
     /// (NATS user, seat or `relay`, password), as `seats` wrote them.
@@ -29,14 +32,24 @@ pub(crate) struct LocalRelay {
 impl LocalRelay {
     /// NATS and the relay, with `seat_names` as the tenant's seats.
     pub(crate) fn start(seat_names: &[&str]) -> Self {
+        Self::on_nodes(1, seat_names)
+    }
+
+    /// `nodes` NATS servers clustered on loopback, the relay publishing to the first.
+    pub(crate) fn on_nodes(nodes: usize, seat_names: &[&str]) -> Self {
         let names: Vec<String> = seat_names.iter().map(|s| (*s).to_owned()).collect();
         let written = seats::write(TENANT, "relay", &names, 4).unwrap();
-        let nats = NatsServer::start(NatsOptions {
+        let options = NatsOptions {
             authorization: Some(written.block),
             jetstream: true,
             ..NatsOptions::default()
-        })
-        .unwrap();
+        };
+        let mut cluster = if nodes == 1 {
+            vec![NatsServer::start(options).unwrap()]
+        } else {
+            NatsServer::cluster(nodes, &options).unwrap()
+        };
+        let nats = cluster.remove(0);
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("nats"), &written.passwords[0].2).unwrap();
         std::fs::write(dir.path().join("twilio"), TWILIO_TOKEN).unwrap();
@@ -49,14 +62,32 @@ impl LocalRelay {
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap();
-        let http = format!("http://{}", listener.local_addr().unwrap());
+        let at = listener.local_addr().unwrap();
+        let http = format!("http://{at}");
+        // Started again after a failure, as systemd does: a cluster elects its JetStream leader
+        // before the relay can keep its stream.
         runtime.spawn(async move {
-            if let Err(e) = screenpop_relay::server::serve_on(listener, config).await {
-                eprintln!("the test's relay stopped: {e}");
+            let mut listener = Some(listener);
+            loop {
+                let bound = match listener.take() {
+                    Some(l) => l,
+                    None => match tokio::net::TcpListener::bind(at).await {
+                        Ok(l) => l,
+                        Err(_) => continue,
+                    },
+                };
+                match screenpop_relay::server::serve_on(bound, config.clone()).await {
+                    Ok(()) => return,
+                    Err(e) => {
+                        eprintln!("the test's relay stopped, starting again: {e}");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                }
             }
         });
         let relay = Self {
             nats,
+            others: cluster,
             http,
             passwords: written.passwords,
             runtime,
@@ -68,7 +99,7 @@ impl LocalRelay {
 
     fn wait_healthy(&self) {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        crate::wait::eventually(Duration::from_secs(15), || {
+        crate::wait::eventually(Duration::from_secs(30), || {
             let status = reqwest::blocking::Client::builder()
                 .no_proxy()
                 .build()
