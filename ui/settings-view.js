@@ -75,7 +75,7 @@ export function renderRelay(view) {
     signed_out: () => t("relay.no_password"),
     connecting: () => t("relay.connecting"),
     connected: () => t("relay.connected", { name: view.signed_in_as || "" }),
-    reconnecting: () => t("relay.reconnecting", { seconds: view.in_secs || 0 }),
+    reconnecting: () => t("relay.reconnecting"),
     sign_in_again: () => t("relay.refused"),
   };
   const said = Object.prototype.hasOwnProperty.call(words, view.state) ? words[/** @type {keyof typeof words} */ (view.state)] : words.connecting;
