@@ -617,3 +617,80 @@ fn genesys_sign_in_follows_the_printed_address_and_keeps_the_token_in_the_keycha
         r.stdout
     );
 }
+
+#[test]
+#[ignore = "needs a Secret Service: run `bash .ci/test`"]
+fn a_relay_seat_is_set_up_and_its_password_provisioned_into_the_keychain_only() {
+    let api = LocalApi::start();
+    let user = sandbox_user(&api, "relay");
+    // Plain NATS across a network is refused; the seat can be the login name.
+    let r = user.run(&words(
+        "relay setup --server nats://nats.acme.example:4222 --tenant acme --seat %USERNAME%",
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_one_line_error(&r);
+    assert!(r.stderr.contains("not encrypted"), "{}", r.stderr);
+    let said = user.ok(&words(
+        "relay setup --server nats://127.0.0.1:4999 --tenant acme --seat alice",
+    ));
+    assert!(said.contains("screenpop relay credentials set"), "{said}");
+    let settings =
+        std::fs::read_to_string(user.config_dir().join("screenpop/settings.toml")).unwrap();
+    assert!(settings.contains("[profile.relay]"), "{settings}");
+
+    let status: serde_json::Value =
+        serde_json::from_str(&user.ok(&["relay", "status", "--json"])).unwrap();
+    assert_eq!(status["password_stored"], false);
+    assert_eq!(status["seat"], "alice");
+    let r = user.run_with_stdin(&["relay", "credentials", "set"], "seat-password-1\n");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = user.run_with_stdin(
+        &["relay", "credentials", "set", "--if-missing"],
+        "another-password\n",
+    );
+    assert!(r.stdout.contains("left as it is"), "{}", r.stdout);
+    let profile = status["profile"].as_str().unwrap().to_owned();
+    let stored = std::process::Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "screenpop",
+            "username",
+            &format!("@relay:{profile}"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(stored.stdout).unwrap().trim(),
+        "seat-password-1"
+    );
+    for file in files_under(user.home.path()) {
+        let text = std::fs::read(&file).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&text).contains("seat-password-1"),
+            "{} holds the password",
+            file.display()
+        );
+    }
+
+    // Stored, but no window of this session is connected: calls would not pop by themselves.
+    let r = user.run_with_stdin(&["key", "set"], &format!("{}\n", api.sandbox.key()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = user.run(&["doctor"]);
+    assert_eq!(r.code, 9, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("no screenpop window in this session is connected to the relay"),
+        "{}",
+        r.stdout
+    );
+    assert!(user
+        .ok(&["relay", "credentials", "delete"])
+        .contains("Deleted the relay password"));
+    let r = user.run(&["doctor"]);
+    assert!(
+        r.stdout.contains("No relay password for seat \"alice\""),
+        "{}",
+        r.stdout
+    );
+}
