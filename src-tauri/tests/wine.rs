@@ -531,11 +531,16 @@ const WINDOWS_DLLS: &[&str] = &[
     "kernel32.dll",
     "ktmw32.dll",
     "msvcrt.dll",
+    // CNG key storage (NCryptOpenStorageProvider: Windows Vista and later), through the relay
+    // client's certificate store reader (async-nats → rustls-native-certs → schannel).
+    "ncrypt.dll",
     "ntdll.dll",
     "ole32.dll",
     "oleaut32.dll",
     "propsys.dll",
     "rpcrt4.dll",
+    // SSPI (AcquireCredentialsHandle: Windows XP and later), the same way in.
+    "secur32.dll",
     "shell32.dll",
     "shlwapi.dll",
     "user32.dll",
