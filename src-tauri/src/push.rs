@@ -239,7 +239,9 @@ fn follow_one<R: Runtime>(
             );
             let pops_as = name.clone();
             let on_pop = Arc::new(move |m: PopMessage| {
-                match Transfer::new(m.id.as_deref(), m.shared_id.as_deref(), Some(&pops_as)) {
+                // The relay may name the profile its pops are looked up with; else this one.
+                let profile = m.profile.as_deref().unwrap_or(&pops_as);
+                match Transfer::new(m.id.as_deref(), m.shared_id.as_deref(), Some(profile)) {
                     Ok(t) => pipeline.submit(t, Origin::Relay),
                     Err(e) => pipeline.refuse(e.to_string()),
                 }

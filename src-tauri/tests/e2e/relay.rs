@@ -79,10 +79,20 @@ fn a_call_accepted_in_twilio_pops_through_the_relay_once() {
         ts: screenpop_relay::deliver::now_ms() - 61_000,
     };
     relay.publish_raw("alice", serde_json::to_vec(&stale).unwrap());
+    // A pop the relay names a profile for is looked up with that one: here none of this seat's,
+    // so it is refused, not shown with another profile's key.
+    let elsewhere = PopMessage {
+        event_id: "EV-ELSEWHERE".into(),
+        id: Some("demo-summary".into()),
+        profile: Some("Not on this seat".into()),
+        ts: screenpop_relay::deliver::now_ms(),
+        ..stale
+    };
+    relay.publish_raw("alice", serde_json::to_vec(&elsewhere).unwrap());
     assert_eq!(relay.twilio_accepted("EV3", "alice", "demo-unicode"), 204);
     next_pop_is(&d, before + 2, "Zoë Ångström-Nakamura");
     let s = status(&env);
-    assert_eq!(s["window"]["counts"]["pops"], 3, "{s}");
+    assert_eq!(s["window"]["counts"]["pops"], 4, "{s}");
     assert_eq!(s["password_stored"], true, "{s}");
 
     // Settings say how it stands.

@@ -22,7 +22,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The contact centre, as seats' subjects name it.
     pub tenant: String,
-    /// The screenpop profile seats look pops up with, if not their active one.
+    /// The screenpop profile seats look pops up with (by its name on the seat), if not the
+    /// profile their relay connection belongs to.
     pub profile: Option<String>,
     /// The address the platforms call, as they call it (`https://relay.example.com`): Twilio
     /// signs the URL it called, which a TLS front end hides from the relay.

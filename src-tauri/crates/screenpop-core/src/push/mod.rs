@@ -106,7 +106,13 @@ impl SourceStatus {
                 format!("The window is connected since {}.", when(*since_ms))
             }
             SourceState::Reconnecting { in_secs, why } => {
-                format!("The window lost the connection ({why}); it tries again in {in_secs} s.")
+                if *in_secs == 0 {
+                    format!("The window lost the connection ({why}); it is connecting again.")
+                } else {
+                    format!(
+                        "The window lost the connection ({why}); it tries again in {in_secs} s."
+                    )
+                }
             }
             SourceState::SignInAgain { why } => {
                 format!("The window needs the agent to sign in again ({why}).")
