@@ -77,6 +77,7 @@ fn a_call_accepted_in_twilio_pops_through_the_relay_once() {
         shared_id: None,
         profile: None,
         ts: screenpop_relay::deliver::now_ms() - 61_000,
+        state: None,
     };
     relay.publish_raw("alice", serde_json::to_vec(&stale).unwrap());
     // A pop the relay names a profile for is looked up with that one: here none of this seat's,

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::state::HandoffState;
 use crate::{Error, Result};
 
 /// The version of [`PopMessage`] this build writes and reads.
@@ -15,6 +16,9 @@ pub const VERSION: u32 = 1;
 
 /// Every pop subject starts with this.
 pub const POP_PREFIX: &str = "screenpop.pop";
+
+/// Every lookup subject (a keyless seat asking the relay) starts with this.
+pub const LOOKUP_PREFIX: &str = "screenpop.lookup";
 
 /// The JetStream stream that keeps each pop for [`KEPT_SECS`], so a seat that reconnects in
 /// time still gets it.
@@ -39,7 +43,7 @@ pub enum Platform {
 }
 
 /// A pop for one seat, as it crosses NATS.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PopMessage {
     /// [`VERSION`].
     pub v: u32,
@@ -59,6 +63,35 @@ pub struct PopMessage {
     pub profile: Option<String>,
     /// When the relay sent it (Unix milliseconds).
     pub ts: u64,
+    /// The handoff state, when the relay holds the PolyAI key and looked it up (card numbers
+    /// and secrets already masked): the seat needs no key of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<HandoffState>,
+}
+
+/// What a keyless seat asks the relay to look up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookupRequest {
+    /// The PolyAI conversation id.
+    pub id: Option<String>,
+    /// The PolyAI shared id.
+    pub shared_id: Option<String>,
+}
+
+/// The relay's answer to a [`LookupRequest`]: the masked state, or why there is none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LookupAnswer {
+    /// The state, masked.
+    State(HandoffState),
+    /// Why not: an `ErrorKind` code (`not_found`, `rate_limited`…) and words for the agent.
+    Refused {
+        /// The code.
+        kind: String,
+        /// What happened, for the agent.
+        message: String,
+    },
 }
 
 impl PopMessage {
@@ -121,6 +154,15 @@ pub fn pop_subject(tenant: &str, seat: &str) -> Result<String> {
     Ok(format!("{POP_PREFIX}.{}.{}", token(tenant)?, token(seat)?))
 }
 
+/// The subject a keyless `seat` of `tenant` sends its lookups to.
+pub fn lookup_subject(tenant: &str, seat: &str) -> Result<String> {
+    Ok(format!(
+        "{LOOKUP_PREFIX}.{}.{}",
+        token(tenant)?,
+        token(seat)?
+    ))
+}
+
 /// The inbox prefix a seat's requests are answered on: its own, so no seat can read another's
 /// answers.
 pub fn seat_inbox(tenant: &str, seat: &str) -> Result<String> {
@@ -173,6 +215,7 @@ mod tests {
             shared_id: None,
             profile: None,
             ts: 1_000_000,
+            state: None,
         };
         let bytes = serde_json::to_vec(&m).unwrap();
         assert_eq!(PopMessage::read(&bytes).unwrap(), m);

@@ -36,6 +36,21 @@ pub struct Config {
     pub connect: Option<ConnectConfig>,
     /// The signed generic webhook, if used.
     pub generic: Option<GenericConfig>,
+    /// The PolyAI project whose key the relay holds, so seats hold none (keyless mode).
+    pub polyai: Option<PolyaiConfig>,
+}
+
+/// Keyless mode: the relay looks handoff states up itself.
+#[derive(Debug, Clone)]
+pub struct PolyaiConfig {
+    /// The project (its API's address and ids).
+    pub project: screenpop_api::Project,
+    /// Its API key.
+    pub api_key: Secret,
+    /// Lookups each seat may ask for in a minute.
+    pub lookups_per_minute: u32,
+    /// Where each lookup is written (seat, id, time, outcome; never caller data).
+    pub audit_log: PathBuf,
 }
 
 /// The NATS servers and the relay's own user there.
@@ -91,6 +106,20 @@ struct Raw {
     twilio: Option<RawTwilio>,
     connect: Option<RawConnect>,
     generic: Option<RawGeneric>,
+    polyai: Option<RawPolyai>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolyai {
+    region: Option<String>,
+    base_url: Option<String>,
+    account: String,
+    project: String,
+    api_key_file: Option<PathBuf>,
+    api_key_env: Option<String>,
+    lookups_per_minute: Option<u32>,
+    audit_log: PathBuf,
 }
 
 #[derive(Deserialize)]
@@ -255,6 +284,36 @@ impl Config {
                 })
             })
             .transpose()?;
+        let polyai = raw
+            .polyai
+            .map(|p| {
+                let endpoint = match (p.region.as_deref(), p.base_url.as_deref()) {
+                    (Some(region), None) => region
+                        .parse()
+                        .map(screenpop_api::endpoint::Endpoint::Region)
+                        .map_err(|e| Error::Config(format!("polyai.region: {e}"))),
+                    (None, Some(url)) => screenpop_api::endpoint::Endpoint::custom(url)
+                        .map_err(|e| Error::Config(format!("polyai.base_url: {e}"))),
+                    _ => Err(Error::Config(
+                        "polyai: give either region or base_url.".into(),
+                    )),
+                }?;
+                let project = screenpop_api::Project::new(endpoint, &p.account, &p.project)
+                    .map_err(|e| Error::Config(format!("polyai: {e}")))?;
+                let per_minute = p.lookups_per_minute.unwrap_or(30);
+                if per_minute == 0 {
+                    return Err(Error::Config(
+                        "polyai.lookups_per_minute: at least 1.".into(),
+                    ));
+                }
+                Ok(PolyaiConfig {
+                    project,
+                    api_key: secret(base, "polyai.api_key", p.api_key_file, p.api_key_env)?,
+                    lookups_per_minute: per_minute,
+                    audit_log: base.join(p.audit_log),
+                })
+            })
+            .transpose()?;
         if twilio.is_none() && connect.is_none() && generic.is_none() {
             return Err(Error::Config(
                 "Nothing to receive: configure at least one of [twilio], [connect] and [generic]."
@@ -270,6 +329,7 @@ impl Config {
             twilio,
             connect,
             generic,
+            polyai,
         })
     }
 }

@@ -12,6 +12,7 @@ use crate::config::{Config, NatsConfig};
 use crate::event::Pop;
 use crate::{Error, Result};
 use screenpop_api::relay::{pop_subject, KEPT_SECS, POP_PREFIX, STREAM};
+use screenpop_api::HandoffState;
 
 /// How long a publish may wait for JetStream's acknowledgement: well inside the platforms'
 /// 5 s (Connect) and 15 s (Twilio).
@@ -77,9 +78,15 @@ impl Delivery {
 
     /// Publishes `pop` on its seat's subject and waits for JetStream to have kept it.
     pub async fn publish(&self, pop: &Pop) -> Result<()> {
+        self.publish_with(pop, None).await
+    }
+
+    /// [`Delivery::publish`], with the masked handoff `state` the relay looked up (keyless mode).
+    pub async fn publish_with(&self, pop: &Pop, state: Option<HandoffState>) -> Result<()> {
         let subject =
             pop_subject(&self.tenant, &pop.seat).map_err(|e| Error::Nats(e.to_string()))?;
-        let message = pop.message(self.profile.as_deref(), now_ms());
+        let mut message = pop.message(self.profile.as_deref(), now_ms());
+        message.state = state;
         let payload = serde_json::to_vec(&message).map_err(|e| Error::Nats(e.to_string()))?;
         let sent = async {
             self.js
@@ -97,6 +104,11 @@ impl Delivery {
                 PUBLISH_WITHIN.as_secs()
             ))),
         }
+    }
+
+    /// The NATS connection (keyless mode answers seats' lookups on it).
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
     /// Sends what is buffered before the relay exits.

@@ -99,6 +99,7 @@ impl Pop {
             shared_id: self.shared_id.clone(),
             profile: profile.map(str::to_owned),
             ts,
+            state: None,
         }
     }
 }

@@ -6,7 +6,8 @@
 //! It owns its configuration ([`config`], secrets by file or environment only), the inputs
 //! ([`twilio`], [`connect`], [`generic`], each authenticated, into an [`event::Outcome`]), their
 //! deduplication, delivery over NATS with JetStream keeping each pop a minute ([`deliver`]), the
-//! NATS permissions for seats ([`seats`]), its JSON-lines log ([`log`]) and its HTTP side
+//! NATS permissions for seats ([`seats`]), keyless mode ([`keyless`]: the relay holding the
+//! PolyAI key and answering seats' lookups), its JSON-lines log ([`log`]) and its HTTP side
 //! ([`server`]). The pop message and subjects are `screenpop-api`'s (`relay`), shared with the
 //! desktop. It must not depend on the settings, the core or anything of the window's: it runs on
 //! a server.
@@ -19,6 +20,7 @@ pub mod deliver;
 mod error;
 pub mod event;
 pub mod generic;
+pub mod keyless;
 pub mod log;
 pub mod seats;
 mod secret;

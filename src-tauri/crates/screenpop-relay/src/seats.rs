@@ -11,7 +11,10 @@ use base64::Engine;
 
 use crate::deliver::RELAY_INBOX;
 use crate::{Error, Result};
-use screenpop_api::relay::{catch_up_subject, pop_subject, seat_inbox, token, POP_PREFIX, STREAM};
+use screenpop_api::relay::{
+    catch_up_subject, lookup_subject, pop_subject, seat_inbox, token, LOOKUP_PREFIX, POP_PREFIX,
+    STREAM,
+};
 
 /// bcrypt's cost for the hashes (NATS's own tool uses 11).
 pub const COST: u32 = 11;
@@ -45,6 +48,8 @@ struct User {
     password: String,
     publish: Vec<String>,
     subscribe: Vec<String>,
+    /// May answer the requests it receives (the relay, for keyless seats' lookups).
+    responds: bool,
 }
 
 fn quoted(list: &[String]) -> String {
@@ -78,7 +83,11 @@ pub fn write(tenant: &str, relay_user: &str, seats: &[String], cost: u32) -> Res
             format!("$JS.API.STREAM.UPDATE.{STREAM}"),
             format!("$JS.API.STREAM.INFO.{STREAM}"),
         ],
-        subscribe: vec![format!("{RELAY_INBOX}.>")],
+        subscribe: vec![
+            format!("{RELAY_INBOX}.>"),
+            format!("{LOOKUP_PREFIX}.{tenant_token}.*"),
+        ],
+        responds: true,
     });
     passwords.push((relay_user.to_owned(), "relay".to_owned(), relay_password));
     let mut seen = std::collections::BTreeSet::new();
@@ -94,11 +103,15 @@ pub fn write(tenant: &str, relay_user: &str, seats: &[String], cost: u32) -> Res
         users.push(User {
             name: user.clone(),
             password: hash(&password, cost)?,
-            publish: vec![catch_up_subject(tenant, seat).map_err(map)?],
+            publish: vec![
+                catch_up_subject(tenant, seat).map_err(map)?,
+                lookup_subject(tenant, seat).map_err(map)?,
+            ],
             subscribe: vec![
                 pop_subject(tenant, seat).map_err(map)?,
                 format!("{}.>", seat_inbox(tenant, seat).map_err(map)?),
             ],
+            responds: false,
         });
         passwords.push((user, seat.clone(), password));
     }
@@ -108,11 +121,12 @@ pub fn write(tenant: &str, relay_user: &str, seats: &[String], cost: u32) -> Res
     for u in &users {
         let _ = writeln!(
             block,
-            "    {{ user: {:?}, password: {:?}, permissions: {{ publish: {{ allow: [{}] }}, subscribe: {{ allow: [{}] }} }} }}",
+            "    {{ user: {:?}, password: {:?}, permissions: {{ publish: {{ allow: [{}] }}, subscribe: {{ allow: [{}] }}{} }} }}",
             u.name,
             u.password,
             quoted(&u.publish),
-            quoted(&u.subscribe)
+            quoted(&u.subscribe),
+            if u.responds { ", allow_responses: true" } else { "" }
         );
     }
     block.push_str("  ]\n}\n");

@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::dedup::Recent;
 use crate::deliver::{now_ms, Delivery};
 use crate::event::Outcome;
+use crate::keyless::Keyless;
 use crate::{connect, generic, log, twilio, Error, Result};
 
 /// The largest body read (TaskRouter's events are a few KiB; attributes are capped at 16 KiB).
@@ -34,16 +35,33 @@ pub struct Relay {
     config: Config,
     delivery: Delivery,
     recent: Recent,
+    keyless: Option<Arc<Keyless>>,
 }
 
 impl Relay {
-    /// A relay delivering through `delivery`.
-    pub fn new(config: Config, delivery: Delivery) -> Self {
-        Self {
+    /// A relay delivering through `delivery`; in keyless mode (`[polyai]`) it also answers the
+    /// seats' lookups on the same connection, for as long as that lasts.
+    pub fn new(config: Config, delivery: Delivery) -> Result<Self> {
+        let keyless = config
+            .polyai
+            .as_ref()
+            .map(Keyless::new)
+            .transpose()?
+            .map(Arc::new);
+        if let Some(k) = keyless.clone() {
+            let (client, tenant) = (delivery.client().clone(), config.tenant.clone());
+            tokio::spawn(async move {
+                if let Err(e) = k.answer_lookups(&client, &tenant).await {
+                    log::line("error", "lookups stopped", json!({"why": e.to_string()}));
+                }
+            });
+        }
+        Ok(Self {
             config,
             delivery,
             recent: Recent::default(),
-        }
+            keyless,
+        })
     }
 }
 
@@ -84,7 +102,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, config: Config) -> Resu
         json!({"listen": at, "tenant": config.tenant,
             "inputs": inputs(&config), "nats": config.nats.servers}),
     );
-    let relay = Arc::new(Relay::new(config, delivery.clone()));
+    let relay = Arc::new(Relay::new(config, delivery.clone())?);
     axum::serve(listener, router(relay))
         .with_graceful_shutdown(stopped())
         .await
@@ -172,7 +190,11 @@ async fn deliver(
                 );
                 return Ok("duplicate");
             }
-            match relay.delivery.publish(&pop).await {
+            let state = match &relay.keyless {
+                Some(k) => k.state_of(&pop).await,
+                None => None,
+            };
+            match relay.delivery.publish_with(&pop, state).await {
                 Ok(()) => {
                     log::line(
                         "info",

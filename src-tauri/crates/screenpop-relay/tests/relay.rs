@@ -76,7 +76,7 @@ secret_file = "generic"
         );
         let config = Config::parse(&text, dir.path()).unwrap();
         let delivery = Delivery::connect(&config).await.unwrap();
-        let relay = Arc::new(Relay::new(config, delivery));
+        let relay = Arc::new(Relay::new(config, delivery).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, router(relay)).await });
@@ -580,4 +580,158 @@ async fn a_pop_crosses_a_cluster_from_the_relays_node_to_the_seats() {
         .await
         .unwrap();
     assert_eq!(PopMessage::read(&kept.payload).unwrap().event_id, "EV-X");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_keyless_mode_the_relay_sends_masked_states_and_answers_seats_within_their_rate() {
+    use screenpop_api::relay::{lookup_subject, LookupAnswer};
+    use screenpop_sandbox::{Sandbox, SandboxConfig, StoredState};
+
+    let api = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    api.add_state(StoredState {
+        id: Some("conv-card".into()),
+        shared_id: None,
+        data: serde_json::from_value(
+            json!({"customer_name": "Dana Card", "card": "4111 1111 1111 1111"}),
+        )
+        .unwrap(),
+    });
+    let written =
+        seats::write(TENANT, "relay", &["alice".to_owned(), "bob".to_owned()], 4).unwrap();
+    let nats = NatsServer::start(NatsOptions {
+        authorization: Some(written.block),
+        jetstream: true,
+        ..NatsOptions::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("nats"), &written.passwords[0].2).unwrap();
+    std::fs::write(dir.path().join("generic"), GENERIC_SECRET).unwrap();
+    std::fs::write(dir.path().join("polyai"), api.key()).unwrap();
+    let text = format!(
+        "tenant = \"{TENANT}\"\n[nats]\nservers = [\"{}\"]\nuser = \"relay\"\npassword_file = \"nats\"\n[generic]\nsecret_file = \"generic\"\n[polyai]\nbase_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"\napi_key_file = \"polyai\"\nlookups_per_minute = 3\naudit_log = \"audit.jsonl\"\n",
+        nats.url(),
+        api.base_url()
+    );
+    let config = Config::parse(&text, dir.path()).unwrap();
+    let delivery = Delivery::connect(&config).await.unwrap();
+    let relay = Arc::new(Relay::new(config, delivery).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let http_at = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router(relay)).await });
+    let seat = |name: &str| {
+        let (user, _, password) = written
+            .passwords
+            .iter()
+            .find(|(_, s, _)| s == name)
+            .unwrap()
+            .clone();
+        ConnectOptions::with_user_and_password(user, password)
+            .custom_inbox_prefix(seat_inbox(TENANT, name).unwrap())
+            .connect(nats.url())
+    };
+    let alice = seat("alice").await.unwrap();
+    let mut sub = alice
+        .subscribe(pop_subject(TENANT, "alice").unwrap())
+        .await
+        .unwrap();
+    alice.flush().await.unwrap();
+
+    // A pushed pop carries the state, its card number cut before it left the relay.
+    let body = json!({"event_id": "k-1", "seat": "alice", "id": "conv-card"}).to_string();
+    let now = screenpop_relay::deliver::now_ms() / 1000;
+    let r = http()
+        .post(format!("{http_at}/v1/pop"))
+        .header("content-type", "application/json")
+        .header(
+            "screenpop-signature",
+            generic::header_value(GENERIC_SECRET, now, body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let wire = tokio::time::timeout(Duration::from_secs(5), sub.next())
+        .await
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8(wire.payload.to_vec()).unwrap();
+    assert!(
+        !text.contains("4111 1111 1111 1111") && !text.contains("4111111111111111"),
+        "{text}"
+    );
+    let pop = PopMessage::read(&wire.payload).unwrap();
+    let state = pop.state.expect("the state rides with the pop");
+    assert_eq!(state.data["customer_name"], "Dana Card");
+    assert!(state.data["card"].as_str().unwrap().ends_with("1111"));
+
+    // A seat's own lookups: answered, masked, until its rate is spent; another seat's subject
+    // is not its to ask on.
+    let ask = |client: Client, seat: &'static str, id: &'static str| async move {
+        let m = client
+            .request(
+                lookup_subject(TENANT, seat).unwrap(),
+                json!({"id": id}).to_string().into(),
+            )
+            .await
+            .unwrap();
+        serde_json::from_slice::<LookupAnswer>(&m.payload).unwrap()
+    };
+    assert!(
+        matches!(ask(alice.clone(), "alice", "demo-billing").await, LookupAnswer::State(s) if s.data["customer_name"] == "Priya Raman")
+    );
+    assert!(
+        matches!(ask(alice.clone(), "alice", "no-such-id").await, LookupAnswer::Refused { kind, .. } if kind == "not_found")
+    );
+    assert!(matches!(
+        ask(alice.clone(), "alice", "demo-orders").await,
+        LookupAnswer::State(_)
+    ));
+    assert!(
+        matches!(ask(alice.clone(), "alice", "demo-nested").await, LookupAnswer::Refused { kind, .. } if kind == "rate_limited")
+    );
+    let bob = seat("bob").await.unwrap();
+    assert!(
+        matches!(
+            ask(bob.clone(), "bob", "demo-billing").await,
+            LookupAnswer::State(_)
+        ),
+        "bob has his own rate"
+    );
+    let sneaky = tokio::time::timeout(
+        Duration::from_secs(2),
+        bob.request(
+            lookup_subject(TENANT, "alice").unwrap(),
+            json!({"id": "demo-billing"}).to_string().into(),
+        ),
+    )
+    .await;
+    assert!(!matches!(sneaky, Ok(Ok(_))), "bob asked on alice's subject");
+
+    // The audit log: who asked for what and what came of it, never what was found.
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    let lines: Vec<Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let outcomes: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| (l["seat"].as_str().unwrap(), l["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("alice", "found"),
+            ("alice", "found"),
+            ("alice", "not_found"),
+            ("alice", "found"),
+            ("alice", "rate_limited"),
+            ("bob", "found")
+        ]
+    );
+    assert!(
+        !audit.contains("Priya") && !audit.contains("Dana") && !audit.contains("4111"),
+        "{audit}"
+    );
 }
