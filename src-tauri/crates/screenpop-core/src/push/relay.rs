@@ -36,8 +36,10 @@ pub struct Timing {
 impl Default for Timing {
     fn default() -> Self {
         Self {
-            // A site's seats lose the server together: the first wait spreads them over 4 s.
-            reconnect_min: Duration::from_secs(4),
+            // A site's seats lose the server together: the first wait spreads them over 8 s, so
+            // 500 seats put about 6 in each 100 ms (4 s put 12, and a busy host bunched them past
+            // 25); a pop sent meanwhile is asked for when each is back.
+            reconnect_min: Duration::from_secs(8),
             reconnect_max: Duration::from_secs(30),
             credential_poll: Duration::from_secs(3),
             within: Duration::from_secs(10),
