@@ -31,6 +31,7 @@ const FAILURES = {
   bad_input: { title: "failure.bad_input.title", body: "failure.bad_input.body", action: "edit" },
   bad_configuration: { title: "failure.bad_configuration.title", body: "failure.bad_configuration.body", action: "settings" },
   set_by_policy: { title: "failure.set_by_policy.title", body: "failure.set_by_policy.body", action: "settings" },
+  relay_unavailable: { title: "failure.relay_unavailable.title", body: "failure.relay_unavailable.body", action: "settings" },
 };
 /** @type {FailureSpec} */
 const UNKNOWN_FAILURE = { title: "failure.unknown.title", body: "failure.unknown.body", action: "retry" };

@@ -39,10 +39,14 @@ export function renderProfiles() {
     const where = p.region ? t("profiles.where_region", { region: p.region }) : p.base_url;
     li.append(el("strong", null, p.name));
     if (p.managed) li.append(el("span", "tag", t("profiles.managed")));
-    li.append(el("span", "hint", " " + p.account + " / " + p.project + ", " + where + (p.has_key === false ? " " + t("profiles.no_key") : "")));
-    const edit = el("button", "quiet", t(p.managed ? "profiles.key" : "profiles.edit"));
+    // A profile whose key the relay holds needs none here: "no key" would send the agent
+    // looking for one they must not have.
+    const key = p.key_at_relay ? " " + t("profiles.key_at_relay") : p.has_key === false ? " " + t("profiles.no_key") : "";
+    li.append(el("span", "hint", " " + p.account + " / " + p.project + ", " + where + key));
+    const keyOnly = p.managed && !p.key_at_relay;
+    const edit = el("button", "quiet", t(keyOnly ? "profiles.key" : "profiles.edit"));
     edit.type = "button";
-    edit.setAttribute("aria-label", t(p.managed ? "profiles.key_of" : "profiles.edit_of", { name: p.name }));
+    edit.setAttribute("aria-label", t(keyOnly ? "profiles.key_of" : "profiles.edit_of", { name: p.name }));
     edit.addEventListener("click", () => openSettings(p.name));
     li.append(edit);
     list.append(li);
@@ -72,6 +76,9 @@ function fillForm(p) {
   $("p-key").value = "";
   $("p-key").placeholder = t(p && p.has_key ? "form.key_stored_placeholder" : "form.key_placeholder");
   $("p-key-state").textContent = p ? (p.has_key ? t("form.key_stored") : p.has_key === false ? t("form.key_missing") : "") : "";
+  const atRelay = !!p && p.key_at_relay;
+  $("p-key-field").hidden = atRelay;
+  $("p-key-relay").hidden = !atRelay;
   $("p-studio-parsed").textContent = "";
   formStatus("", "");
   // A managed profile is the organisation's: only the agent's own key for it can change. While
@@ -109,7 +116,7 @@ export function openSettings(name) {
   renderProfiles();
   onOpen();
   showView("settings");
-  $(first || !p ? "p-name" : "p-key").focus();
+  $(first || !p ? "p-name" : p.key_at_relay ? "p-test" : "p-key").focus();
 }
 
 /** The form as the agent filled it, for Rust to save or test (the key is never sent back). */

@@ -3,7 +3,8 @@
 
 /**
  * @typedef {{ name: string, region: string | null, base_url: string | null, account: string,
- *   project: string, has_key: boolean | null, lookup_by: "id" | "shared_id", managed: boolean }} Profile
+ *   project: string, has_key: boolean | null, key_at_relay: boolean, lookup_by: "id" | "shared_id",
+ *   managed: boolean }} Profile
  * @typedef {{ profiles: Profile[], active: string | null, keychain_error: string | null,
  *   can_add: boolean, hidden: string[] }} Profiles
  */

@@ -242,7 +242,8 @@ fn follow_one<R: Runtime>(
                 // The relay may name the profile its pops are looked up with; else this one.
                 let profile = m.profile.as_deref().unwrap_or(&pops_as);
                 match Transfer::new(m.id.as_deref(), m.shared_id.as_deref(), Some(profile)) {
-                    Ok(t) => pipeline.submit(t, Origin::Relay),
+                    // A relay holding the PolyAI key sends the state: no lookup from here.
+                    Ok(t) => pipeline.submit_with(t, Origin::Relay, m.state),
                     Err(e) => pipeline.refuse(e.to_string()),
                 }
             });

@@ -693,4 +693,30 @@ fn a_relay_seat_is_set_up_and_its_password_provisioned_into_the_keychain_only() 
         "{}",
         r.stdout
     );
+
+    // Keyless mode: the relay holds the PolyAI key, so every lookup asks the relay; with no
+    // seat password here that cannot happen, and the error says what IT must do (exit 9).
+    let r = user.run(&words(
+        "relay setup --server nats://127.0.0.1:4999 --tenant acme --seat alice --polyai-key cloud",
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let said = user.ok(&words(
+        "relay setup --server nats://127.0.0.1:4999 --tenant acme --seat alice --polyai-key relay",
+    ));
+    assert!(said.contains("The relay holds its PolyAI key"), "{said}");
+    let settings =
+        std::fs::read_to_string(user.config_dir().join("screenpop/settings.toml")).unwrap();
+    assert!(settings.contains("polyai_key = \"relay\""), "{settings}");
+    let status: serde_json::Value =
+        serde_json::from_str(&user.ok(&["relay", "status", "--json"])).unwrap();
+    assert_eq!(status["polyai_key"], "relay");
+    let r = user.run(&["lookup", "--id", "demo-billing"]);
+    assert_eq!(r.code, 9, "{}{}", r.stdout, r.stderr);
+    assert_one_line_error(&r);
+    assert!(
+        r.stderr
+            .contains("screenpop relay credentials set --profile"),
+        "{}",
+        r.stderr
+    );
 }

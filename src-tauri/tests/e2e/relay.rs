@@ -14,15 +14,15 @@ use crate::seat;
 use crate::wait::{check, eventually};
 use crate::window::*;
 
-/// The relay status `screenpop relay status --json` prints for profile "Relay".
-fn status(env: &[(&str, String)]) -> Value {
-    let out = second_process(env, &["relay", "status", "--profile", "Relay", "--json"]);
+/// The relay status `screenpop relay status --json` prints for `profile`.
+fn status(env: &[(&str, String)], profile: &str) -> Value {
+    let out = second_process(env, &["relay", "status", "--profile", profile, "--json"]);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn window_is(env: &[(&str, String)], state: &str) {
+fn window_is(env: &[(&str, String)], profile: &str, state: &str) {
     eventually(Duration::from_secs(30), || {
-        let s = status(env);
+        let s = status(env, profile);
         check(s["window"]["state"] == state, || {
             format!("waiting for {state}: {s}")
         })
@@ -51,7 +51,7 @@ fn a_call_accepted_in_twilio_pops_through_the_relay_once() {
     );
 
     let d = app(&[], &env);
-    window_is(&env, "connected");
+    window_is(&env, "Relay", "connected");
     let before = card_seq(&d);
     assert_eq!(relay.twilio_accepted("EV1", "alice", "demo-billing"), 204);
     next_pop_is(&d, before, "Priya Raman");
@@ -64,7 +64,7 @@ fn a_call_accepted_in_twilio_pops_through_the_relay_once() {
         check(status == 204, || format!("the relay answered {status}"))
     });
     next_pop_is(&d, before + 1, "Tomasz Wiśniewski");
-    window_is(&env, "connected");
+    window_is(&env, "Relay", "connected");
 
     // A pop more than a minute old shows nothing; the next real one does.
     let stale = PopMessage {
@@ -92,7 +92,7 @@ fn a_call_accepted_in_twilio_pops_through_the_relay_once() {
     relay.publish_raw("alice", serde_json::to_vec(&elsewhere).unwrap());
     assert_eq!(relay.twilio_accepted("EV3", "alice", "demo-unicode"), 204);
     next_pop_is(&d, before + 2, "Zoë Ångström-Nakamura");
-    let s = status(&env);
+    let s = status(&env, "Relay");
     assert_eq!(s["window"]["counts"]["pops"], 4, "{s}");
     assert_eq!(s["password_stored"], true, "{s}");
 
@@ -141,8 +141,104 @@ fn a_pop_crosses_the_cluster_from_the_relays_node_to_the_window() {
         &relay.password("bob"),
     );
     let d = app(&[], &env);
-    window_is(&env, "connected");
+    window_is(&env, "Relay", "connected");
     let before = card_seq(&d);
     assert_eq!(relay.twilio_accepted("EV-C", "bob", "demo-orders"), 204);
     next_pop_is(&d, before, "Marcus Oyelaran-Smith");
+}
+
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver, a Secret Service and nats-server: run `bash .ci/test`"]
+fn a_seat_holding_no_key_pops_and_looks_up_through_the_relay() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let api = api();
+    api.sandbox.add_state(screenpop_sandbox::StoredState {
+        id: Some("conv-card".into()),
+        shared_id: None,
+        data: serde_json::from_value(serde_json::json!({
+            "customer_name": "Dana Card",
+            "card_number": "4111 1111 1111 1111",
+        }))
+        .unwrap(),
+    });
+    let relay = LocalRelay::keyless(&["carol"], &api.sandbox.base_url(), api.sandbox.key());
+    let (home, env) = crate::window::home();
+    // The seat's profile names an API host it could never reach, and its keychain holds only
+    // the relay password: whatever pops, the relay looked up.
+    seat::write_profile(
+        &home.path().join("config"),
+        "Keyless",
+        "https://polyai.invalid",
+        "",
+    );
+    let settings = home.path().join("config/screenpop/settings.toml");
+    let mut text = std::fs::read_to_string(&settings).unwrap();
+    text.push_str(&format!(
+        "\n[profile.relay]\nservers = [\"{}\"]\ntenant = \"{TENANT}\"\nseat = \"carol\"\npolyai_key = \"relay\"\n",
+        relay.nats.url()
+    ));
+    std::fs::write(&settings, text).unwrap();
+    seat::store_key(
+        Command::new("secret-tool"),
+        "@relay:Keyless",
+        &relay.password("carol"),
+    );
+    let keys = Command::new("secret-tool")
+        .args(["lookup", "service", "screenpop", "username", "Keyless"])
+        .output()
+        .unwrap();
+    assert!(keys.stdout.is_empty(), "this seat holds no PolyAI key");
+
+    let d = app(&[], &env);
+    window_is(&env, "Keyless", "connected");
+
+    // A pushed pop brings its state, the card number already cut.
+    let before = card_seq(&d);
+    assert_eq!(relay.twilio_accepted("EVK1", "carol", "conv-card"), 204);
+    next_pop_is(&d, before, "Dana Card");
+    let page = d
+        .exec(
+            "return document.getElementById('card').textContent",
+            serde_json::json!([]),
+        )
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(page.contains("1111") && !page.contains("4111"), "{page}");
+
+    // A pasted id is asked of the relay.
+    look_up(&d, "demo-orders");
+    title_is(&d, "Marcus Oyelaran-Smith");
+    let audit = relay.audit();
+    assert!(
+        audit.contains("\"how\":\"pushed\"") && audit.contains("\"how\":\"asked\""),
+        "{audit}"
+    );
+    assert!(
+        !audit.contains("Dana") && !audit.contains("Marcus"),
+        "{audit}"
+    );
+
+    // Settings show no key field, and say why.
+    d.click(&d.wait("#open-settings", 5));
+    d.wait_until(
+        "the relay's words instead of the key field",
+        "return document.getElementById('p-key-field').hidden && !document.getElementById('p-key-relay').hidden",
+        10,
+    );
+    screenshot(&d, "relay-keyless.png");
+
+    // doctor checks the relay instead of the key.
+    let r = Command::new(env!("CARGO_BIN_EXE_screenpop"))
+        .arg("doctor")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        said.contains("The relay holds this profile's PolyAI key"),
+        "{said}"
+    );
+    assert!(said.contains("The relay answers this seat"), "{said}");
+    assert_eq!(r.status.code(), Some(0), "{said}");
 }

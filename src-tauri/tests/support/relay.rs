@@ -37,6 +37,21 @@ impl LocalRelay {
 
     /// `nodes` NATS servers clustered on loopback, the relay publishing to the first.
     pub(crate) fn on_nodes(nodes: usize, seat_names: &[&str]) -> Self {
+        Self::build(nodes, seat_names, None)
+    }
+
+    /// NATS and a relay holding the PolyAI key of the Handoff API at `base_url` (keyless mode),
+    /// its audit log in the relay's own folder.
+    pub(crate) fn keyless(seat_names: &[&str], base_url: &str, key: &str) -> Self {
+        Self::build(1, seat_names, Some((base_url, key)))
+    }
+
+    /// The relay's audit log, in keyless mode.
+    pub(crate) fn audit(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("audit.jsonl")).unwrap_or_default()
+    }
+
+    fn build(nodes: usize, seat_names: &[&str], polyai: Option<(&str, &str)>) -> Self {
         let names: Vec<String> = seat_names.iter().map(|s| (*s).to_owned()).collect();
         let written = seats::write(TENANT, "relay", &names, 4).unwrap();
         let options = NatsOptions {
@@ -53,10 +68,16 @@ impl LocalRelay {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("nats"), &written.passwords[0].2).unwrap();
         std::fs::write(dir.path().join("twilio"), TWILIO_TOKEN).unwrap();
-        let text = format!(
+        let mut text = format!(
             "tenant = \"{TENANT}\"\npublic_url = \"{PUBLIC}\"\n[nats]\nservers = [\"{}\"]\nuser = \"relay\"\npassword_file = \"nats\"\n[twilio]\nauth_token_file = \"twilio\"\nid_field = \"polyai_conversation_id\"\n",
             nats.url()
         );
+        if let Some((base_url, key)) = polyai {
+            std::fs::write(dir.path().join("polyai"), key).unwrap();
+            text.push_str(&format!(
+                "[polyai]\nbase_url = \"{base_url}\"\naccount = \"acct\"\nproject = \"proj\"\napi_key_file = \"polyai\"\naudit_log = \"audit.jsonl\"\n"
+            ));
+        }
         let config = Config::parse(&text, dir.path()).unwrap();
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let listener = runtime

@@ -119,6 +119,9 @@ pub enum ErrorKind {
     /// A push source (Genesys Cloud) is set up but not connected: not signed in, expired, or no
     /// window connected (the core).
     PushNotConnected,
+    /// A profile whose PolyAI key the relay holds cannot ask the relay (not reachable, no seat
+    /// password, its key refused): the contact centre's IT must act (the core).
+    RelayUnavailable,
 }
 
 impl ErrorKind {
@@ -139,9 +142,34 @@ impl ErrorKind {
             Self::Policy => "set_by_policy",
             Self::WebViewMissing => "webview_missing",
             Self::PushNotConnected => "push_not_connected",
+            Self::RelayUnavailable => "relay_unavailable",
         }
     }
+
+    /// The kind whose [`ErrorKind::code`] is `code`, as another program (the relay) sent it.
+    pub fn from_code(code: &str) -> Option<Self> {
+        ALL_KINDS.into_iter().find(|k| k.code() == code)
+    }
 }
+
+/// Every kind, for [`ErrorKind::from_code`].
+const ALL_KINDS: [ErrorKind; 15] = [
+    ErrorKind::BadInput,
+    ErrorKind::NoKey,
+    ErrorKind::KeyRejected,
+    ErrorKind::NotFound,
+    ErrorKind::RateLimited,
+    ErrorKind::Server,
+    ErrorKind::Timeout,
+    ErrorKind::Unreachable,
+    ErrorKind::Malformed,
+    ErrorKind::KeychainUnavailable,
+    ErrorKind::Config,
+    ErrorKind::Policy,
+    ErrorKind::WebViewMissing,
+    ErrorKind::PushNotConnected,
+    ErrorKind::RelayUnavailable,
+];
 
 impl Error {
     /// The coarse kind of this error.
@@ -233,6 +261,14 @@ mod tests {
             "support needs the correlation id: {m}"
         );
         assert_eq!(e.kind().code(), "not_found");
+    }
+
+    #[test]
+    fn every_code_reads_back_as_its_kind() {
+        for kind in ALL_KINDS {
+            assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
+        }
+        assert_eq!(ErrorKind::from_code("gone_fishing"), None);
     }
 
     #[test]

@@ -77,6 +77,14 @@ pub struct LookupRequest {
     pub id: Option<String>,
     /// The PolyAI shared id.
     pub shared_id: Option<String>,
+    /// Whether the relay waits for a state the voice agent has not saved yet (its wait window),
+    /// as the window's lookups do; `false` asks once (`screenpop lookup --no-wait`).
+    #[serde(default)]
+    pub wait: bool,
+    /// A check, not a lookup (`screenpop doctor`, Settings' Test): no ids; the relay tests its
+    /// own PolyAI key and answers [`LookupAnswer::Ready`].
+    #[serde(default)]
+    pub check: bool,
 }
 
 /// The relay's answer to a [`LookupRequest`]: the masked state, or why there is none.
@@ -85,6 +93,8 @@ pub struct LookupRequest {
 pub enum LookupAnswer {
     /// The state, masked.
     State(HandoffState),
+    /// The answer to a check: the relay's key works for its project.
+    Ready,
     /// Why not: an `ErrorKind` code (`not_found`, `rate_limited`…) and words for the agent.
     Refused {
         /// The code.

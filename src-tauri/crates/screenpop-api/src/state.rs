@@ -56,6 +56,16 @@ impl HandoffState {
 }
 
 impl HandoffState {
+    /// A state that came from another screenpop program (the relay's pop or its answer to a
+    /// keyless seat), masked again as this program's policy says: whatever the sender did,
+    /// nothing after this door sees a card number.
+    pub fn masked(self, cards: CardNumbers) -> Self {
+        Self {
+            data: crate::mask::mask_data(&self.data, cards),
+            ..self
+        }
+    }
+
     /// A state an admin wrote to try a layout (`screenpop card preview`): a whole handoff state
     /// (`{"id", "shared_id", "data"}`) or only its `data` object, masked as one from the API
     /// would be. The error says what is wrong with it.

@@ -169,7 +169,7 @@ fn exit_code_of(kind: ErrorKind) -> i32 {
         ErrorKind::NotFound => exit::NOT_FOUND,
         ErrorKind::KeychainUnavailable => exit::KEYCHAIN,
         ErrorKind::WebViewMissing => exit::WEBVIEW,
-        ErrorKind::PushNotConnected => exit::PUSH,
+        ErrorKind::PushNotConnected | ErrorKind::RelayUnavailable => exit::PUSH,
         _ => exit::REMOTE,
     }
 }

@@ -5,7 +5,7 @@
 use clap::{Args, Subcommand};
 use screenpop_core::push::{read_published, Kind};
 use screenpop_core::{Error, Result};
-use screenpop_settings::relay::RelayConfig;
+use screenpop_settings::relay::{KeyHolder, RelayConfig};
 
 use crate::key::read_secret;
 use crate::{desk, runtime, ProfileArg};
@@ -43,6 +43,14 @@ pub(crate) struct SetupArgs {
     /// This seat, as the platform names the agent (`%USERNAME%` or `$USER`: the login name).
     #[arg(long)]
     seat: String,
+    /// Where the profile's PolyAI key is held: in this computer's keychain, or by the relay
+    /// (keyless mode: this computer holds none, and asks the relay for every lookup).
+    #[arg(long, value_name = "keychain|relay", default_value = "keychain", value_parser = holder)]
+    polyai_key: KeyHolder,
+}
+
+fn holder(word: &str) -> std::result::Result<KeyHolder, String> {
+    KeyHolder::parse(word)
 }
 
 #[derive(Debug, Args)]
@@ -65,11 +73,16 @@ pub(crate) fn run(cmd: RelayCommand) -> Result<()> {
 
 fn setup(args: SetupArgs) -> Result<()> {
     let config = RelayConfig::new(args.servers, &args.tenant, &args.seat)
-        .map_err(|why| Error::BadInput(format!("Relay setup: {why}.")))?;
+        .map_err(|why| Error::BadInput(format!("Relay setup: {why}.")))?
+        .with_polyai_key(args.polyai_key);
+    let keyless = config.keyless();
     let name = desk()?
         .profiles
         .set_relay(args.profile.profile.as_deref(), Some(config))?;
     println!("Profile \"{name}\" pops calls the relay sends this seat once its password is stored: `screenpop relay credentials set --profile \"{name}\"`.");
+    if keyless {
+        println!("The relay holds its PolyAI key: every lookup goes through the relay, and an API key stored for it on this computer is not used (`screenpop key delete --profile \"{name}\"` removes it).");
+    }
     Ok(())
 }
 
@@ -133,6 +146,7 @@ fn status(args: &StatusArgs) -> Result<()> {
             "tenant": config.tenant,
             "seat": seat.as_deref().ok(),
             "password_stored": stored,
+            "polyai_key": config.polyai_key.as_str(),
             "window": live,
         });
         println!("{out:#}");
@@ -146,6 +160,9 @@ fn status(args: &StatusArgs) -> Result<()> {
     match &seat {
         Ok(seat) => println!("Seat \"{seat}\"."),
         Err(why) => println!("No seat: {why}."),
+    }
+    if config.keyless() {
+        println!("The relay holds the PolyAI key: lookups go through the relay.");
     }
     if stored {
         println!("The seat's password is stored in the system keychain.");

@@ -36,6 +36,24 @@ pub enum Error {
         detail: String,
     },
 
+    /// A keyless profile cannot ask the relay (not reachable, no seat password, the relay's own
+    /// key refused): what is wrong, for IT.
+    #[error("{detail}")]
+    RelayUnavailable {
+        /// What is wrong, and what to do.
+        detail: String,
+    },
+
+    /// The relay looked the id up for a keyless profile and could not answer: the API's
+    /// refusal as the relay worded it.
+    #[error("{message}")]
+    Relay {
+        /// The refusal's kind, as the relay coded it.
+        kind: ErrorKind,
+        /// The relay's words.
+        message: String,
+    },
+
     /// An id was refused, or the Handoff API could not answer.
     #[error(transparent)]
     Api(#[from] screenpop_api::Error),
@@ -63,6 +81,8 @@ impl Error {
             Self::Config(_) => ErrorKind::Config,
             Self::WebViewMissing { .. } => ErrorKind::WebViewMissing,
             Self::PushNotConnected { .. } => ErrorKind::PushNotConnected,
+            Self::RelayUnavailable { .. } => ErrorKind::RelayUnavailable,
+            Self::Relay { kind, .. } => *kind,
             Self::Api(e) => e.kind(),
             Self::Settings(e) => e.kind(),
         }

@@ -2,7 +2,8 @@
 //!
 //! It owns the services a window or a command line runs on ([`desk`], [`lookups`]), where calls
 //! come from and how they are read ([`argv`], [`query`], [`transfer`]), the platforms that push
-//! them ([`push`]: Genesys Cloud), the pop pipeline ([`pop`]), the health check ([`health`]), starting up and its log ([`startup`], [`applog`],
+//! them ([`push`]: Genesys Cloud, the relay; [`seat`]), lookups through the relay when it holds
+//! the key ([`keyless`]), the pop pipeline ([`pop`]), the health check ([`health`]), starting up and its log ([`startup`], [`applog`],
 //! [`webview2`]), and the one [`Error`] the shell and the command line report.
 //!
 //! It builds on the API, card and settings crates and must not depend on Tauri or a web engine:
@@ -14,10 +15,12 @@ pub mod argv;
 pub mod desk;
 mod error;
 pub mod health;
+pub mod keyless;
 pub mod lookups;
 pub mod pop;
 pub mod push;
 pub mod query;
+pub mod seat;
 pub mod startup;
 pub mod transfer;
 pub mod webview2;

@@ -1,15 +1,18 @@
 //! Looking handoff states up: one HTTP client per profile, kept with its warm connection, and
-//! the keys it needs. Both the window's pipeline and `screenpop lookup` go through here.
+//! the keys it needs; or, for a profile whose key the relay holds, the relay ([`Keyless`]).
+//! Both the window's pipeline and `screenpop lookup` go through here.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use crate::keyless::Keyless;
 use crate::Result;
 use screenpop_api::retry::Retryable;
 use screenpop_api::{ErrorKind, HandoffClient, HandoffState, Lookup, LookupBy};
 use screenpop_card::Card;
 use screenpop_settings::keys::Keys;
+use screenpop_settings::relay::{RelayConfig, RelayCredentials};
 use screenpop_settings::store::{lock, SettingsStore};
 use screenpop_settings::Profile;
 
@@ -57,6 +60,7 @@ pub struct Lookups {
     store: Arc<SettingsStore>,
     keys: Arc<Keys>,
     clients: Arc<Mutex<Clients>>,
+    keyless: Keyless,
 }
 
 impl std::fmt::Debug for Lookups {
@@ -70,6 +74,7 @@ impl Lookups {
     pub fn new(store: Arc<SettingsStore>, keys: Arc<Keys>) -> Self {
         Self {
             store,
+            keyless: Keyless::new(RelayCredentials::new(keys.clone())),
             keys,
             clients: Arc::default(),
         }
@@ -109,6 +114,10 @@ impl Lookups {
     /// connection to its API host, so a transfer costs one round trip. Failures are silent: the
     /// next lookup reports them properly.
     pub async fn warm_up(&self) {
+        if let Ok(Some((profile, relay))) = self.keyless_profile(None) {
+            let timeouts = self.store.get().timeouts;
+            return self.keyless.warm(&profile, &relay, &timeouts).await;
+        }
         let Ok((client, profile)) = self.client(None) else {
             return;
         };
@@ -128,6 +137,10 @@ impl Lookups {
 
     /// Tests the profile's key and ids against the API (see [`HandoffClient::check_connection`]).
     pub async fn test_connection(&self, profile: Option<&str>) -> Result<()> {
+        if let Some((name, relay)) = self.keyless_profile(profile)? {
+            let timeouts = self.store.get().timeouts;
+            return self.keyless.check(&name, &relay, &timeouts).await;
+        }
         let (client, profile) = self.client(profile)?;
         let key = self.keys.get(&profile.name).await?;
         Ok(client.check_connection(&key).await?)
@@ -142,6 +155,16 @@ impl Lookups {
         wait: Wait,
         on_retry: &(dyn Fn(Retryable) + Send + Sync),
     ) -> Result<(HandoffState, Profile)> {
+        if let Some((name, relay)) = self.keyless_profile(profile)? {
+            let (timeouts, p) = self
+                .store
+                .read(|s| s.profile(Some(&name)).map(|p| (s.timeouts, p.clone())))?;
+            let state = self
+                .keyless
+                .state(&name, &relay, lookup, wait, &timeouts)
+                .await?;
+            return Ok((state.masked(self.store.policy().card_numbers()), p));
+        }
         // The keychain read (a D-Bus round trip on a cold start) runs while the client is built.
         let name = self
             .store
@@ -161,6 +184,32 @@ impl Lookups {
             }
             other => Ok((other?, profile)),
         }
+    }
+
+    /// The name and relay of `profile` (the active one when `None`) when the relay holds its
+    /// PolyAI key.
+    fn keyless_profile(&self, profile: Option<&str>) -> Result<Option<(String, RelayConfig)>> {
+        Ok(self.store.read(|s| {
+            s.profile(profile).map(|p| {
+                p.relay
+                    .clone()
+                    .filter(RelayConfig::keyless)
+                    .map(|r| (p.name.clone(), r))
+            })
+        })?)
+    }
+
+    /// The caller card of a state that came with its pop (the relay looked it up): masked again
+    /// as this seat's policy says, and built as a looked-up one would be.
+    pub fn known(
+        &self,
+        profile: Option<&str>,
+        lookup: &Lookup,
+        state: HandoffState,
+    ) -> Result<LookupResult> {
+        let profile = self.store.read(|s| s.profile(profile).cloned())?;
+        let state = state.masked(self.store.policy().card_numbers());
+        Ok(result(&profile, lookup, &state))
     }
 
     /// Looks `lookup` up and builds the caller card.

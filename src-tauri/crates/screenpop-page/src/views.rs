@@ -352,6 +352,8 @@ pub struct ProfileView {
     project: String,
     /// `None` when the keychain cannot be asked.
     has_key: Option<bool>,
+    /// The relay holds its PolyAI key (keyless mode): Settings show no key field.
+    key_at_relay: bool,
     lookup_by: LookupBy,
     /// Provided by the fleet policy: only its key can be changed.
     managed: bool,
@@ -378,6 +380,7 @@ impl From<ProfileList> for ProfilesView {
                     base_url: e.profile.endpoint.custom_url().map(|u| u.to_string()),
                     account: e.profile.account.to_string(),
                     project: e.profile.project.to_string(),
+                    key_at_relay: e.profile.relay.as_ref().is_some_and(|r| r.keyless()),
                     name: e.profile.name,
                     has_key: e.has_key,
                     lookup_by: e.lookup_by,

@@ -112,14 +112,16 @@ impl Keyless {
             kind: kind.to_owned(),
             message,
         };
-        let asked = serde_json::from_slice::<LookupRequest>(payload)
-            .map_err(|e| e.to_string())
-            .and_then(|r| {
-                Lookup::new(r.id.as_deref(), r.shared_id.as_deref()).map_err(|e| e.to_string())
-            });
-        let lookup = match asked {
+        let request = match serde_json::from_slice::<LookupRequest>(payload) {
+            Ok(r) => r,
+            Err(e) => return refused("bad_input", format!("Not a lookup: {e}")),
+        };
+        if request.check {
+            return self.check(seat, &request).await;
+        }
+        let lookup = match Lookup::new(request.id.as_deref(), request.shared_id.as_deref()) {
             Ok(l) => l,
-            Err(why) => return refused("bad_input", format!("Not a lookup: {why}")),
+            Err(e) => return refused("bad_input", format!("Not a lookup: {e}")),
         };
         if !self.within_rate(seat) {
             self.audit(seat, &lookup, "asked", "rate_limited");
@@ -131,7 +133,13 @@ impl Keyless {
                 ),
             );
         }
-        match self.client.lookup_once(&self.key, &lookup).await {
+        // A seat's window waits for a state not saved yet, as it would asking the API itself.
+        let found = if request.wait {
+            self.client.lookup(&self.key, &lookup).await
+        } else {
+            self.client.lookup_once(&self.key, &lookup).await
+        };
+        match found {
             Ok(state) => {
                 self.audit(seat, &lookup, "asked", "found");
                 LookupAnswer::State(state)
@@ -141,6 +149,44 @@ impl Keyless {
                 refused(e.kind().code(), e.to_string())
             }
         }
+    }
+
+    /// A seat's check (`screenpop doctor`, Settings' Test): the relay's own key against its
+    /// project. Counted in the seat's rate like a lookup, so checks cannot probe without limit.
+    async fn check(&self, seat: &str, request: &LookupRequest) -> LookupAnswer {
+        let refused = |kind: &str, message: String| LookupAnswer::Refused {
+            kind: kind.to_owned(),
+            message,
+        };
+        let outcome = if request.id.is_some() || request.shared_id.is_some() {
+            Err(refused(
+                "bad_input",
+                "Not a lookup: a check names no id.".to_owned(),
+            ))
+        } else if !self.within_rate(seat) {
+            Err(refused(
+                "rate_limited",
+                format!(
+                    "This seat asked for more than {} lookups in a minute; try again shortly.",
+                    self.per_minute
+                ),
+            ))
+        } else {
+            match self.client.check_connection(&self.key).await {
+                Ok(()) => Ok(LookupAnswer::Ready),
+                Err(e) => Err(refused(
+                    e.kind().code(),
+                    format!("The relay's PolyAI key does not work: {e}"),
+                )),
+            }
+        };
+        let code = match &outcome {
+            Ok(_) => "ready".to_owned(),
+            Err(LookupAnswer::Refused { kind, .. }) => kind.clone(),
+            Err(_) => String::new(),
+        };
+        self.audit_line(seat, None, None, "check", &code);
+        outcome.unwrap_or_else(|refusal| refusal)
     }
 
     fn within_rate(&self, seat: &str) -> bool {
@@ -156,8 +202,19 @@ impl Keyless {
 
     /// One audit line: who asked for what, when, and what came of it; never what was found.
     fn audit(&self, seat: &str, lookup: &Lookup, how: &str, outcome: &str) {
-        let line = json!({"ts_ms": now_ms(), "seat": seat, "how": how, "id": lookup.id(),
-            "shared_id": lookup.shared_id(), "outcome": outcome});
+        self.audit_line(seat, lookup.id(), lookup.shared_id(), how, outcome);
+    }
+
+    fn audit_line(
+        &self,
+        seat: &str,
+        id: Option<&str>,
+        shared_id: Option<&str>,
+        how: &str,
+        outcome: &str,
+    ) {
+        let line = json!({"ts_ms": now_ms(), "seat": seat, "how": how, "id": id,
+            "shared_id": shared_id, "outcome": outcome});
         let mut file = self.audit.lock().unwrap_or_else(|p| p.into_inner());
         if writeln!(file, "{line}").is_err() {
             log::line(

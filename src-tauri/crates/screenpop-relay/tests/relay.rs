@@ -699,6 +699,18 @@ async fn in_keyless_mode_the_relay_sends_masked_states_and_answers_seats_within_
         ),
         "bob has his own rate"
     );
+    let checked = bob
+        .request(
+            lookup_subject(TENANT, "bob").unwrap(),
+            json!({"check": true}).to_string().into(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<LookupAnswer>(&checked.payload).unwrap(),
+        LookupAnswer::Ready,
+        "a check: the relay's key works"
+    );
     let sneaky = tokio::time::timeout(
         Duration::from_secs(2),
         bob.request(
@@ -727,7 +739,8 @@ async fn in_keyless_mode_the_relay_sends_masked_states_and_answers_seats_within_
             ("alice", "not_found"),
             ("alice", "found"),
             ("alice", "rate_limited"),
-            ("bob", "found")
+            ("bob", "found"),
+            ("bob", "ready")
         ]
     );
     assert!(

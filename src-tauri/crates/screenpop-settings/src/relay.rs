@@ -26,6 +26,40 @@ pub struct RelayConfig {
     pub tenant: String,
     /// The seat: a name, or one of [`LOGIN_NAMES`].
     pub seat: String,
+    /// Where the profile's PolyAI key is held: in this seat's keychain (the default), or by the
+    /// relay (keyless mode: the seat holds none, and asks the relay for what it looks up).
+    pub polyai_key: KeyHolder,
+}
+
+/// Where a relay profile's PolyAI key is held (`polyai_key` in `[profile.relay]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KeyHolder {
+    /// In this seat's keychain, as for a profile without a relay.
+    #[default]
+    Keychain,
+    /// By the relay: pushed pops bring their state, pasted ids are asked of the relay.
+    Relay,
+}
+
+impl KeyHolder {
+    /// The word the settings file uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Keychain => "keychain",
+            Self::Relay => "relay",
+        }
+    }
+
+    /// Reads the settings file's word.
+    pub fn parse(word: &str) -> std::result::Result<Self, String> {
+        match word {
+            "keychain" => Ok(Self::Keychain),
+            "relay" => Ok(Self::Relay),
+            other => Err(format!(
+                "`polyai_key` is \"keychain\" or \"relay\", not \"{other}\""
+            )),
+        }
+    }
 }
 
 impl RelayConfig {
@@ -62,7 +96,21 @@ impl RelayConfig {
             servers,
             tenant: tenant.trim().to_owned(),
             seat: seat.trim().to_owned(),
+            polyai_key: KeyHolder::Keychain,
         })
+    }
+
+    /// The same relay with the PolyAI key held by `holder`.
+    pub fn with_polyai_key(self, holder: KeyHolder) -> Self {
+        Self {
+            polyai_key: holder,
+            ..self
+        }
+    }
+
+    /// Whether the relay holds the PolyAI key, so this seat needs none.
+    pub fn keyless(&self) -> bool {
+        self.polyai_key == KeyHolder::Relay
     }
 
     /// The seat's name now: the login name when the configuration says so.
@@ -85,7 +133,7 @@ impl RelayConfig {
 
     /// Reads `[profile.relay]`.
     pub fn from_table(t: &Table) -> std::result::Result<Self, String> {
-        const KNOWN: [&str; 3] = ["servers", "tenant", "seat"];
+        const KNOWN: [&str; 4] = ["servers", "tenant", "seat", "polyai_key"];
         if let Some(unknown) = t.keys().find(|k| !KNOWN.contains(&k.as_str())) {
             return Err(format!(
                 "unknown key `{unknown}` (known: {})",
@@ -108,7 +156,12 @@ impl RelayConfig {
             Some(Value::String(s)) => Ok(s.as_str()),
             _ => Err(format!("`{key}` must be text")),
         };
-        Self::new(servers, text("tenant")?, text("seat")?)
+        let holder = match t.get("polyai_key") {
+            None => KeyHolder::Keychain,
+            Some(Value::String(word)) => KeyHolder::parse(word)?,
+            Some(_) => return Err("`polyai_key` must be text".to_owned()),
+        };
+        Ok(Self::new(servers, text("tenant")?, text("seat")?)?.with_polyai_key(holder))
     }
 
     /// `[profile.relay]` as the settings file writes it.
@@ -120,6 +173,12 @@ impl RelayConfig {
         );
         t.insert("tenant".into(), Value::String(self.tenant.clone()));
         t.insert("seat".into(), Value::String(self.seat.clone()));
+        if self.keyless() {
+            t.insert(
+                "polyai_key".into(),
+                Value::String(self.polyai_key.as_str().to_owned()),
+            );
+        }
         t
     }
 }
@@ -180,6 +239,11 @@ mod tests {
         let t: Table = toml::from_str(text).unwrap();
         let c = RelayConfig::from_table(&t).unwrap();
         assert_eq!(RelayConfig::from_table(&c.to_table()).unwrap(), c);
+        assert!(!c.keyless(), "the keychain is the default");
+        let keyless: Table = toml::from_str(&format!("{text}polyai_key = \"relay\"\n")).unwrap();
+        let k = RelayConfig::from_table(&keyless).unwrap();
+        assert!(k.keyless());
+        assert_eq!(RelayConfig::from_table(&k.to_table()).unwrap(), k);
         let bad = [
             (
                 "servers = [\"nats://nats.acme.example:4222\"]\ntenant = \"a\"\nseat = \"b\"",
@@ -197,6 +261,10 @@ mod tests {
             (
                 "servers = [\"tls://x:1\"]\ntenant = \"a\"\nseat = \"b\"\nport = 1",
                 "unknown key",
+            ),
+            (
+                "servers = [\"tls://x:1\"]\ntenant = \"a\"\nseat = \"b\"\npolyai_key = \"cloud\"",
+                "`polyai_key` is",
             ),
         ];
         for (text, why) in bad {

@@ -94,15 +94,15 @@ pub struct ProfileHealth {
     pub active: bool,
     /// Whether every check of it passed.
     pub ok: bool,
-    /// The API's host.
+    /// The API's host; the relay's NATS host when the relay holds the key.
     pub host: String,
-    /// A key is stored in the keychain.
+    /// A key is stored in the keychain (or the relay holds it).
     pub key: Check,
     /// The host resolves to an address.
     pub resolve: Check,
     /// A connection to the host opens.
     pub connect: Check,
-    /// The API accepts the key for this project.
+    /// The API accepts the key for this project (or the relay answers, and its key works).
     pub key_accepted: Check,
     /// Genesys Cloud, when the profile is set up for it: signed in, and a window connected.
     pub genesys: Option<Check>,
@@ -265,11 +265,20 @@ async fn profile(
     p: &Profile,
     keychain: bool,
 ) -> (ProfileHealth, Option<Error>) {
-    let url = p.endpoint.base_url();
-    let host = url.host_str().unwrap_or_default().to_owned();
-    let port = url.port_or_known_default().unwrap_or(443);
+    let keyless = p.relay.as_ref().filter(|r| r.keyless());
+    // A keyless seat never calls the API: what it must reach is the relay's NATS.
+    let (host, port) = match keyless {
+        Some(relay) => nats_address(relay),
+        None => {
+            let url = p.endpoint.base_url();
+            let host = url.host_str().unwrap_or_default().to_owned();
+            (host, url.port_or_known_default().unwrap_or(443))
+        }
+    };
     let mut problem = None;
-    let key = if !keychain {
+    let key = if keyless.is_some() {
+        Check::pass("The relay holds this profile's PolyAI key: this computer needs none.")
+    } else if !keychain {
         Check {
             ok: false,
             detail: "Not checked: the keychain does not answer.".to_owned(),
@@ -345,8 +354,13 @@ async fn profile(
     let key_accepted = if !(key.ok && connect.ok) {
         not_checked("no key, or no connection")
     } else {
+        let accepted = if keyless.is_some() {
+            "The relay answers this seat, and PolyAI accepts the relay's key for its project."
+        } else {
+            "The API accepts the key for this project."
+        };
         match desk.lookups.test_connection(Some(&p.name)).await {
-            Ok(()) => Check::pass("The API accepts the key for this project.").timed(started),
+            Ok(()) => Check::pass(accepted).timed(started),
             Err(e) => {
                 let c = Check::fail(&e).timed(started);
                 problem.get_or_insert(e);
@@ -451,6 +465,30 @@ async fn relay(desk: &Desk, name: &str, config: &RelayConfig) -> Result<String, 
             "Seat \"{seat}\" has its password, but no screenpop window in this session is connected to the relay."
         ))),
     }
+}
+
+/// The host and port of the relay's first NATS server, its scheme's port when none is given.
+fn nats_address(relay: &RelayConfig) -> (String, u16) {
+    let first = relay
+        .servers
+        .first()
+        .map(String::as_str)
+        .unwrap_or_default();
+    let url = url::Url::parse(first).ok();
+    let host = url
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .unwrap_or_default()
+        .trim_matches(['[', ']'])
+        .to_owned();
+    let default = if first.starts_with("wss://") {
+        443
+    } else if first.starts_with("ws://") {
+        80
+    } else {
+        4222
+    };
+    (host, url.and_then(|u| u.port()).unwrap_or(default))
 }
 
 fn not_checked(why: &str) -> Check {

@@ -27,7 +27,7 @@ use crate::lookups::{now_ms, LookupResult, Lookups};
 use crate::transfer::Transfer;
 use crate::{Error, Result};
 use screenpop_api::retry::Retryable;
-use screenpop_api::LookupBy;
+use screenpop_api::{HandoffState, LookupBy};
 use screenpop_card::Scalar;
 use screenpop_settings::prefs::Preferences;
 use screenpop_settings::store::lock;
@@ -145,6 +145,12 @@ impl Pipeline {
     /// A validated transfer from `origin`: admitted, then looked up in the background. Returns
     /// at once.
     pub fn submit(&self, t: Transfer, origin: Origin) {
+        self.submit_with(t, origin, None);
+    }
+
+    /// Like [`Pipeline::submit`], for a transfer that brought its state with it (the relay
+    /// looked it up: keyless mode): the card is built from it, with no lookup.
+    pub fn submit_with(&self, t: Transfer, origin: Origin, state: Option<HandoffState>) {
         let inner = &self.0;
         let admitted = {
             let mut gate = lock(&inner.gate);
@@ -168,13 +174,29 @@ impl Pipeline {
         let this = self.clone();
         inner.runtime.spawn(async move {
             let _running = Running::start(&this.0.running);
-            this.look_up(seq, origin, asked, t).await;
+            this.look_up(seq, origin, asked, t, state).await;
         });
     }
 
     /// Stages 3 to 6 for pop `seq`.
-    async fn look_up(&self, seq: u64, origin: Origin, asked: Asked, t: Transfer) {
+    async fn look_up(
+        &self,
+        seq: u64,
+        origin: Origin,
+        asked: Asked,
+        t: Transfer,
+        state: Option<HandoffState>,
+    ) {
         let inner = &self.0;
+        if let Some(state) = state {
+            match inner.lookups.known(t.profile(), t.lookup(), state) {
+                Ok(result) => self.arrived(seq, origin, asked, result),
+                Err(e) => {
+                    self.publish(seq, origin, Some(asked), Stage::Failed(Failure::from(&e)));
+                }
+            }
+            return;
+        }
         let on_retry = {
             let this = self.clone();
             let asked = asked.clone();

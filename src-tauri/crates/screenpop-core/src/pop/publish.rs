@@ -80,7 +80,12 @@ impl From<&Error> for Failure {
         };
         match e {
             Error::BadInput(text) | Error::Config(text) => f.detail = Some(text.clone()),
-            Error::WebViewMissing { detail } | Error::PushNotConnected { detail } => {
+            Error::WebViewMissing { detail }
+            | Error::PushNotConnected { detail }
+            | Error::RelayUnavailable { detail }
+            | Error::Relay {
+                message: detail, ..
+            } => {
                 f.detail = Some(detail.clone());
             }
             Error::Api(api) => f.api_facts(api),

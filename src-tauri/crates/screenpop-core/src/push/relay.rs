@@ -10,15 +10,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_nats::{Client, ConnectOptions, Event};
+use async_nats::{Client, Event};
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
 
-use screenpop_api::relay::{catch_up_subject, pop_subject, seat_inbox, token, PopMessage};
+use screenpop_api::relay::PopMessage;
 use screenpop_api::ApiKey;
 use screenpop_settings::relay::{RelayConfig, RelayCredentials};
 
 use super::{unix_ms, SourceState, SourceStatus};
+use crate::seat::{connect, refused_password, Refused, Seat};
 
 /// How the source waits. The defaults suit a site; tests shorten them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,87 +148,43 @@ impl RelaySource {
         on_pop: &Arc<dyn Fn(PopMessage) + Send + Sync>,
         attempt: &mut usize,
     ) -> End {
-        let seat = match self.config.seat_name() {
+        let seat = match Seat::of(&self.config) {
             Ok(s) => s,
             Err(why) => return End::Credentials(why),
-        };
-        let (subject, inbox, catch_up, user) = match (
-            pop_subject(&self.config.tenant, &seat),
-            seat_inbox(&self.config.tenant, &seat),
-            catch_up_subject(&self.config.tenant, &seat),
-            token(&self.config.tenant).and_then(|t| Ok(format!("{t}.{}", token(&seat)?))),
-        ) {
-            (Ok(s), Ok(i), Ok(c), Ok(u)) => (s, i, c, u),
-            _ => return End::Credentials("the tenant or seat cannot be a NATS name".to_owned()),
         };
         let (events, mut heard) = mpsc::unbounded_channel();
         let timing = self.timing;
         // async-nats calls the delay before the first connection too: that one goes at once.
         let ever = Arc::new(AtomicBool::new(false));
         let was_up = ever.clone();
-        let mut options =
-            ConnectOptions::with_user_and_password(user, password.expose_secret().to_owned())
-                .name("screenpop")
-                .custom_inbox_prefix(inbox)
-                .connection_timeout(self.timing.within)
-                .request_timeout(Some(self.timing.within))
-                .reconnect_delay_callback(move |n| {
-                    if was_up.load(Ordering::Relaxed) {
-                        full_jitter(n, &timing)
-                    } else {
-                        Duration::ZERO
-                    }
-                })
-                .event_callback(move |e| {
-                    let events = events.clone();
-                    async move {
-                        let _ = events.send(e);
-                    }
-                });
-        if self
-            .config
-            .servers
-            .iter()
-            .any(|s| s.starts_with("tls://") || s.starts_with("wss://"))
-        {
-            match super::platform_tls() {
-                Ok(tls) => options = options.require_tls(true).tls_client_config(tls),
-                Err(why) => return End::Lost(why),
-            }
-        }
-        let servers: Vec<async_nats::ServerAddr> = match self
-            .config
-            .servers
-            .iter()
-            .map(|s| s.parse())
-            .collect::<Result<_, _>>()
-        {
-            Ok(s) => s,
-            Err(e) => return End::Credentials(format!("a NATS server address is wrong: {e}")),
-        };
-        let client = match tokio::time::timeout(self.timing.within, options.connect(servers)).await
-        {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => {
-                let why = e.to_string();
-                return if why.to_lowercase().contains("authorization") {
-                    End::Credentials(
-                        "the relay's NATS server refused this seat's password".to_owned(),
-                    )
+        let options = seat
+            .options(password, self.timing.within)
+            .reconnect_delay_callback(move |n| {
+                if was_up.load(Ordering::Relaxed) {
+                    full_jitter(n, &timing)
                 } else {
-                    End::Lost(format!("cannot reach the relay: {why}"))
-                };
-            }
-            Err(_) => return End::Lost("the relay did not answer in time".to_owned()),
+                    Duration::ZERO
+                }
+            })
+            .event_callback(move |e| {
+                let events = events.clone();
+                async move {
+                    let _ = events.send(e);
+                }
+            });
+        let client = match connect(&self.config, options, self.timing.within).await {
+            Ok(c) => c,
+            Err(Refused::Credentials(why)) => return End::Credentials(why),
+            Err(Refused::Unreachable(why)) => return End::Lost(why),
         };
         ever.store(true, Ordering::Relaxed);
-        let mut pops = match client.subscribe(subject).await {
+        let mut pops = match client.subscribe(seat.pops.clone()).await {
             Ok(s) => s,
             Err(e) => return End::Lost(e.to_string()),
         };
         *attempt = 0;
-        self.connected(&seat);
-        self.catch_up(&client, &catch_up, seen, on_pop).await;
+        self.connected(&seat.name);
+        self.catch_up(&client, &seat, seen, on_pop).await;
         let mut poll = tokio::time::interval(self.timing.credential_poll);
         poll.tick().await;
         loop {
@@ -238,14 +195,14 @@ impl RelaySource {
                 },
                 event = heard.recv() => match event {
                     Some(Event::Connected) => {
-                        self.connected(&seat);
-                        self.catch_up(&client, &catch_up, seen, on_pop).await;
+                        self.connected(&seat.name);
+                        self.catch_up(&client, &seat, seen, on_pop).await;
                     }
                     Some(Event::Disconnected) => self.set_state(SourceState::Reconnecting {
                         in_secs: 0,
                         why: "the connection to the relay was lost".to_owned(),
                     }),
-                    Some(Event::ServerError(e)) if e.to_string().to_lowercase().contains("authorization") => {
+                    Some(Event::ServerError(e)) if refused_password(&e.to_string()) => {
                         return End::Credentials("the relay's NATS server refused this seat's password".to_owned());
                     }
                     Some(_) => {}
@@ -265,20 +222,19 @@ impl RelaySource {
     async fn catch_up(
         &self,
         client: &Client,
-        subject: &str,
+        seat: &Seat,
         seen: &mut VecDeque<String>,
         on_pop: &Arc<dyn Fn(PopMessage) + Send + Sync>,
     ) {
-        let seat = self.config.seat_name().unwrap_or_default();
         let asked = tokio::time::timeout(
             self.timing.within,
-            client.request(subject.to_owned(), "".into()),
+            client.request(seat.catch_up.clone(), "".into()),
         )
         .await;
         // No pop kept answers with a status and no body: nothing to show.
         if let Ok(Ok(m)) = asked {
             if m.status.is_none() && !m.payload.is_empty() {
-                self.heard(&m.payload, &seat, seen, on_pop);
+                self.heard(&m.payload, seat, seen, on_pop);
             }
         }
     }
@@ -287,13 +243,13 @@ impl RelaySource {
     fn heard(
         &self,
         payload: &[u8],
-        seat: &str,
+        seat: &Seat,
         seen: &mut VecDeque<String>,
         on_pop: &Arc<dyn Fn(PopMessage) + Send + Sync>,
     ) {
         let now = unix_ms(std::time::SystemTime::now());
         let message = match PopMessage::read(payload) {
-            Ok(m) if m.fresh(now) && token(&m.seat).ok() == token(seat).ok() => m,
+            Ok(m) if m.fresh(now) && seat.is(&m.seat) => m,
             _ => {
                 self.status.send_modify(|s| s.counts.dropped += 1);
                 return;
