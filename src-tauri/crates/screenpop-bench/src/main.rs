@@ -102,7 +102,7 @@ fn run(mut args: Args) -> error::Result<()> {
             .map_err(|e| error::BenchError::step(format!("an HTTP client: {e}")))?,
     };
     let mut rows = Vec::new();
-    let steps: [(&str, Step); 11] = [
+    let steps: [(&str, Step); 12] = [
         ("time to card, big data", cases::time_to_card),
         ("notification", notify::notification),
         ("memory", cases::memory),
@@ -113,6 +113,10 @@ fn run(mut args: Args) -> error::Result<()> {
         ("genesys answer to card", genesys::answer_to_card),
         ("genesys reconnect", genesys::reconnect),
         ("relay webhook to card", relay::webhook_to_card),
+        (
+            "relay webhook to card keyless",
+            relay::webhook_to_card_keyless,
+        ),
         ("relay capacity", relay::capacity),
     ];
     let wanted =

@@ -1,7 +1,7 @@
 //! 9. The relay, run as the contact centre runs it (the release `screenpop-relay` beside a real
 //!    `nats-server` with the permissions it writes): webhook to card (a Twilio-signed POST
 //!    leaving → the card painted), against the sandbox's own answer time, as the trigger's line
-//!    is; and capacity (500 seats subscribed, signed webhooks at a steady rate: POST → the
+//!    is, with the key on the seat and with the key held by the relay; and capacity (500 seats subscribed, signed webhooks at a steady rate: POST → the
 //!    message at the seat, nothing lost, the relay's CPU and memory).
 
 use std::collections::HashMap;
@@ -21,7 +21,7 @@ use screenpop_settings::keys::Keys;
 use screenpop_settings::relay::RelayCredentials;
 use screenpop_settings::secret::Keychain;
 
-use crate::cases::{add, configure_desk, demo_data, sandbox_answer, Bench, WAIT};
+use crate::cases::{add, configure_desk, demo_data, sandbox_answer, Bench, KEY, WAIT};
 use crate::desk::{free_port, now_ms, App};
 use crate::error::{BenchError, Result};
 use crate::stats::{fmt, Summary};
@@ -48,7 +48,14 @@ impl Drop for Running {
     }
 }
 
-fn start(b: &Bench, relay_bin: &Path, seat_names: &[String]) -> Result<Running> {
+/// NATS and the relay for `seat_names`; holding the PolyAI key of the Handoff API at
+/// `polyai` (keyless mode) when given.
+fn start(
+    b: &Bench,
+    relay_bin: &Path,
+    seat_names: &[String],
+    polyai: Option<&str>,
+) -> Result<Running> {
     // bcrypt's cheapest cost: 500 seats' hashes in a second; the permissions are the same.
     let written = seats::write(TENANT, "relay", seat_names, 4)
         .map_err(|e| BenchError::step(e.to_string()))?;
@@ -72,13 +79,17 @@ fn start(b: &Bench, relay_bin: &Path, seat_names: &[String]) -> Result<Running> 
     write("generic", GENERIC_SECRET)?;
     let port = free_port()?;
     let config = dir.path().join("relay.toml");
-    write(
-        "relay.toml",
-        &format!(
-            "tenant = \"{TENANT}\"\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"{PUBLIC}\"\n[nats]\nservers = [\"{}\"]\nuser = \"relay\"\npassword_file = \"nats\"\n[twilio]\nauth_token_file = \"twilio\"\nid_field = \"polyai_conversation_id\"\n[generic]\nsecret_file = \"generic\"\n",
-            nats.url()
-        ),
-    )?;
+    let mut text = format!(
+        "tenant = \"{TENANT}\"\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"{PUBLIC}\"\n[nats]\nservers = [\"{}\"]\nuser = \"relay\"\npassword_file = \"nats\"\n[twilio]\nauth_token_file = \"twilio\"\nid_field = \"polyai_conversation_id\"\n[generic]\nsecret_file = \"generic\"\n",
+        nats.url()
+    );
+    if let Some(base_url) = polyai {
+        write("polyai", KEY)?;
+        text.push_str(&format!(
+            "[polyai]\nbase_url = \"{base_url}\"\naccount = \"acct\"\nproject = \"proj\"\napi_key_file = \"polyai\"\nlookups_per_minute = 1000\naudit_log = \"audit.jsonl\"\n"
+        ));
+    }
+    write("relay.toml", &text)?;
     let relay = Command::new(relay_bin)
         .args(["serve", "--config"])
         .arg(&config)
@@ -139,21 +150,44 @@ fn twilio_form(sid: &str, worker: &str, conversation: &str) -> (String, String) 
     (body, signature)
 }
 
-/// The app's webhook-to-card time (keychain mode) against the sandbox alone.
+/// The app's webhook-to-card time (keychain mode: the seat looks the state up) against the
+/// sandbox alone.
 pub(crate) fn webhook_to_card(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
+    webhook_to_card_in(b, rows, false)
+}
+
+/// The same with the key held by the relay (keyless mode: the relay looks the state up and
+/// sends it with the pop; the seat's keychain holds no PolyAI key).
+pub(crate) fn webhook_to_card_keyless(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
+    webhook_to_card_in(b, rows, true)
+}
+
+fn webhook_to_card_in(b: &Bench, rows: &mut Vec<Row>, keyless: bool) -> Result<()> {
     let relay_bin = relay_binary(b)?;
-    let running = start(b, relay_bin, &["bench-seat".to_owned()])?;
     let sandbox = b.sandbox()?;
-    configure_desk(&sandbox.base_url())?;
+    let base_url = sandbox.base_url();
+    let running = start(
+        b,
+        relay_bin,
+        &["bench-seat".to_owned()],
+        keyless.then_some(base_url.as_str()),
+    )?;
+    configure_desk(&base_url)?;
     let path = screenpop_settings::config::default_path()
         .map_err(|e| BenchError::step(format!("settings path: {e}")))?;
     let mut text = std::fs::read_to_string(&path).map_err(BenchError::io("the settings"))?;
     text.push_str(&format!(
-        "\n[profile.relay]\nservers = [\"{}\"]\ntenant = \"{TENANT}\"\nseat = \"bench-seat\"\n",
-        running.nats.url()
+        "\n[profile.relay]\nservers = [\"{}\"]\ntenant = \"{TENANT}\"\nseat = \"bench-seat\"\npolyai_key = \"{}\"\n",
+        running.nats.url(),
+        if keyless { "relay" } else { "keychain" }
     ));
     std::fs::write(&path, text).map_err(BenchError::io("the settings"))?;
-    let credentials = RelayCredentials::new(Arc::new(Keys::new(Arc::new(Keychain))));
+    let keys = Arc::new(Keys::new(Arc::new(Keychain)));
+    if keyless {
+        b.rt.block_on(keys.delete("Bench"))
+            .map_err(|e| BenchError::step(e.to_string()))?;
+    }
+    let credentials = RelayCredentials::new(keys);
     b.rt.block_on(credentials.set("Bench", &running.passwords["bench-seat"]))
         .map_err(|e| BenchError::step(e.to_string()))?;
 
@@ -202,8 +236,15 @@ pub(crate) fn webhook_to_card(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
     app.stop();
     let s = Summary::of(&samples).ok_or_else(|| BenchError::step("no samples"))?;
     let over = s.p95 - own.p95;
+    let mode = if keyless {
+        "keyless (the relay looks up)"
+    } else {
+        "keychain (the seat looks up)"
+    };
     rows.push(Row {
-        measure: "Webhook to card, relay (Twilio's signed form), API +0 ms: p50 / p95".to_owned(),
+        measure: format!(
+            "Webhook to card, relay (Twilio's signed form), {mode}, API +0 ms: p50 / p95"
+        ),
         screenpop: format!("{} / {} ms (max {})", fmt(s.p50), fmt(s.p95), fmt(s.max)),
         baseline: format!("sandbox alone {} / {} ms", fmt(own.p50), fmt(own.p95)),
         result: format!("p95 +{} ms", fmt(over)),
@@ -243,7 +284,7 @@ pub(crate) fn capacity(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
     let (rate, secs) = if b.quick { (100u64, 2u64) } else { (1000, 10) };
     let relay_bin = relay_binary(b)?;
     let names: Vec<String> = (0..SEATS).map(|i| format!("seat-{i:03}")).collect();
-    let running = start(b, relay_bin, &names)?;
+    let running = start(b, relay_bin, &names, None)?;
     let (heard, mut arrivals) = mpsc::unbounded_channel::<(String, f64)>();
     let mut clients = Vec::new();
     for name in &names {
