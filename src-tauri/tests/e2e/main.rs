@@ -13,6 +13,8 @@
 mod catalogue;
 #[path = "../support/relay.rs"]
 mod local_relay;
+#[path = "../support/nats_seats.rs"]
+mod nats_seats;
 #[path = "../support/readme.rs"]
 mod readme;
 #[path = "../support/sandbox.rs"]

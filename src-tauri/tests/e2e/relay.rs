@@ -20,6 +20,29 @@ fn status(env: &[(&str, String)], profile: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Appends `[profile.relay]` for `seat` on `server` (and `extra` lines) to the home's profile.
+fn relay_profile(home: &tempfile::TempDir, server: &str, seat: &str, extra: &str) {
+    let settings = home.path().join("config/screenpop/settings.toml");
+    let mut text = std::fs::read_to_string(&settings).unwrap();
+    text.push_str(&format!(
+        "\n[profile.relay]\nservers = [\"{server}\"]\ntenant = \"{TENANT}\"\nseat = \"{seat}\"\n{extra}"
+    ));
+    std::fs::write(&settings, text).unwrap();
+}
+
+/// What `screenpop doctor` says in this home and session, and its exit code.
+fn doctor(env: &[(&str, String)]) -> (String, Option<i32>) {
+    let r = Command::new(env!("CARGO_BIN_EXE_screenpop"))
+        .arg("doctor")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&r.stdout).into_owned(),
+        r.status.code(),
+    )
+}
+
 fn window_is(env: &[(&str, String)], profile: &str, state: &str) {
     eventually(Duration::from_secs(30), || {
         let s = status(env, profile);
@@ -36,13 +59,7 @@ fn a_call_accepted_in_twilio_pops_through_the_relay_once() {
     let api = api();
     let mut relay = LocalRelay::start(&["alice"]);
     let (home, env) = configured_home(&api, "Relay");
-    let settings = home.path().join("config/screenpop/settings.toml");
-    let mut text = std::fs::read_to_string(&settings).unwrap();
-    text.push_str(&format!(
-        "\n[profile.relay]\nservers = [\"{}\"]\ntenant = \"{TENANT}\"\nseat = \"alice\"\n",
-        relay.nats.url()
-    ));
-    std::fs::write(&settings, text).unwrap();
+    relay_profile(&home, &relay.tenant.nats.url(), "alice", "");
     // IT provisions the seat's password as it provisions the key.
     seat::store_key(
         Command::new("secret-tool"),
@@ -58,7 +75,7 @@ fn a_call_accepted_in_twilio_pops_through_the_relay_once() {
 
     // The server restarts while a call is accepted: Twilio's retry (played here) gets through
     // once the relay is back, and the window, back too, shows the pop once.
-    relay.nats.restart().unwrap();
+    relay.tenant.nats.restart().unwrap();
     eventually(Duration::from_secs(30), || {
         let status = relay.twilio_accepted("EV2", "alice", "demo-nested");
         check(status == 204, || format!("the relay answered {status}"))
@@ -108,12 +125,7 @@ fn a_call_accepted_in_twilio_pops_through_the_relay_once() {
         serde_json::json!([]),
     );
     screenshot(&d, "relay.png");
-    let r = Command::new(env!("CARGO_BIN_EXE_screenpop"))
-        .arg("doctor")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&r.stdout);
+    let (said, _) = doctor(&env);
     assert!(
         said.contains("ok   relay: Seat \"alice\" of \"acme\"."),
         "{said}"
@@ -127,14 +139,8 @@ fn a_pop_crosses_the_cluster_from_the_relays_node_to_the_window() {
     let api = api();
     let relay = LocalRelay::on_nodes(2, &["bob"]);
     let (home, env) = configured_home(&api, "Relay");
-    let settings = home.path().join("config/screenpop/settings.toml");
-    let mut text = std::fs::read_to_string(&settings).unwrap();
     // The window knows only the other node.
-    text.push_str(&format!(
-        "\n[profile.relay]\nservers = [\"{}\"]\ntenant = \"{TENANT}\"\nseat = \"bob\"\n",
-        relay.others[0].url()
-    ));
-    std::fs::write(&settings, text).unwrap();
+    relay_profile(&home, &relay.tenant.others[0].url(), "bob", "");
     seat::store_key(
         Command::new("secret-tool"),
         "@relay:Relay",
@@ -171,13 +177,12 @@ fn a_seat_holding_no_key_pops_and_looks_up_through_the_relay() {
         "https://polyai.invalid",
         "",
     );
-    let settings = home.path().join("config/screenpop/settings.toml");
-    let mut text = std::fs::read_to_string(&settings).unwrap();
-    text.push_str(&format!(
-        "\n[profile.relay]\nservers = [\"{}\"]\ntenant = \"{TENANT}\"\nseat = \"carol\"\npolyai_key = \"relay\"\n",
-        relay.nats.url()
-    ));
-    std::fs::write(&settings, text).unwrap();
+    relay_profile(
+        &home,
+        &relay.tenant.nats.url(),
+        "carol",
+        "polyai_key = \"relay\"\n",
+    );
     seat::store_key(
         Command::new("secret-tool"),
         "@relay:Keyless",
@@ -209,7 +214,7 @@ fn a_seat_holding_no_key_pops_and_looks_up_through_the_relay() {
     // A pasted id is asked of the relay.
     look_up(&d, "demo-orders");
     title_is(&d, "Marcus Oyelaran-Smith");
-    let audit = relay.audit();
+    let audit = relay.tenant.audit();
     assert!(
         audit.contains("\"how\":\"pushed\"") && audit.contains("\"how\":\"asked\""),
         "{audit}"
@@ -229,16 +234,11 @@ fn a_seat_holding_no_key_pops_and_looks_up_through_the_relay() {
     screenshot(&d, "relay-keyless.png");
 
     // doctor checks the relay instead of the key.
-    let r = Command::new(env!("CARGO_BIN_EXE_screenpop"))
-        .arg("doctor")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&r.stdout);
+    let (said, code) = doctor(&env);
     assert!(
         said.contains("The relay holds this profile's PolyAI key"),
         "{said}"
     );
     assert!(said.contains("The relay answers this seat"), "{said}");
-    assert_eq!(r.status.code(), Some(0), "{said}");
+    assert_eq!(code, Some(0), "{said}");
 }

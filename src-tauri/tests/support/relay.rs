@@ -7,8 +7,9 @@
 use std::time::Duration;
 
 use screenpop_relay::config::Config;
-use screenpop_relay::{seats, twilio};
-use screenpop_sandbox::nats::{NatsOptions, NatsServer};
+use screenpop_relay::twilio;
+
+use crate::nats_seats::TenantNats;
 
 /// The contact centre's name in the tests.
 pub(crate) const TENANT: &str = "acme";
@@ -17,16 +18,11 @@ const PUBLIC: &str = "https://relay.acme.example";
 
 /// A relay beside its NATS server (or a cluster of them), serving while this lives.
 pub(crate) struct LocalRelay {
-    /// The node the relay publishes to.
-    pub(crate) nats: NatsServer,
-    /// The cluster's other nodes, when there are some.
-    pub(crate) others: Vec<NatsServer>,
+    /// The tenant's NATS: the node the relay publishes to, the others, the seats' passwords.
+    pub(crate) tenant: TenantNats,
     /// The relay's HTTP address.
     pub(crate) http: String,
-    /// (NATS user, seat or `relay`, password), as `seats` wrote them.
-    pub(crate) passwords: Vec<(String, String, String)>,
     runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
 }
 
 impl LocalRelay {
@@ -46,39 +42,17 @@ impl LocalRelay {
         Self::build(1, seat_names, Some((base_url, key)))
     }
 
-    /// The relay's audit log, in keyless mode.
-    pub(crate) fn audit(&self) -> String {
-        std::fs::read_to_string(self._dir.path().join("audit.jsonl")).unwrap_or_default()
-    }
-
     fn build(nodes: usize, seat_names: &[&str], polyai: Option<(&str, &str)>) -> Self {
-        let names: Vec<String> = seat_names.iter().map(|s| (*s).to_owned()).collect();
-        let written = seats::write(TENANT, "relay", &names, 4).unwrap();
-        let options = NatsOptions {
-            authorization: Some(written.block),
-            jetstream: true,
-            ..NatsOptions::default()
-        };
-        let mut cluster = if nodes == 1 {
-            vec![NatsServer::start(options).unwrap()]
-        } else {
-            NatsServer::cluster(nodes, &options).unwrap()
-        };
-        let nats = cluster.remove(0);
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("nats"), &written.passwords[0].2).unwrap();
-        std::fs::write(dir.path().join("twilio"), TWILIO_TOKEN).unwrap();
-        let mut text = format!(
-            "tenant = \"{TENANT}\"\npublic_url = \"{PUBLIC}\"\n[nats]\nservers = [\"{}\"]\nuser = \"relay\"\npassword_file = \"nats\"\n[twilio]\nauth_token_file = \"twilio\"\nid_field = \"polyai_conversation_id\"\n",
-            nats.url()
-        );
+        let tenant = TenantNats::on_nodes(nodes, TENANT, seat_names);
+        tenant.write("twilio", TWILIO_TOKEN);
+        let mut tables =
+            "[twilio]\nauth_token_file = \"twilio\"\nid_field = \"polyai_conversation_id\"\n"
+                .to_owned();
         if let Some((base_url, key)) = polyai {
-            std::fs::write(dir.path().join("polyai"), key).unwrap();
-            text.push_str(&format!(
-                "[polyai]\nbase_url = \"{base_url}\"\naccount = \"acct\"\nproject = \"proj\"\napi_key_file = \"polyai\"\naudit_log = \"audit.jsonl\"\n"
-            ));
+            tables.push_str(&tenant.polyai(base_url, key, 30));
         }
-        let config = Config::parse(&text, dir.path()).unwrap();
+        let text = tenant.relay_config(&format!("public_url = \"{PUBLIC}\"\n"), &tables);
+        let config = Config::parse(&text, tenant.dir()).unwrap();
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -107,12 +81,9 @@ impl LocalRelay {
             }
         });
         let relay = Self {
-            nats,
-            others: cluster,
+            tenant,
             http,
-            passwords: written.passwords,
             runtime,
-            _dir: dir,
         };
         relay.wait_healthy();
         relay
@@ -136,11 +107,7 @@ impl LocalRelay {
 
     /// `seat`'s NATS password.
     pub(crate) fn password(&self, seat: &str) -> String {
-        self.passwords
-            .iter()
-            .find(|(_, s, _)| s == seat)
-            .map(|(_, _, p)| p.clone())
-            .unwrap()
+        self.tenant.password(seat)
     }
 
     /// Twilio saying `worker` accepted the reservation of a call whose task carries PolyAI's
@@ -180,8 +147,8 @@ impl LocalRelay {
     /// Publishes `payload` on `seat`'s subject as the relay's own NATS user (a pop the relay
     /// did not make: a stale one, say).
     pub(crate) fn publish_raw(&self, seat: &str, payload: Vec<u8>) {
-        let (user, _, password) = self.passwords[0].clone();
-        let url = self.nats.url();
+        let (user, password) = (self.tenant.user("relay"), self.tenant.password("relay"));
+        let url = self.tenant.nats.url();
         let subject = screenpop_api::relay::pop_subject(TENANT, seat).unwrap();
         self.runtime.block_on(async move {
             let client = async_nats::ConnectOptions::with_user_and_password(user, password)

@@ -11,22 +11,23 @@ use screenpop_core::desk::Desk;
 use screenpop_core::lookups::Wait;
 use screenpop_relay::config::Config;
 use screenpop_relay::deliver::Delivery;
-use screenpop_relay::seats;
 use screenpop_relay::server::Relay;
-use screenpop_sandbox::nats::{NatsOptions, NatsServer};
 use screenpop_sandbox::{Sandbox, SandboxConfig, StoredState};
 use screenpop_settings::config::Settings;
 use screenpop_settings::secret::{KeyStore, MemoryKeys};
+
+#[path = "../../../tests/support/nats_seats.rs"]
+mod nats_seats;
+use nats_seats::TenantNats;
 
 const TENANT: &str = "acme";
 
 struct World {
     _api: Sandbox,
-    nats: NatsServer,
+    tenant: TenantNats,
     _relay: Arc<Relay>,
     desk: Desk,
     keys: Arc<MemoryKeys>,
-    dir: tempfile::TempDir,
 }
 
 /// The sandbox API with a state holding a card number, a NATS server for seats alice and bob,
@@ -42,24 +43,14 @@ async fn world() -> World {
         )
         .unwrap(),
     });
-    let written =
-        seats::write(TENANT, "relay", &["alice".to_owned(), "bob".to_owned()], 4).unwrap();
-    let nats = NatsServer::start(NatsOptions {
-        authorization: Some(written.block),
-        jetstream: true,
-        ..NatsOptions::default()
-    })
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("nats"), &written.passwords[0].2).unwrap();
-    std::fs::write(dir.path().join("generic"), "s").unwrap();
-    std::fs::write(dir.path().join("polyai"), api.key()).unwrap();
-    let text = format!(
-        "tenant = \"{TENANT}\"\n[nats]\nservers = [\"{}\"]\nuser = \"relay\"\npassword_file = \"nats\"\n[generic]\nsecret_file = \"generic\"\n[polyai]\nbase_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"\napi_key_file = \"polyai\"\nlookups_per_minute = 3\naudit_log = \"audit.jsonl\"\n",
-        nats.url(),
-        api.base_url()
+    let tenant = TenantNats::start(TENANT, &["alice", "bob"]);
+    tenant.write("generic", "s");
+    let polyai = tenant.polyai(&api.base_url(), api.key(), 3);
+    let text = tenant.relay_config(
+        "",
+        &format!("[generic]\nsecret_file = \"generic\"\n{polyai}"),
     );
-    let config = Config::parse(&text, dir.path()).unwrap();
+    let config = Config::parse(&text, tenant.dir()).unwrap();
     let delivery = Delivery::connect(&config).await.unwrap();
     let relay = Arc::new(Relay::new(config, delivery).unwrap());
 
@@ -67,10 +58,10 @@ async fn world() -> World {
     let profile = |name: &str, seat: &str| {
         format!(
             "[[profile]]\nname = \"{name}\"\nbase_url = \"https://api.invalid\"\naccount = \"acct\"\nproject = \"proj\"\n[profile.relay]\nservers = [\"{}\"]\ntenant = \"{TENANT}\"\nseat = \"{seat}\"\npolyai_key = \"relay\"\n\n",
-            nats.url()
+            tenant.nats.url()
         )
     };
-    let path = dir.path().join("settings.toml");
+    let path = tenant.dir().join("settings.toml");
     std::fs::write(
         &path,
         format!(
@@ -82,19 +73,16 @@ async fn world() -> World {
     .unwrap();
     let keys = Arc::new(MemoryKeys::default());
     let desk = Desk::in_memory(Settings::load(&path).unwrap(), keys.clone());
-    let alice = written
-        .passwords
-        .iter()
-        .find(|(_, s, _)| s == "alice")
+    desk.relay_credentials
+        .set("Desk", &tenant.password("alice"))
+        .await
         .unwrap();
-    desk.relay_credentials.set("Desk", &alice.2).await.unwrap();
     World {
         _api: api,
-        nats,
+        tenant,
         _relay: relay,
         desk,
         keys,
-        dir,
     }
 }
 
@@ -138,7 +126,7 @@ async fn a_seat_without_a_key_looks_callers_up_through_the_relay_within_its_rate
     assert!(e.to_string().contains("more than 3 lookups"), "{e}");
 
     // The audit log has a line per question, and no caller data.
-    let audit = std::fs::read_to_string(w.dir.path().join("audit.jsonl")).unwrap();
+    let audit = w.tenant.audit();
     assert_eq!(audit.lines().count(), 4, "{audit}");
     assert!(audit.lines().all(|l| l.contains("\"seat\":\"alice\"")));
     assert!(
@@ -185,7 +173,7 @@ async fn what_only_it_can_fix_is_said_to_it_and_the_health_check_looks_at_the_re
     assert!(!spare.profiles[0].key_accepted.ok);
 
     // The relay gone: the seat says so rather than waiting on it.
-    w.nats.stop();
+    w.tenant.nats.stop();
     let e = w
         .desk
         .lookups

@@ -4,20 +4,21 @@
 //! are said, and 500 seats losing the server come back spread over the jitter window.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../../tests/support/nats_seats.rs"]
+mod nats_seats;
 #[path = "../../../tests/support/wait.rs"]
 mod wait;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use nats_seats::TenantNats;
 use screenpop_api::relay::{pop_subject, Platform, PopMessage, VERSION};
 use screenpop_core::push::relay::{RelaySource, Timing};
 use screenpop_core::push::{SourceState, SourceStatus};
 use screenpop_relay::config::Config;
 use screenpop_relay::deliver::{now_ms, Delivery};
 use screenpop_relay::event::Pop;
-use screenpop_relay::seats;
-use screenpop_sandbox::nats::{NatsOptions, NatsServer};
 use screenpop_settings::keys::Keys;
 use screenpop_settings::relay::{RelayConfig, RelayCredentials};
 use screenpop_settings::secret::MemoryKeys;
@@ -27,36 +28,18 @@ use wait::{check, eventually_async};
 const TENANT: &str = "acme";
 
 struct World {
-    nats: NatsServer,
+    tenant: TenantNats,
     relay: Delivery,
-    passwords: Vec<(String, String, String)>,
-    _dir: tempfile::TempDir,
 }
 
 async fn world(seat_names: &[String]) -> World {
-    let written = seats::write(TENANT, "relay", seat_names, 4).unwrap();
-    let nats = NatsServer::start(NatsOptions {
-        authorization: Some(written.block),
-        jetstream: true,
-        ..NatsOptions::default()
-    })
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("nats"), &written.passwords[0].2).unwrap();
-    std::fs::write(dir.path().join("generic"), "s").unwrap();
-    let text = format!(
-        "tenant = \"{TENANT}\"\n[nats]\nservers = [\"{}\"]\nuser = \"relay\"\npassword_file = \"nats\"\n[generic]\nsecret_file = \"generic\"\n",
-        nats.url()
-    );
-    let relay = Delivery::connect(&Config::parse(&text, dir.path()).unwrap())
+    let tenant = TenantNats::start(TENANT, seat_names);
+    tenant.write("generic", "s");
+    let text = tenant.relay_config("", "[generic]\nsecret_file = \"generic\"\n");
+    let relay = Delivery::connect(&Config::parse(&text, tenant.dir()).unwrap())
         .await
         .unwrap();
-    World {
-        nats,
-        relay,
-        passwords: written.passwords,
-        _dir: dir,
-    }
+    World { tenant, relay }
 }
 
 fn pop(event: &str, seat: &str, id: &str) -> Pop {
@@ -84,7 +67,7 @@ impl Seat {
         if let Some(p) = password {
             credentials.set("Desk", p).await.unwrap();
         }
-        let config = RelayConfig::new(vec![w.nats.url()], TENANT, seat).unwrap();
+        let config = RelayConfig::new(vec![w.tenant.nats.url()], TENANT, seat).unwrap();
         let timing = Timing {
             credential_poll: Duration::from_millis(100),
             ..Timing::default()
@@ -142,14 +125,14 @@ impl Seat {
     }
 }
 
-fn password<'a>(w: &'a World, seat: &str) -> &'a str {
-    &w.passwords.iter().find(|(_, s, _)| s == seat).unwrap().2
+fn password(w: &World, seat: &str) -> String {
+    w.tenant.password(seat)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pop_reaches_its_seat_once_and_a_stale_one_never() {
     let w = world(&["alice@acme.com".to_owned()]).await;
-    let seat = Seat::start(&w, "alice@acme.com", Some(password(&w, "alice@acme.com"))).await;
+    let seat = Seat::start(&w, "alice@acme.com", Some(&password(&w, "alice@acme.com"))).await;
     seat.connected().await;
     w.relay
         .publish(&pop("EV1", "alice@acme.com", "conv-1"))
@@ -167,13 +150,14 @@ async fn a_pop_reaches_its_seat_once_and_a_stale_one_never() {
         ts: now_ms() - 61_000,
         ..pop("EV-OLD", "alice@acme.com", "conv-old").message(None, 0)
     };
-    let (user, _, relay_password) = &w.passwords[0];
-    let client =
-        async_nats::ConnectOptions::with_user_and_password(user.clone(), relay_password.clone())
-            .custom_inbox_prefix("_INBOX_RELAY")
-            .connect(w.nats.url())
-            .await
-            .unwrap();
+    let client = async_nats::ConnectOptions::with_user_and_password(
+        w.tenant.user("relay"),
+        password(&w, "relay"),
+    )
+    .custom_inbox_prefix("_INBOX_RELAY")
+    .connect(w.tenant.nats.url())
+    .await
+    .unwrap();
     client
         .publish(
             pop_subject(TENANT, "alice@acme.com").unwrap(),
@@ -198,9 +182,9 @@ async fn a_pop_reaches_its_seat_once_and_a_stale_one_never() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_server_loses_no_pop_and_shows_it_once() {
     let mut w = world(&["bob".to_owned()]).await;
-    let seat = Seat::start(&w, "bob", Some(password(&w, "bob"))).await;
+    let seat = Seat::start(&w, "bob", Some(&password(&w, "bob"))).await;
     seat.connected().await;
-    w.nats.restart().unwrap();
+    w.tenant.nats.restart().unwrap();
     // Sent while the seat is still waiting to reconnect (up to 8 s): it asks for it when back.
     eventually_async(Duration::from_secs(15), || async {
         w.relay
@@ -232,7 +216,7 @@ async fn missing_or_wrong_credentials_are_said_and_fixed_by_setting_them() {
         .await;
     assert!(format!("{s:?}").contains("refused"), "{s:?}");
     seat.credentials
-        .set("Desk", password(&w, "carol"))
+        .set("Desk", &password(&w, "carol"))
         .await
         .unwrap();
     seat.connected().await;
@@ -245,14 +229,14 @@ async fn five_hundred_seats_losing_the_server_come_back_spread_and_all_get_their
     let mut w = world(&names).await;
     let mut seats = Vec::new();
     for name in &names {
-        seats.push(Seat::start(&w, name, Some(password(&w, name))).await);
+        seats.push(Seat::start(&w, name, Some(&password(&w, name))).await);
     }
     for s in &seats {
         s.connected().await;
     }
     let restarted = Instant::now();
     let restart_ms = now_ms();
-    w.nats.restart().unwrap();
+    w.tenant.nats.restart().unwrap();
     // When each came back: connected again, since after the restart.
     let mut back = Vec::new();
     for s in &seats {
@@ -277,7 +261,7 @@ async fn five_hundred_seats_losing_the_server_come_back_spread_and_all_get_their
     );
     assert!(
         fullest * 100 <= SEATS * 5,
-        "{fullest} of {SEATS} seats came back in one 100 ms ({} buckets, {:?} after the restart)",
+        "{fullest} of {SEATS} seats came back in one 100 ms ({} buckets, {:?} after the restart): {buckets:?}",
         buckets.len(),
         restarted.elapsed()
     );

@@ -9,8 +9,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use screenpop_relay::{generic, seats};
-use screenpop_sandbox::nats::{NatsOptions, NatsServer};
+use screenpop_relay::generic;
+
+#[path = "../../../tests/support/nats_seats.rs"]
+mod nats_seats;
+use nats_seats::TenantNats;
 
 const BIN: &str = env!("CARGO_BIN_EXE_screenpop-relay");
 const EXAMPLE: &str = include_str!("../packaging/relay.example.toml");
@@ -107,30 +110,21 @@ fn seats_writes_the_permissions_and_a_private_passwords_file_once() {
 
 #[test]
 fn serve_is_healthy_pops_and_stops_cleanly_on_sigterm() {
-    let written = seats::write("acme", "relay", &["alice".to_owned()], 4).unwrap();
-    let nats = NatsServer::start(NatsOptions {
-        authorization: Some(written.block),
-        jetstream: true,
-        ..NatsOptions::default()
-    })
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("nats"), &written.passwords[0].2).unwrap();
-    std::fs::write(dir.path().join("generic"), "g-secret").unwrap();
+    let tenant = TenantNats::start("acme", &["alice"]);
+    tenant.write("generic", "g-secret");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let config = dir.path().join("relay.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "tenant = \"acme\"\nlisten = \"127.0.0.1:{port}\"\n[nats]\nservers = [\"{}\"]\nuser = \"relay\"\npassword_file = \"nats\"\n[generic]\nsecret_file = \"generic\"\n",
-            nats.url()
+    let config = tenant.dir().join("relay.toml");
+    tenant.write(
+        "relay.toml",
+        &tenant.relay_config(
+            &format!("listen = \"127.0.0.1:{port}\"\n"),
+            "[generic]\nsecret_file = \"generic\"\n",
         ),
-    )
-    .unwrap();
+    );
     let mut child = Command::new(BIN)
         .args(["serve", "--config"])
         .arg(&config)

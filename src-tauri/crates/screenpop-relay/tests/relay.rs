@@ -16,8 +16,11 @@ use screenpop_api::relay::{catch_up_subject, pop_subject, seat_inbox, Platform, 
 use screenpop_relay::config::Config;
 use screenpop_relay::deliver::Delivery;
 use screenpop_relay::server::{router, Relay};
-use screenpop_relay::{generic, seats, twilio};
-use screenpop_sandbox::nats::{NatsOptions, NatsServer};
+use screenpop_relay::{generic, twilio};
+
+#[path = "../../../tests/support/nats_seats.rs"]
+mod nats_seats;
+use nats_seats::TenantNats;
 
 const TENANT: &str = "acme";
 const TWILIO_TOKEN: &str = "twilio-auth-token-1";
@@ -26,42 +29,26 @@ const GENERIC_SECRET: &str = "generic-secret-1";
 const PUBLIC: &str = "https://relay.acme.example";
 const AGENT: &str = "8e6e1f5b-0000-4000-8000-000000000001";
 
-/// NATS with the generated permissions, the relay serving on loopback, and the passwords.
+/// NATS with the generated permissions, and the relay serving on loopback.
 struct World {
-    nats: NatsServer,
+    tenant: TenantNats,
     http: String,
-    passwords: Vec<(String, String, String)>,
-    _dir: tempfile::TempDir,
 }
 
 impl World {
     async fn start() -> Self {
-        let seats_list = vec!["alice@acme.com".to_owned(), "bob".to_owned()];
-        let written = seats::write(TENANT, "relay", &seats_list, 4).unwrap();
-        let nats = NatsServer::start(NatsOptions {
-            authorization: Some(written.block.clone()),
-            jetstream: true,
-            ..NatsOptions::default()
-        })
-        .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let relay_password = &written.passwords[0].2;
+        let tenant = TenantNats::start(TENANT, &["alice@acme.com", "bob"]);
         for (name, value) in [
-            ("nats", relay_password.as_str()),
             ("twilio", TWILIO_TOKEN),
             ("connect", CONNECT_KEY),
             ("generic", GENERIC_SECRET),
         ] {
-            std::fs::write(dir.path().join(name), value).unwrap();
+            tenant.write(name, value);
         }
-        let text = format!(
-            r#"
-tenant = "{TENANT}"
-public_url = "{PUBLIC}"
-[nats]
-servers = ["{}"]
-user = "relay"
-password_file = "nats"
+        let text = tenant.relay_config(
+            &format!("public_url = \"{PUBLIC}\"\n"),
+            &format!(
+                r#"
 [twilio]
 auth_token_file = "twilio"
 id_field = "polyai_conversation_id"
@@ -71,31 +58,21 @@ api_key_file = "connect"
 "{AGENT}" = "alice@acme.com"
 [generic]
 secret_file = "generic"
-"#,
-            nats.url()
+"#
+            ),
         );
-        let config = Config::parse(&text, dir.path()).unwrap();
+        let config = Config::parse(&text, tenant.dir()).unwrap();
         let delivery = Delivery::connect(&config).await.unwrap();
         let relay = Arc::new(Relay::new(config, delivery).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, router(relay)).await });
-        Self {
-            nats,
-            http,
-            passwords: written.passwords,
-            _dir: dir,
-        }
-    }
-
-    fn password(&self, seat: &str) -> (String, String) {
-        let (user, _, password) = self.passwords.iter().find(|(_, s, _)| s == seat).unwrap();
-        (user.clone(), password.clone())
+        Self { tenant, http }
     }
 
     /// `seat`'s client, and the server errors it has been sent.
     async fn seat(&self, seat: &str) -> (Client, Arc<Mutex<Vec<String>>>) {
-        let (user, password) = self.password(seat);
+        let (user, password) = (self.tenant.user(seat), self.tenant.password(seat));
         let inbox = if seat == "relay" {
             "_INBOX_RELAY".to_owned()
         } else {
@@ -113,7 +90,7 @@ secret_file = "generic"
                     }
                 }
             })
-            .connect(self.nats.url())
+            .connect(self.tenant.nats.url())
             .await
             .unwrap();
         (client, errors)
@@ -505,25 +482,11 @@ async fn a_seat_back_within_the_minute_asks_for_the_pop_it_missed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pop_crosses_a_cluster_from_the_relays_node_to_the_seats() {
-    let written = seats::write(TENANT, "relay", &["bob".to_owned()], 4).unwrap();
-    let nodes = NatsServer::cluster(
-        2,
-        &NatsOptions {
-            authorization: Some(written.block.clone()),
-            jetstream: true,
-            ..NatsOptions::default()
-        },
-    )
-    .unwrap();
-    let (a, b) = (&nodes[0], &nodes[1]);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("nats"), &written.passwords[0].2).unwrap();
-    std::fs::write(dir.path().join("generic"), GENERIC_SECRET).unwrap();
-    let text = format!(
-        "tenant = \"{TENANT}\"\n[nats]\nservers = [\"{}\"]\nuser = \"relay\"\npassword_file = \"nats\"\n[generic]\nsecret_file = \"generic\"\n",
-        a.url()
-    );
-    let config = Config::parse(&text, dir.path()).unwrap();
+    let tenant = TenantNats::on_nodes(2, TENANT, &["bob"]);
+    let (a, b) = (&tenant.nats, &tenant.others[0]);
+    tenant.write("generic", GENERIC_SECRET);
+    let text = tenant.relay_config("", "[generic]\nsecret_file = \"generic\"\n");
+    let config = Config::parse(&text, tenant.dir()).unwrap();
     // The cluster elects its JetStream leader first: the relay waits for it as systemd would
     // restart it.
     let until = std::time::Instant::now() + Duration::from_secs(30);
@@ -537,13 +500,7 @@ async fn a_pop_crosses_a_cluster_from_the_relays_node_to_the_seats() {
             Err(e) => panic!("{e}\n{}\n{}", a.log(), b.log()),
         }
     };
-    let (user, _, password) = written
-        .passwords
-        .iter()
-        .find(|(_, s, _)| s == "bob")
-        .unwrap()
-        .clone();
-    let bob = ConnectOptions::with_user_and_password(user, password)
+    let bob = ConnectOptions::with_user_and_password(tenant.user("bob"), tenant.password("bob"))
         .custom_inbox_prefix(seat_inbox(TENANT, "bob").unwrap())
         .connect(b.url())
         .await
@@ -596,39 +553,23 @@ async fn in_keyless_mode_the_relay_sends_masked_states_and_answers_seats_within_
         )
         .unwrap(),
     });
-    let written =
-        seats::write(TENANT, "relay", &["alice".to_owned(), "bob".to_owned()], 4).unwrap();
-    let nats = NatsServer::start(NatsOptions {
-        authorization: Some(written.block),
-        jetstream: true,
-        ..NatsOptions::default()
-    })
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("nats"), &written.passwords[0].2).unwrap();
-    std::fs::write(dir.path().join("generic"), GENERIC_SECRET).unwrap();
-    std::fs::write(dir.path().join("polyai"), api.key()).unwrap();
-    let text = format!(
-        "tenant = \"{TENANT}\"\n[nats]\nservers = [\"{}\"]\nuser = \"relay\"\npassword_file = \"nats\"\n[generic]\nsecret_file = \"generic\"\n[polyai]\nbase_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"\napi_key_file = \"polyai\"\nlookups_per_minute = 3\naudit_log = \"audit.jsonl\"\n",
-        nats.url(),
-        api.base_url()
+    let tenant = TenantNats::start(TENANT, &["alice", "bob"]);
+    tenant.write("generic", GENERIC_SECRET);
+    let polyai = tenant.polyai(&api.base_url(), api.key(), 3);
+    let text = tenant.relay_config(
+        "",
+        &format!("[generic]\nsecret_file = \"generic\"\n{polyai}"),
     );
-    let config = Config::parse(&text, dir.path()).unwrap();
+    let config = Config::parse(&text, tenant.dir()).unwrap();
     let delivery = Delivery::connect(&config).await.unwrap();
     let relay = Arc::new(Relay::new(config, delivery).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let http_at = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router(relay)).await });
     let seat = |name: &str| {
-        let (user, _, password) = written
-            .passwords
-            .iter()
-            .find(|(_, s, _)| s == name)
-            .unwrap()
-            .clone();
-        ConnectOptions::with_user_and_password(user, password)
+        ConnectOptions::with_user_and_password(tenant.user(name), tenant.password(name))
             .custom_inbox_prefix(seat_inbox(TENANT, name).unwrap())
-            .connect(nats.url())
+            .connect(tenant.nats.url())
     };
     let alice = seat("alice").await.unwrap();
     let mut sub = alice
@@ -722,7 +663,7 @@ async fn in_keyless_mode_the_relay_sends_masked_states_and_answers_seats_within_
     assert!(!matches!(sneaky, Ok(Ok(_))), "bob asked on alice's subject");
 
     // The audit log: who asked for what and what came of it, never what was found.
-    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    let audit = tenant.audit();
     let lines: Vec<Value> = audit
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -8,11 +8,12 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_nats::{Client, Event};
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
 
 use screenpop_api::relay::PopMessage;
 use screenpop_api::ApiKey;
@@ -168,8 +169,10 @@ impl RelaySource {
             })
             .event_callback(move |e| {
                 let events = events.clone();
+                // When it happened: a busy seat reads it later.
+                let at = Instant::now();
                 async move {
-                    let _ = events.send(e);
+                    let _ = events.send((e, at));
                 }
             });
         let client = match connect(&self.config, options, self.timing.within).await {
@@ -183,8 +186,16 @@ impl RelaySource {
             Err(e) => return End::Lost(e.to_string()),
         };
         *attempt = 0;
+        let up_at = Instant::now();
         self.connected(&seat.name);
-        self.catch_up(&client, &seat, seen, on_pop).await;
+        // The catch-up runs beside the loop: a JetStream slow to answer must not hold live
+        // pops or the connection's events (ended with the session).
+        let mut asking = JoinSet::new();
+        asking.spawn(catch_up(
+            client.clone(),
+            seat.catch_up.clone(),
+            self.timing.within,
+        ));
         let mut poll = tokio::time::interval(self.timing.credential_poll);
         poll.tick().await;
         loop {
@@ -193,16 +204,22 @@ impl RelaySource {
                     Some(m) => self.heard(&m.payload, &seat, seen, on_pop),
                     None => return End::Lost("the subscription ended".to_owned()),
                 },
-                event = heard.recv() => match event {
-                    Some(Event::Connected) => {
-                        self.connected(&seat.name);
-                        self.catch_up(&client, &seat, seen, on_pop).await;
+                Some(kept) = asking.join_next(), if !asking.is_empty() => {
+                    if let Ok(Some(payload)) = kept {
+                        self.heard(&payload, &seat, seen, on_pop);
                     }
-                    Some(Event::Disconnected) => self.set_state(SourceState::Reconnecting {
+                }
+                event = heard.recv() => match event {
+                    // The first connection's own event is older than the session's start.
+                    Some((Event::Connected, at)) if at > up_at => {
+                        self.connected(&seat.name);
+                        asking.spawn(catch_up(client.clone(), seat.catch_up.clone(), self.timing.within));
+                    }
+                    Some((Event::Disconnected, _)) => self.set_state(SourceState::Reconnecting {
                         in_secs: 0,
                         why: "the connection to the relay was lost".to_owned(),
                     }),
-                    Some(Event::ServerError(e)) if refused_password(&e.to_string()) => {
+                    Some((Event::ServerError(e), _)) if refused_password(&e.to_string()) => {
                         return End::Credentials("the relay's NATS server refused this seat's password".to_owned());
                     }
                     Some(_) => {}
@@ -214,27 +231,6 @@ impl RelaySource {
                     Ok(None) => return End::Credentials("no relay password is provisioned".to_owned()),
                     Err(_) => {}
                 },
-            }
-        }
-    }
-
-    /// Asks for the newest pop kept for the seat, and shows it if it is new and fresh.
-    async fn catch_up(
-        &self,
-        client: &Client,
-        seat: &Seat,
-        seen: &mut VecDeque<String>,
-        on_pop: &Arc<dyn Fn(PopMessage) + Send + Sync>,
-    ) {
-        let asked = tokio::time::timeout(
-            self.timing.within,
-            client.request(seat.catch_up.clone(), "".into()),
-        )
-        .await;
-        // No pop kept answers with a status and no body: nothing to show.
-        if let Ok(Ok(m)) = asked {
-            if m.status.is_none() && !m.payload.is_empty() {
-                self.heard(&m.payload, seat, seen, on_pop);
             }
         }
     }
@@ -308,6 +304,16 @@ impl RelaySource {
                 }
             }
         }
+    }
+}
+
+/// Asks JetStream for the newest pop kept on `subject`, the seat's: its bytes, if one is kept.
+async fn catch_up(client: Client, subject: String, within: Duration) -> Option<Vec<u8>> {
+    let asked = tokio::time::timeout(within, client.request(subject, "".into())).await;
+    // No pop kept answers with a status and no body: nothing to show.
+    match asked {
+        Ok(Ok(m)) if m.status.is_none() && !m.payload.is_empty() => Some(m.payload.to_vec()),
+        _ => None,
     }
 }
 
