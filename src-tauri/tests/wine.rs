@@ -827,3 +827,299 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
         wine.log()
     );
 }
+
+/// The MSI `.ci/windows-installer` built beside the NSIS installer, for this version.
+fn msi() -> PathBuf {
+    windows_build(&format!("screenpop-{}-x64.msi", env!("CARGO_PKG_VERSION")))
+}
+
+/// `path` as Windows programs in the prefix see it (Wine's Z: drive is `/`).
+fn windows_path(path: &Path) -> String {
+    format!("Z:{}", path.display()).replace('/', "\\")
+}
+
+/// `msiexec ARGS` with the package at `msi`: its exit code and log.
+fn msiexec(wine: &Wine, action: &str, msi: &Path, properties: &[&str]) -> (i32, String) {
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let mut args = vec![
+        action.to_owned(),
+        windows_path(msi),
+        "/qn".to_owned(),
+        "/l*v".to_owned(),
+        windows_path(log.path()),
+    ];
+    args.extend(properties.iter().map(|p| (*p).to_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _) = wine.run_program(Path::new("msiexec"), &args, "-all");
+    // msiexec writes its log in UTF-16 when Wine's does, else ANSI: read either.
+    let bytes = std::fs::read(log.path()).unwrap_or_default();
+    let text = if bytes.starts_with(&[0xff, 0xfe]) {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    (code, text)
+}
+
+/// The Add/Remove Programs entries named screenpop, as `reg query` prints each.
+fn arp_entries(wine: &Wine) -> Vec<String> {
+    let out = wine
+        .wine()
+        .args([
+            "reg",
+            "query",
+            r"HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall",
+            "/s",
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .replace("\r\n", "\n")
+        .split("\n\n")
+        .filter(|entry| entry.contains("DisplayName    REG_SZ    screenpop"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether an install log shows the package's launch conditions refusing it (Wine logs the
+/// action's failure, not the condition's message, which Windows shows).
+fn refused_by_a_launch_condition(log: &str) -> bool {
+    log.lines()
+        .any(|l| l.contains("LaunchConditions. Return value") && !l.ends_with("Return value 1."))
+}
+
+const RUN_KEY: &str = r"HKLM\Software\Microsoft\Windows\CurrentVersion\Run";
+const SCHEME_COMMAND: &str = r"HKLM\Software\Classes\screenpop\shell\open\command";
+const POLICY_KEY: &str = r"HKLM\Software\Policies\screenpop\locked";
+
+#[test]
+#[ignore = "needs the MSI and msitools: run `bash .ci/test` (or `bash .ci/cross` and `bash .ci/windows-installer`, then this)"]
+fn the_msi_carries_the_shortcuts_appusermodelid_and_the_scheme() {
+    let export = |table: &str| {
+        let out = Command::new("msiinfo")
+            .arg("export")
+            .arg(msi())
+            .arg(table)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "msiinfo export {table}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let aumid = export("MsiShortcutProperty");
+    assert!(
+        aumid.contains(
+            "StartMenuShortcut\t{9F4C2855-9F79-4B39-A8D0-E1D42DE1D5F3}, 5\tai.screenpop.desktop"
+        ),
+        "{aumid}"
+    );
+    let registry = export("Registry");
+    for row in [
+        "Software\\Classes\\screenpop\\\t\tURL:screenpop",
+        "Software\\Classes\\screenpop\\\tURL Protocol\t",
+        "Software\\Classes\\screenpop\\shell\\open\\command\\\t\t\"[INSTALLDIR]screenpop.exe\" \"%1\"",
+    ] {
+        assert!(registry.contains(row), "no row {row:?} in\n{registry}");
+    }
+    let properties = export("Property");
+    assert!(properties.contains("ALLUSERS\t1"), "{properties}");
+    assert!(
+        properties.contains("UpgradeCode\t{898357EA-F9D9-4DEB-BF66-B1A31CC4A944}"),
+        "{properties}"
+    );
+    assert!(
+        properties.contains("AUTOSTART;REQUIRE_WEBVIEW2"),
+        "the public properties must reach a managed install: {properties}"
+    );
+    let sequence = export("InstallExecuteSequence");
+    assert!(
+        sequence.contains("RemoveExistingProducts\t\t1401"),
+        "the old version is removed first: {sequence}"
+    );
+}
+
+#[test]
+#[ignore = "needs the MSI and Wine: run `bash .ci/test` (or `bash .ci/cross` and `bash .ci/windows-installer`, then this)"]
+fn the_msi_installs_for_the_machine_and_its_removal_leaves_the_admins_and_the_agents_own() {
+    let mut wine = Wine::new();
+    let api = LocalApi::start();
+    let program_dir = wine.drive_c("Program Files/screenpop");
+    wine.reg_add(POLICY_KEY, "hotkey", "REG_SZ", "Ctrl+Alt+P");
+
+    // An admin who requires WebView2 first gets a refusal on a machine without it (Wine has none).
+    let (code, log) = msiexec(&wine, "/i", &msi(), &["REQUIRE_WEBVIEW2=1"]);
+    assert_ne!(code, 0, "installed without WebView2 though it was required");
+    assert!(refused_by_a_launch_condition(&log), "{log}");
+    assert!(!program_dir.exists());
+
+    let (code, log) = msiexec(&wine, "/i", &msi(), &["AUTOSTART=1"]);
+    assert_eq!(code, 0, "{log}");
+    for file in [
+        "screenpop.exe",
+        "screenpop-desktop.exe",
+        "WebView2Loader.dll",
+    ] {
+        assert!(
+            program_dir.join(file).exists(),
+            "no {file} in Program Files"
+        );
+    }
+    assert_every_import_is_windows_or_installed(&program_dir);
+    let command = wine
+        .reg_query(SCHEME_COMMAND)
+        .expect("screenpop:// is not registered");
+    assert!(
+        command.contains(r#""C:\Program Files\screenpop\screenpop.exe" "%1""#),
+        "{command}"
+    );
+    assert!(wine
+        .reg_query(r"HKLM\Software\Classes\screenpop")
+        .is_some_and(|k| k.contains("URL Protocol")));
+    let run = wine.reg_query(RUN_KEY).unwrap_or_default();
+    assert!(
+        run.contains(r#""C:\Program Files\screenpop\screenpop-desktop.exe" --hidden"#),
+        "AUTOSTART=1 wrote no Run entry: {run}"
+    );
+    let entries = arp_entries(&wine);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    for field in [
+        format!("DisplayVersion    REG_SZ    {}", env!("CARGO_PKG_VERSION")),
+        "Publisher    REG_SZ    screenpop".to_owned(),
+        "NoModify    REG_DWORD    0x1".to_owned(),
+        "NoRepair    REG_DWORD    0x1".to_owned(),
+        r"InstallLocation    REG_SZ    C:\Program Files\screenpop\".to_owned(),
+        "HelpLink    REG_SZ    https://".to_owned(),
+    ] {
+        assert!(
+            entries[0].contains(&field),
+            "no {field:?} in {}",
+            entries[0]
+        );
+    }
+    // Wine files an all-users shortcut under the user's Start menu.
+    let shortcut = ["ProgramData", "users"].iter().any(|root| {
+        files_under(&wine.drive_c(root))
+            .iter()
+            .any(|p| p.ends_with("Start Menu/Programs/screenpop.lnk"))
+    });
+    assert!(shortcut, "no Start-menu shortcut");
+
+    // The installed launcher works: an agent's profile, key and lookup.
+    wine.exe = program_dir.join("screenpop.exe");
+    assert!(wine.ok(&["--version"]).starts_with("screenpop "));
+    let base = api.sandbox.base_url().to_string();
+    wine.ok(&words(&format!(
+        "profile add desk --base-url {base} --account acct --project proj"
+    )));
+    let r = wine.run_with_stdin(&["key", "set"], &format!("{}\n", api.sandbox.key()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let card = wine.ok(&["lookup", "--id", "demo-billing"]);
+    assert!(card.starts_with("Caller: Priya Raman\n"), "{card}");
+
+    let (code, log) = msiexec(&wine, "/x", &msi(), &[]);
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        !program_dir.exists(),
+        "Program Files\\screenpop is left behind"
+    );
+    assert_eq!(
+        wine.reg_query(SCHEME_COMMAND),
+        None,
+        "screenpop:// is still registered"
+    );
+    assert!(
+        !wine
+            .reg_query(RUN_KEY)
+            .unwrap_or_default()
+            .contains("screenpop"),
+        "the Run entry is left"
+    );
+    assert!(
+        arp_entries(&wine).is_empty(),
+        "the Add/Remove Programs entry is left"
+    );
+    assert!(
+        wine.reg_query(POLICY_KEY)
+            .is_some_and(|k| k.contains("Ctrl+Alt+P")),
+        "the removal touched the fleet policy"
+    );
+    // The agent's settings and key are theirs: the next install finds them.
+    assert!(std::fs::read_to_string(wine.settings_file())
+        .unwrap()
+        .contains("desk"));
+    wine.exe = windows_build("screenpop.exe");
+    assert!(wine.ok(&["key", "status"]).contains("An API key is stored"));
+}
+
+#[test]
+#[ignore = "needs the MSI, msitools and Wine: run `bash .ci/test` (or `bash .ci/cross` and `bash .ci/windows-installer`, then this)"]
+fn the_next_msi_replaces_this_one_and_this_one_cannot_replace_the_next() {
+    let wine = Wine::new();
+    // The next version, built here from the same programs with the same UpgradeCode.
+    let next = {
+        let mut parts: Vec<u64> = env!("CARGO_PKG_VERSION")
+            .split('.')
+            .map(|p| p.parse().unwrap())
+            .collect();
+        *parts.last_mut().unwrap() += 1;
+        parts
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(".")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let next_msi = dir.path().join(format!("screenpop-{next}-x64.msi"));
+    let built = Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/windows-msi"))
+        .arg(msi().parent().unwrap())
+        .arg(&next_msi)
+        .arg(&next)
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{built:?}");
+
+    wine.reg_add(POLICY_KEY, "hotkey", "REG_SZ", "Ctrl+Alt+P");
+    let (code, log) = msiexec(&wine, "/i", &msi(), &["AUTOSTART=1"]);
+    assert_eq!(code, 0, "{log}");
+    let (code, log) = msiexec(&wine, "/i", &next_msi, &[]);
+    assert_eq!(code, 0, "{log}");
+    let entries = arp_entries(&wine);
+    assert_eq!(entries.len(), 1, "one product, not two: {entries:?}");
+    assert!(
+        entries[0].contains(&format!("DisplayVersion    REG_SZ    {next}")),
+        "{}",
+        entries[0]
+    );
+    assert!(
+        wine.reg_query(RUN_KEY)
+            .unwrap_or_default()
+            .contains("screenpop-desktop.exe"),
+        "the upgrade forgot AUTOSTART=1"
+    );
+    let out = wine
+        .wine()
+        .arg(wine.drive_c("Program Files/screenpop/screenpop.exe"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("screenpop "),
+        "{out:?}"
+    );
+    assert!(wine
+        .reg_query(POLICY_KEY)
+        .is_some_and(|k| k.contains("Ctrl+Alt+P")));
+
+    // Going back is refused, and the newer one stays.
+    let (code, log) = msiexec(&wine, "/i", &msi(), &[]);
+    assert_ne!(code, 0, "a downgrade was allowed");
+    assert!(refused_by_a_launch_condition(&log), "{log}");
+    assert!(log.contains("WIX_DOWNGRADE_DETECTED = {"), "{log}");
+    let entries = arp_entries(&wine);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert!(entries[0].contains(&format!("DisplayVersion    REG_SZ    {next}")));
+}
