@@ -448,7 +448,8 @@ pub(crate) fn first_pop_after_idle(b: &Bench, rows: &mut Vec<Row>) -> Result<()>
     let sandbox = b.sandbox()?;
     let ca = b.out.join("bench-ca.pem");
     let tls =
-        b.rt.block_on(crate::net::tls_terminator(sandbox.addr(), &ca))?;
+        b.rt.block_on(screenpop_sandbox::tls::terminator(sandbox.addr(), &ca))
+            .map_err(|e| BenchError::step(e.to_string()))?;
     let slow =
         b.rt.block_on(crate::net::latency_proxy(tls, Duration::from_millis(80)))?;
     let base = format!("https://127.0.0.1:{}", slow.port());

@@ -1,5 +1,5 @@
-//! A slow, encrypted road to the sandbox: a TLS terminator with a throw-away certificate
-//! authority, behind a proxy that adds round-trip latency.
+//! A slow road to the sandbox: a proxy that adds round-trip latency, behind the sandbox's TLS
+//! terminator (`screenpop_sandbox::tls`).
 //!
 //! Without kernel traffic shaping (netem is often unavailable in containers) the proxy delays
 //! every chunk by half the round trip in each direction and holds a connection's first bytes
@@ -7,69 +7,14 @@
 //! costs TCP + TLS + request, three round trips, and a warm one costs one, as on a real network.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
-use tokio_rustls::rustls;
 
 use crate::error::{BenchError, Result};
-
-/// Serves TLS on a loopback port and forwards the plaintext to `upstream`. Writes the CA
-/// certificate clients must trust to `ca_file`. Returns the TLS port.
-pub(crate) async fn tls_terminator(upstream: SocketAddr, ca_file: &Path) -> Result<SocketAddr> {
-    let ca_key =
-        rcgen::KeyPair::generate().map_err(|e| BenchError::step(format!("CA key: {e}")))?;
-    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new())
-        .map_err(|e| BenchError::step(format!("CA params: {e}")))?;
-    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(rcgen::DnType::CommonName, "screenpop bench CA");
-    let ca_cert = ca
-        .self_signed(&ca_key)
-        .map_err(|e| BenchError::step(format!("CA cert: {e}")))?;
-    let leaf_key = rcgen::KeyPair::generate().map_err(|e| BenchError::step(format!("key: {e}")))?;
-    let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-        .map_err(|e| BenchError::step(format!("cert params: {e}")))?
-        .signed_by(&leaf_key, &ca_cert, &ca_key)
-        .map_err(|e| BenchError::step(format!("cert: {e}")))?;
-    std::fs::write(ca_file, ca_cert.pem()).map_err(BenchError::io("writing the CA file"))?;
-
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| BenchError::step(format!("TLS versions: {e}")))?
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![leaf.der().clone()],
-        rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
-    )
-    .map_err(|e| BenchError::step(format!("TLS config: {e}")))?;
-    // The sandbox speaks HTTP/1.1 only.
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = bind().await?;
-    let addr = listener.local_addr().map_err(BenchError::io("TLS port"))?;
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(client).await else {
-                    return;
-                };
-                if let Ok(mut up) = TcpStream::connect(upstream).await {
-                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut up).await;
-                }
-            });
-        }
-    });
-    Ok(addr)
-}
 
 /// Forwards a loopback port to `upstream` with `rtt` of round-trip time (see the module).
 pub(crate) async fn latency_proxy(upstream: SocketAddr, rtt: Duration) -> Result<SocketAddr> {

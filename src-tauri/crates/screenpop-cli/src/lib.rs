@@ -26,6 +26,7 @@ mod relay;
 mod sandbox;
 mod settings;
 mod trigger;
+mod update;
 
 /// Exit codes, as documented in the README.
 pub mod exit {
@@ -96,6 +97,9 @@ enum Command {
     /// flow): set up, the seat's password, status.
     #[command(subcommand)]
     Relay(relay::RelayCommand),
+    /// New versions, as your organisation's policy allows; signing manifests, for IT.
+    #[command(subcommand)]
+    Update(update::UpdateCommand),
 }
 
 /// Selects a profile by name; the active profile when omitted.
@@ -144,6 +148,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Trigger => return trigger::run(),
         Command::Genesys(cmd) => genesys::run(cmd),
         Command::Relay(cmd) => relay::run(cmd),
+        Command::Update(cmd) => update::run(cmd),
     };
     match result {
         Ok(()) => exit::OK,

@@ -23,6 +23,7 @@ pub mod query;
 pub mod seat;
 pub mod startup;
 pub mod transfer;
+pub mod update;
 pub mod webview2;
 
 pub use error::{Error, Result};

@@ -15,6 +15,7 @@ pub mod genesys;
 pub mod nats;
 mod server;
 mod states;
+pub mod tls;
 
 pub use fault::{Fault, FaultPlan};
 pub use server::{RecordedRequest, Sandbox, SandboxConfig};
@@ -55,6 +56,9 @@ pub enum SandboxError {
     /// A fault description could not be parsed.
     #[error("{0}")]
     BadFault(String),
+    /// The TLS terminator could not be set up.
+    #[error("TLS for the sandbox: {0}")]
+    Tls(String),
     /// The NATS server could not be started.
     #[error("NATS server: {0}")]
     Nats(String),

@@ -25,6 +25,7 @@ pub mod secret;
 pub mod session;
 pub mod setting;
 pub mod store;
+pub mod updates;
 
 pub use error::{Error, Result};
 pub use profile::Profile;

@@ -133,6 +133,9 @@ pub struct Health {
     pub trigger: Check,
     /// The language the window speaks, and what chose it (always passes).
     pub language: Check,
+    /// New versions, as the policy allows: off, current, or available and where (a failed check
+    /// is shown, but does not stop a pop).
+    pub updates: Check,
     /// Each profile checked.
     pub profiles: Vec<ProfileHealth>,
 }
@@ -232,7 +235,18 @@ pub async fn check(desk: &Desk, only: Option<&str>) -> Health {
         scheme: scheme::check(),
         trigger: trigger(&settings),
         language: language(&settings, &policy),
+        updates: updates(&policy, &settings).await,
         profiles,
+    }
+}
+
+/// What the policy's update manifest says (nothing is asked when the policy says off).
+async fn updates(policy: &Policy, settings: &Settings) -> Check {
+    let current = env!("CARGO_PKG_VERSION");
+    let started = Instant::now();
+    match crate::update::check(&policy.updates(), &settings.timeouts, current).await {
+        Ok(status) => Check::pass(status.describe(current)).timed(started),
+        Err(e) => Check::fail(&e).timed(started),
     }
 }
 
@@ -558,6 +572,7 @@ impl Health {
             ("screenpop:// links", &self.scheme),
             ("local trigger", &self.trigger),
             ("language", &self.language),
+            ("updates", &self.updates),
         ] {
             out.push_str(&format!("{} {name}: {}\n", mark(c.ok), c.detail));
         }

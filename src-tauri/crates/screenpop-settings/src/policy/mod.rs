@@ -24,6 +24,7 @@ use toml::Value;
 
 use crate::config::Settings;
 use crate::setting::Setting;
+use crate::updates::UpdatePolicy;
 use crate::{Error, Profile, Result};
 use screenpop_api::mask::CardNumbers;
 
@@ -56,6 +57,7 @@ pub struct Policy {
     profiles: Vec<Profile>,
     defaults: BTreeMap<Setting, Value>,
     locked: BTreeMap<Setting, Value>,
+    updates: UpdatePolicy,
 }
 
 impl Policy {
@@ -103,6 +105,15 @@ impl Policy {
             CardNumbers::Shown
         } else {
             CardNumbers::Masked
+        }
+    }
+
+    /// What screenpop does about new versions (off unless a readable policy says notify).
+    pub fn updates(&self) -> UpdatePolicy {
+        if self.broken.is_some() {
+            UpdatePolicy::default()
+        } else {
+            self.updates.clone()
         }
     }
 

@@ -13,11 +13,12 @@ use screenpop_card::Layout;
 
 use crate::genesys::GenesysConfig;
 use crate::relay::RelayConfig;
+use crate::updates::UpdatePolicy;
 
 /// Names the place of a dotted key (`locked.trigger_port`, `profiles[0].name`).
 pub(super) type Place<'a> = &'a dyn Fn(&str) -> String;
 
-pub(super) const TOP_KEYS: [&str; 7] = [
+pub(super) const TOP_KEYS: [&str; 8] = [
     "allow_user_profiles",
     "mask_card_numbers",
     "default_profile",
@@ -25,6 +26,7 @@ pub(super) const TOP_KEYS: [&str; 7] = [
     "profiles",
     "defaults",
     "locked",
+    "updates",
 ];
 
 const PROFILE_KEYS: [&str; 9] = [
@@ -105,6 +107,12 @@ fn read(table: &Table, place: Place<'_>, warnings: &mut Vec<String>) -> Result<P
             }
             p.profiles.push(profile);
         }
+    }
+    if let Some(v) = table.get("updates") {
+        let t = v
+            .as_table()
+            .ok_or_else(|| fail("updates", "must be a table ([updates])"))?;
+        p.updates = UpdatePolicy::from_table(t).map_err(|why| fail("updates", &why))?;
     }
     p.defaults = settings(table, "defaults", place, warnings)?;
     p.locked = settings(table, "locked", place, warnings)?;
