@@ -138,7 +138,11 @@ const CURRENT: &str = env!("CARGO_PKG_VERSION");
 fn bumped(by: u64) -> String {
     let mut parts: Vec<u64> = CURRENT.split('.').map(|p| p.parse().unwrap()).collect();
     parts[2] += by;
-    parts.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+    parts
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 #[test]
@@ -184,7 +188,10 @@ fn off_asks_nothing_and_notify_says_when_a_newer_signed_version_is_there() {
     for offered in [CURRENT.to_owned(), "0.0.1".to_owned()] {
         fleet.serve(signed(&admin, &key, &offered));
         let (_, out, _) = status(&user, policy.path(), &fleet);
-        assert!(out.contains("\"state\": \"up_to_date\""), "{offered}: {out}");
+        assert!(
+            out.contains("\"state\": \"up_to_date\""),
+            "{offered}: {out}"
+        );
     }
     assert!(fleet.hits.load(Ordering::SeqCst) >= 4);
 }
@@ -226,10 +233,7 @@ fn a_bad_signature_a_plain_address_or_an_oversized_body_is_refused_with_a_line_i
 
     // A plain address is never asked.
     let before = fleet.hits.load(Ordering::SeqCst);
-    let plain = policy_for(
-        &fleet.url().replace("https://", "http://"),
-        &public,
-    );
+    let plain = policy_for(&fleet.url().replace("https://", "http://"), &public);
     let (code, _, err) = status(&user, plain.path(), &fleet);
     assert_ne!(code, 0);
     assert!(err.contains("is not https://"), "{err}");

@@ -28,6 +28,9 @@ struct Args {
     /// The .deb whose size to report.
     #[arg(long)]
     deb: Option<PathBuf>,
+    /// The release MSI whose size to report, when it was built.
+    #[arg(long)]
+    msi: Option<PathBuf>,
     /// Where logs and screenshots go.
     #[arg(long, default_value = "target/bench")]
     out: PathBuf,
@@ -132,7 +135,7 @@ fn run(mut args: Args) -> error::Result<()> {
         eprintln!("screenpop-bench: {name}…");
         step(&b, &mut rows)?;
     }
-    cases::package_size(args.deb.as_deref(), &mut rows);
+    cases::package_sizes(args.deb.as_deref(), args.msi.as_deref(), &mut rows);
     println!("{}", table::markdown(&rows));
     println!("{}", machine());
     if args.quick {

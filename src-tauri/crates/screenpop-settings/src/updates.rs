@@ -28,7 +28,8 @@ pub struct UpdatePolicy {
     pub public_key: Option<String>,
 }
 
-const KEYS: [&str; 3] = ["mode", "manifest_url", "public_key"];
+/// The keys of `[updates]`.
+pub(crate) const KEYS: [&str; 3] = ["mode", "manifest_url", "public_key"];
 
 impl UpdatePolicy {
     /// Reads `[updates]`; the error names the key and what it must be.

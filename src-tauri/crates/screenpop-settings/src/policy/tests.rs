@@ -207,6 +207,11 @@ fn the_admx_template_and_the_code_agree() {
         );
         top.push(list.to_owned());
     }
+    // [updates] is a table of its own, one policy with each of its keys.
+    let mut keys = crate::updates::KEYS.map(str::to_owned).to_vec();
+    keys.sort();
+    assert_eq!(names_under(&format!(r"{base}\updates")), keys);
+    top.push("updates".to_owned());
     top.extend(["defaults".to_owned(), "locked".to_owned()]);
     top.sort();
     let mut known = parse::TOP_KEYS.map(str::to_owned).to_vec();
