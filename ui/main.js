@@ -8,7 +8,7 @@ import { t, useLanguage } from "./i18n.js";
 import { renderEmpty, renderFailure, renderFilled, renderPending } from "./card-view.js";
 import { loadRecent } from "./recent-view.js";
 import { wireDiagnostics } from "./diagnostics-view.js";
-import { loadPreferences, renderGenesys, renderRelay, reopenSettings, showHotkey, showLanguage, showPolicy, wireSettings } from "./settings-view.js";
+import { loadPreferences, renderGenesys, renderRelay, renderUpdate, reopenSettings, showHotkey, showLanguage, showPolicy, wireSettings } from "./settings-view.js";
 import { loadProfiles, openSettings, whenSettingsOpen, wireSetup } from "./setup-view.js";
 import { state } from "./state.js";
 
@@ -230,6 +230,7 @@ async function start() {
   await on("profiles-changed", () => loadProfiles());
   await on("genesys", renderGenesys);
   await on("relay", renderRelay);
+  await on("update", renderUpdate);
   // The organisation's policy changed while the window runs: Settings show it at once.
   await on("settings-changed", () => loadInfo().then(loadProfiles).then(() => {
     if (!$("settings-view").hidden) loadPreferences();

@@ -85,6 +85,18 @@ export function renderRelay(view) {
   $("r-detail").textContent = view.why || "";
 }
 
+/**
+ * Shows the newer version the fleet's manifest offers (or hides the section when there is none).
+ * Text only: IT installs it, so the address is shown, not opened.
+ * @param {any} found
+ */
+export function renderUpdate(found) {
+  $("update-section").hidden = !found;
+  if (!found) return;
+  $("update-status").textContent = t("update.available", { version: found.version });
+  $("update-where").textContent = t("update.where", { url: found.url });
+}
+
 async function genesysSignIn() {
   $("g-status").textContent = t("genesys.waiting");
   $("g-status").className = "status";
@@ -151,6 +163,7 @@ export function loadPreferences() {
   if (!state.info?.demo) trigger("trigger_info");
   call("genesys_status").then(renderGenesys).catch(() => renderGenesys(null));
   call("relay_status").then(renderRelay).catch(() => renderRelay(null));
+  call("update_available").then(renderUpdate).catch(() => renderUpdate(null));
 }
 
 // "Change…" turns the box into a recorder: the next key pressed with its modifiers becomes the

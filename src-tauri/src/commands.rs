@@ -285,6 +285,14 @@ pub(crate) fn relay_status(push: State<'_, crate::push::Push>) -> Option<PushVie
     push.view(Kind::Relay)
 }
 
+/// The newer version the fleet's manifest offers, if the policy lets screenpop look and it does.
+#[tauri::command]
+pub(crate) fn update_available(
+    updates: State<'_, crate::updates::Updates>,
+) -> Option<screenpop_core::update::UpdateStatus> {
+    updates.available()
+}
+
 /// Signs in to Genesys Cloud in the browser; answers when the agent is back.
 #[tauri::command]
 pub(crate) async fn genesys_sign_in(state: State<'_, AppContext>) -> Res<()> {

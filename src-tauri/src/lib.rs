@@ -17,6 +17,7 @@ mod shell;
 mod sink;
 mod sources;
 mod trigger;
+mod updates;
 mod webview;
 
 use std::sync::Arc;
@@ -64,6 +65,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::genesys_sign_in,
         commands::genesys_sign_out,
         commands::relay_status,
+        commands::update_available,
     ])
 }
 
@@ -148,6 +150,7 @@ fn set_up(app: &mut tauri::App, options: &Options) -> Result<(), Box<dyn std::er
         AppContext::open()
     };
     app.manage(state);
+    app.manage(updates::Updates::default());
     start_pipeline(app.handle());
     let pipeline = app.state::<Pipeline>();
     // The links this window was started for pop first; the demo opens on a caller.
@@ -175,6 +178,7 @@ fn set_up(app: &mut tauri::App, options: &Options) -> Result<(), Box<dyn std::er
     tauri::async_runtime::spawn(async move { trigger::apply(&handle).await });
     if !options.demo {
         tauri::async_runtime::spawn(fleet::watch(app.handle().clone()));
+        tauri::async_runtime::spawn(updates::watch(app.handle().clone(), options.hidden));
     }
     let lookups = app.state::<AppContext>().desk.lookups.clone();
     tauri::async_runtime::spawn(async move { lookups.keep_warm(WARM_INTERVAL).await });

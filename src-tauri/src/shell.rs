@@ -125,11 +125,18 @@ fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     let separator = PredefinedMenuItem::separator(app)?;
     let quit = MenuItem::with_id(app, "quit", words.text("tray.quit"), true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&show, &clipboard, &profiles, &separator, &quit])?;
-    // How each push source is doing, when one runs: a click shows the window.
-    let lines = app
+    // How each push source is doing, when one runs, and a newer version when the fleet's
+    // manifest offers one: a click shows the window.
+    let mut lines = app
         .try_state::<crate::push::Push>()
         .map(|p| p.tray_keys())
         .unwrap_or_default();
+    if app
+        .try_state::<crate::updates::Updates>()
+        .is_some_and(|u| u.available().is_some())
+    {
+        lines.push("tray.update_available");
+    }
     for (i, said) in lines.into_iter().enumerate() {
         let line = MenuItem::with_id(
             app,

@@ -8,77 +8,15 @@
 
 #[path = "support/catalogue.rs"]
 mod catalogue;
+#[path = "support/fleet_server.rs"]
+mod fleet_server;
 #[path = "support/sandbox.rs"]
 mod sandbox;
 #[path = "support/cli.rs"]
 mod support;
 
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
+use fleet_server::FleetServer;
 use support::User;
-
-/// The fleet's web server: serves whatever body it holds at any path, and counts requests.
-struct FleetServer {
-    body: Arc<Mutex<Vec<u8>>>,
-    hits: Arc<AtomicUsize>,
-    https: SocketAddr,
-    ca: tempfile::NamedTempFile,
-    // Serves the two servers' tasks for as long as this lives.
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl FleetServer {
-    fn start() -> Self {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let body = Arc::new(Mutex::new(Vec::new()));
-        let hits = Arc::new(AtomicUsize::new(0));
-        let ca = tempfile::NamedTempFile::new().unwrap();
-        let (served, counted) = (body.clone(), hits.clone());
-        let https = runtime.block_on(async {
-            let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let plain_at = plain.local_addr().unwrap();
-            tokio::spawn(async move {
-                while let Ok((mut socket, _)) = plain.accept().await {
-                    let (served, counted) = (served.clone(), counted.clone());
-                    tokio::spawn(async move {
-                        let mut request = [0u8; 4096];
-                        let _ = socket.read(&mut request).await;
-                        counted.fetch_add(1, Ordering::SeqCst);
-                        let body = served.lock().unwrap().clone();
-                        let head = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                            body.len()
-                        );
-                        let _ = socket.write_all(head.as_bytes()).await;
-                        let _ = socket.write_all(&body).await;
-                    });
-                }
-            });
-            screenpop_sandbox::tls::terminator(plain_at, ca.path())
-                .await
-                .unwrap()
-        });
-        Self {
-            body,
-            hits,
-            https,
-            ca,
-            _runtime: runtime,
-        }
-    }
-
-    fn serve(&self, body: impl Into<Vec<u8>>) {
-        *self.body.lock().unwrap() = body.into();
-    }
-
-    fn url(&self) -> String {
-        format!("https://127.0.0.1:{}/screenpop.json", self.https.port())
-    }
-}
 
 /// IT's policy file holding `text`.
 fn policy_file(text: &str) -> tempfile::NamedTempFile {
@@ -163,7 +101,7 @@ fn off_asks_nothing_and_notify_says_when_a_newer_signed_version_is_there() {
     assert_eq!(code, 0);
     assert!(out.contains("\"state\": \"off\""), "{out}");
     assert!(doctor(&user, off.path(), &fleet).contains("updates: Off"));
-    assert_eq!(fleet.hits.load(Ordering::SeqCst), 0, "off asked the server");
+    assert_eq!(fleet.hits(), 0, "off asked the server");
 
     // Notify: a newer version is reported with its address; the same or an older one is not.
     let notify = format!(
@@ -193,7 +131,7 @@ fn off_asks_nothing_and_notify_says_when_a_newer_signed_version_is_there() {
             "{offered}: {out}"
         );
     }
-    assert!(fleet.hits.load(Ordering::SeqCst) >= 4);
+    assert!(fleet.hits() >= 4);
 }
 
 #[test]
@@ -232,13 +170,13 @@ fn a_bad_signature_a_plain_address_or_an_oversized_body_is_refused_with_a_line_i
     assert!(err.contains("longer than 64 KiB"), "{err}");
 
     // A plain address is never asked.
-    let before = fleet.hits.load(Ordering::SeqCst);
+    let before = fleet.hits();
     let plain = policy_for(&fleet.url().replace("https://", "http://"), &public);
     let (code, _, err) = status(&user, plain.path(), &fleet);
     assert_ne!(code, 0);
     assert!(err.contains("is not https://"), "{err}");
     assert!(doctor(&user, plain.path(), &fleet).contains("FAIL updates"));
-    assert_eq!(fleet.hits.load(Ordering::SeqCst), before);
+    assert_eq!(fleet.hits(), before);
 
     // The key made by keygen is its owner's alone.
     #[cfg(unix)]

@@ -120,3 +120,66 @@ fn the_fleet_policy_governs_the_window_and_a_change_applies_while_it_runs() {
     look_up(&d, "demo-billing");
     title_is(&d, "Priya Raman");
 }
+
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn a_newer_version_the_fleets_manifest_offers_is_said_in_settings_and_nothing_is_installed() {
+    use screenpop_core::update::{keygen, sign, Manifest, PRODUCT};
+
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let api = api();
+    let fleet = crate::fleet_server::FleetServer::start();
+    let (secret, public) = keygen().unwrap();
+    let offered = "99.0.0";
+    let url = format!("https://it.acme.example/screenpop-{offered}-x64.msi");
+    fleet.serve(
+        sign(
+            &secret,
+            &Manifest {
+                product: PRODUCT.to_owned(),
+                version: offered.to_owned(),
+                url: url.clone(),
+                notes: None,
+            },
+        )
+        .unwrap(),
+    );
+    let (home, mut env) = configured_home(&api, "Fleet");
+    let policy = home.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "[updates]\nmode = \"notify\"\nmanifest_url = \"{}\"\npublic_key = \"{public}\"\n",
+            fleet.url()
+        ),
+    )
+    .unwrap();
+    env.push(("SCREENPOP_POLICY_FILE", policy.display().to_string()));
+    env.push(("SSL_CERT_FILE", fleet.ca.path().display().to_string()));
+    let d = app(&[], &env);
+    d.click(&d.wait("#open-settings", 5));
+    d.wait_until(
+        "the new version in Settings",
+        "return !document.getElementById('update-section').hidden",
+        20,
+    );
+    let said = d.text(&d.wait("#update-status", 5));
+    assert_eq!(
+        said,
+        format!("Version {offered} of screenpop is available. Ask your IT team to install it.")
+    );
+    let r#where = d.text(&d.wait("#update-where", 5));
+    assert_eq!(r#where, format!("Where IT publishes it: {url}"));
+    // Text, not a link: IT installs it.
+    let links = d.exec(
+        "return document.querySelectorAll('#update-section a').length",
+        json!([]),
+    );
+    assert_eq!(links, json!(0));
+    d.exec(
+        "document.getElementById('update-section').scrollIntoView(); return 1",
+        json!([]),
+    );
+    screenshot(&d, "update.png");
+    assert_eq!(fleet.hits(), 1, "one check at start, nothing downloaded");
+}

@@ -11,6 +11,8 @@
 
 #[path = "../support/catalogue.rs"]
 mod catalogue;
+#[path = "../support/fleet_server.rs"]
+mod fleet_server;
 #[path = "../support/relay.rs"]
 mod local_relay;
 #[path = "../support/nats_seats.rs"]
