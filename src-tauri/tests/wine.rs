@@ -292,27 +292,11 @@ fn the_installer_installs_silently_for_the_machine_and_uninstalls_cleanly() {
     // says so on the fixme channel), so the AppUserModelID is proven asked for, not stored.
     let (code, log) = wine.run_program(&setup, &["/S"], "-all,fixme+shell");
     assert_eq!(code, 0, "{log}");
-    for file in [
-        "screenpop.exe",
-        "screenpop-desktop.exe",
-        "WebView2Loader.dll",
-        "uninstall.exe",
-    ] {
-        assert!(
-            program_dir.join(file).exists(),
-            "no {file} in Program Files"
-        );
-    }
-    let command = wine
-        .reg_query(scheme)
-        .expect("screenpop:// is not registered");
+    assert_programs_and_scheme_installed(&wine, &program_dir);
     assert!(
-        command.contains(r#""C:\Program Files\screenpop\screenpop.exe" "%1""#),
-        "{command}"
+        program_dir.join("uninstall.exe").exists(),
+        "no uninstall.exe in Program Files"
     );
-    assert!(wine
-        .reg_query(r"HKLM\Software\Classes\screenpop")
-        .is_some_and(|k| k.contains("URL Protocol")));
     let entry = wine
         .reg_query(uninstall_key)
         .expect("no Add/Remove Programs entry");
@@ -885,6 +869,31 @@ fn arp_entries(wine: &Wine) -> Vec<String> {
         .collect()
 }
 
+/// What both packages install: the programs and the loader in `program_dir`, and
+/// `screenpop://` registered for the launcher under HKLM.
+fn assert_programs_and_scheme_installed(wine: &Wine, program_dir: &Path) {
+    for file in [
+        "screenpop.exe",
+        "screenpop-desktop.exe",
+        "WebView2Loader.dll",
+    ] {
+        assert!(
+            program_dir.join(file).exists(),
+            "no {file} in Program Files"
+        );
+    }
+    let command = wine
+        .reg_query(SCHEME_COMMAND)
+        .expect("screenpop:// is not registered");
+    assert!(
+        command.contains(r#""C:\Program Files\screenpop\screenpop.exe" "%1""#),
+        "{command}"
+    );
+    assert!(wine
+        .reg_query(r"HKLM\Software\Classes\screenpop")
+        .is_some_and(|k| k.contains("URL Protocol")));
+}
+
 /// Whether an install log shows the package's launch conditions refusing it (Wine logs the
 /// action's failure, not the condition's message, which Windows shows).
 fn refused_by_a_launch_condition(log: &str) -> bool {
@@ -957,27 +966,8 @@ fn the_msi_installs_for_the_machine_and_its_removal_leaves_the_admins_and_the_ag
 
     let (code, log) = msiexec(&wine, "/i", &msi(), &["AUTOSTART=1"]);
     assert_eq!(code, 0, "{log}");
-    for file in [
-        "screenpop.exe",
-        "screenpop-desktop.exe",
-        "WebView2Loader.dll",
-    ] {
-        assert!(
-            program_dir.join(file).exists(),
-            "no {file} in Program Files"
-        );
-    }
+    assert_programs_and_scheme_installed(&wine, &program_dir);
     assert_every_import_is_windows_or_installed(&program_dir);
-    let command = wine
-        .reg_query(SCHEME_COMMAND)
-        .expect("screenpop:// is not registered");
-    assert!(
-        command.contains(r#""C:\Program Files\screenpop\screenpop.exe" "%1""#),
-        "{command}"
-    );
-    assert!(wine
-        .reg_query(r"HKLM\Software\Classes\screenpop")
-        .is_some_and(|k| k.contains("URL Protocol")));
     let run = wine.reg_query(RUN_KEY).unwrap_or_default();
     assert!(
         run.contains(r#""C:\Program Files\screenpop\screenpop-desktop.exe" --hidden"#),
