@@ -34,4 +34,5 @@ pub const COMMANDS: &[&str] = &[
     "genesys_sign_in",
     "genesys_sign_out",
     "relay_status",
+    "update_available",
 ];
