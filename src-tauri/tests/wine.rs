@@ -911,6 +911,13 @@ fn refused_by_a_launch_condition(log: &str) -> bool {
         .any(|l| l.contains("LaunchConditions. Return value") && !l.ends_with("Return value 1."))
 }
 
+/// Whether an install log carries the sentence the MSI gives when WebView2 is missing.
+fn says_webview2_is_missing(log: &str) -> bool {
+    log.lines().any(|l| {
+        l.contains("WebView2Missing. Microsoft Edge WebView2 Runtime is not installed: screenpop's window needs it")
+    })
+}
+
 const RUN_KEY: &str = r"HKLM\Software\Microsoft\Windows\CurrentVersion\Run";
 const SCHEME_COMMAND: &str = r"HKLM\Software\Classes\screenpop\shell\open\command";
 const POLICY_KEY: &str = r"HKLM\Software\Policies\screenpop\locked";
@@ -976,6 +983,10 @@ fn the_msi_installs_for_the_machine_and_its_removal_leaves_the_admins_and_the_ag
 
     let (code, log) = msiexec(&wine, "/i", &msi(), &["AUTOSTART=1"]);
     assert_eq!(code, 0, "{log}");
+    assert!(
+        says_webview2_is_missing(&log),
+        "a silent install without WebView2 says nothing of it in its log:\n{log}"
+    );
     assert_programs_and_scheme_installed(&wine, &program_dir);
     assert_every_import_is_windows_or_installed(&program_dir);
     let run = wine.reg_query(RUN_KEY).unwrap_or_default();
@@ -1095,8 +1106,12 @@ fn the_next_msi_replaces_this_one_and_this_one_cannot_replace_the_next() {
     assert!(built.status.success(), "{built:?}");
 
     wine.reg_add(POLICY_KEY, "hotkey", "REG_SZ", "Ctrl+Alt+P");
-    let (code, log) = msiexec(&wine, "/i", &msi(), &["AUTOSTART=1"]);
+    // On a machine with WebView2 (its EdgeUpdate version, as Microsoft's installer writes it),
+    // an admin who requires it gets the install, and the log says nothing is missing.
+    wine.reg_add(WEBVIEW2_KEY, "pv", "REG_SZ", "131.0.2903.70");
+    let (code, log) = msiexec(&wine, "/i", &msi(), &["AUTOSTART=1", "REQUIRE_WEBVIEW2=1"]);
     assert_eq!(code, 0, "{log}");
+    assert!(!says_webview2_is_missing(&log), "{log}");
     let (code, log) = msiexec(&wine, "/i", &next_msi, &[]);
     assert_eq!(code, 0, "{log}");
     let entries = arp_entries(&wine);
