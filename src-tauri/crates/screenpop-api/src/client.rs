@@ -412,8 +412,9 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
 }
 
 /// The innermost cause of an error, which is the part that says what happened
-/// ("Connection refused") rather than where ("error sending request for url …").
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+/// ("Connection refused") rather than where ("error sending request for url …"). Every HTTP
+/// caller's messages quote it (the update check's too), so they read alike.
+pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cause: &dyn std::error::Error = e;
     while let Some(next) = cause.source() {
         cause = next;

@@ -19,6 +19,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
 use serde::{Deserialize, Serialize};
 
+use screenpop_api::client::root_cause;
 use screenpop_api::retry::Timeouts;
 use screenpop_settings::updates::{UpdateMode, UpdatePolicy};
 
@@ -261,14 +262,6 @@ pub async fn check(
 
 /// How often the window asks, when the policy says notify.
 pub const CHECK_EVERY: Duration = Duration::from_secs(12 * 3600);
-
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
-}
 
 #[cfg(test)]
 mod tests {
