@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::keyless::Keyless;
 use crate::Result;
-use screenpop_api::retry::Retryable;
+use screenpop_api::retry::{Retryable, Timeouts};
 use screenpop_api::{ErrorKind, HandoffClient, HandoffState, Lookup, LookupBy};
 use screenpop_card::Card;
 use screenpop_settings::keys::Keys;
@@ -52,6 +52,13 @@ pub enum Wait {
 struct Clients {
     generation: u64,
     by_profile: HashMap<String, (HandoffClient, Profile)>,
+}
+
+/// A profile whose PolyAI key the relay holds, with what its lookups need, from one read.
+struct KeylessProfile {
+    profile: Profile,
+    relay: RelayConfig,
+    timeouts: Timeouts,
 }
 
 /// The lookups service.
@@ -114,9 +121,11 @@ impl Lookups {
     /// connection to its API host, so a transfer costs one round trip. Failures are silent: the
     /// next lookup reports them properly.
     pub async fn warm_up(&self) {
-        if let Ok(Some((profile, relay))) = self.keyless_profile(None) {
-            let timeouts = self.store.get().timeouts;
-            return self.keyless.warm(&profile, &relay, &timeouts).await;
+        if let Ok(Some(k)) = self.keyless_profile(None) {
+            return self
+                .keyless
+                .warm(&k.profile.name, &k.relay, &k.timeouts)
+                .await;
         }
         let Ok((client, profile)) = self.client(None) else {
             return;
@@ -137,9 +146,11 @@ impl Lookups {
 
     /// Tests the profile's key and ids against the API (see [`HandoffClient::check_connection`]).
     pub async fn test_connection(&self, profile: Option<&str>) -> Result<()> {
-        if let Some((name, relay)) = self.keyless_profile(profile)? {
-            let timeouts = self.store.get().timeouts;
-            return self.keyless.check(&name, &relay, &timeouts).await;
+        if let Some(k) = self.keyless_profile(profile)? {
+            return self
+                .keyless
+                .check(&k.profile.name, &k.relay, &k.timeouts)
+                .await;
         }
         let (client, profile) = self.client(profile)?;
         let key = self.keys.get(&profile.name).await?;
@@ -155,15 +166,12 @@ impl Lookups {
         wait: Wait,
         on_retry: &(dyn Fn(Retryable) + Send + Sync),
     ) -> Result<(HandoffState, Profile)> {
-        if let Some((name, relay)) = self.keyless_profile(profile)? {
-            let (timeouts, p) = self
-                .store
-                .read(|s| s.profile(Some(&name)).map(|p| (s.timeouts, p.clone())))?;
+        if let Some(k) = self.keyless_profile(profile)? {
             let state = self
                 .keyless
-                .state(&name, &relay, lookup, wait, &timeouts)
+                .state(&k.profile.name, &k.relay, lookup, wait, &k.timeouts)
                 .await?;
-            return Ok((state.masked(self.store.policy().card_numbers()), p));
+            return Ok((state.masked(self.store.policy().card_numbers()), k.profile));
         }
         // The keychain read (a D-Bus round trip on a cold start) runs while the client is built.
         let name = self
@@ -186,15 +194,19 @@ impl Lookups {
         }
     }
 
-    /// The name and relay of `profile` (the active one when `None`) when the relay holds its
-    /// PolyAI key.
-    fn keyless_profile(&self, profile: Option<&str>) -> Result<Option<(String, RelayConfig)>> {
+    /// `profile` (the active one when `None`) with its relay and the timeouts, read at once,
+    /// when the relay holds its PolyAI key.
+    fn keyless_profile(&self, profile: Option<&str>) -> Result<Option<KeylessProfile>> {
         Ok(self.store.read(|s| {
             s.profile(profile).map(|p| {
                 p.relay
                     .clone()
                     .filter(RelayConfig::keyless)
-                    .map(|r| (p.name.clone(), r))
+                    .map(|relay| KeylessProfile {
+                        profile: p.clone(),
+                        relay,
+                        timeouts: s.timeouts,
+                    })
             })
         })?)
     }
