@@ -5,9 +5,29 @@
 #![allow(dead_code)]
 
 use std::path::Path;
+use std::sync::Arc;
 
+use screenpop_relay::config::Config;
+use screenpop_relay::deliver::Delivery;
 use screenpop_relay::seats;
+use screenpop_relay::server::Relay;
 use screenpop_sandbox::nats::{NatsOptions, NatsServer};
+use screenpop_sandbox::{Sandbox, SandboxConfig, StoredState};
+
+/// The sandbox Handoff API with one more caller, `conv-card`, whose state holds a card number:
+/// what keyless tests look up to see the relay mask it.
+pub(crate) async fn api_with_a_card_number() -> Sandbox {
+    let api = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    api.add_state(StoredState {
+        id: Some("conv-card".into()),
+        shared_id: None,
+        data: serde_json::from_value(
+            serde_json::json!({"customer_name": "Dana Card", "card": "4111 1111 1111 1111"}),
+        )
+        .unwrap(),
+    });
+    api
+}
 
 /// The NATS servers of one tenant, its seats' passwords, and the relay's folder.
 pub(crate) struct TenantNats {
@@ -104,5 +124,24 @@ impl TenantNats {
             self.tenant,
             self.nats.url()
         )
+    }
+
+    /// A relay in this process holding `api`'s key (keyless mode, `per_minute` lookups a
+    /// seat), with the generic webhook signed by `generic_secret`.
+    pub(crate) async fn keyless_relay(
+        &self,
+        api: &Sandbox,
+        per_minute: u32,
+        generic_secret: &str,
+    ) -> Arc<Relay> {
+        self.write("generic", generic_secret);
+        let polyai = self.polyai(&api.base_url(), api.key(), per_minute);
+        let text = self.relay_config(
+            "",
+            &format!("[generic]\nsecret_file = \"generic\"\n{polyai}"),
+        );
+        let config = Config::parse(&text, self.dir()).unwrap();
+        let delivery = Delivery::connect(&config).await.unwrap();
+        Arc::new(Relay::new(config, delivery).unwrap())
     }
 }

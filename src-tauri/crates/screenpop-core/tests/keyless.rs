@@ -9,16 +9,14 @@ use std::sync::Arc;
 use screenpop_api::{ErrorKind, Lookup};
 use screenpop_core::desk::Desk;
 use screenpop_core::lookups::Wait;
-use screenpop_relay::config::Config;
-use screenpop_relay::deliver::Delivery;
 use screenpop_relay::server::Relay;
-use screenpop_sandbox::{Sandbox, SandboxConfig, StoredState};
+use screenpop_sandbox::Sandbox;
 use screenpop_settings::config::Settings;
 use screenpop_settings::secret::{KeyStore, MemoryKeys};
 
 #[path = "../../../tests/support/nats_seats.rs"]
 mod nats_seats;
-use nats_seats::TenantNats;
+use nats_seats::{api_with_a_card_number, TenantNats};
 
 const TENANT: &str = "acme";
 
@@ -34,25 +32,9 @@ struct World {
 /// a relay holding the key (three lookups a minute a seat), and a desk with two keyless
 /// profiles: "Desk" (alice, password stored) and "Spare" (bob, none stored).
 async fn world() -> World {
-    let api = Sandbox::start(SandboxConfig::default()).await.unwrap();
-    api.add_state(StoredState {
-        id: Some("conv-card".into()),
-        shared_id: None,
-        data: serde_json::from_value(
-            serde_json::json!({"customer_name": "Dana Card", "card": "4111 1111 1111 1111"}),
-        )
-        .unwrap(),
-    });
+    let api = api_with_a_card_number().await;
     let tenant = TenantNats::start(TENANT, &["alice", "bob"]);
-    tenant.write("generic", "s");
-    let polyai = tenant.polyai(&api.base_url(), api.key(), 3);
-    let text = tenant.relay_config(
-        "",
-        &format!("[generic]\nsecret_file = \"generic\"\n{polyai}"),
-    );
-    let config = Config::parse(&text, tenant.dir()).unwrap();
-    let delivery = Delivery::connect(&config).await.unwrap();
-    let relay = Arc::new(Relay::new(config, delivery).unwrap());
+    let relay = tenant.keyless_relay(&api, 3, "s").await;
 
     // The seat's profiles name no API host it could reach: a keyless seat never calls it.
     let profile = |name: &str, seat: &str| {

@@ -20,7 +20,7 @@ use screenpop_relay::{generic, twilio};
 
 #[path = "../../../tests/support/nats_seats.rs"]
 mod nats_seats;
-use nats_seats::TenantNats;
+use nats_seats::{api_with_a_card_number, TenantNats};
 
 const TENANT: &str = "acme";
 const TWILIO_TOKEN: &str = "twilio-auth-token-1";
@@ -542,27 +542,10 @@ async fn a_pop_crosses_a_cluster_from_the_relays_node_to_the_seats() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_keyless_mode_the_relay_sends_masked_states_and_answers_seats_within_their_rate() {
     use screenpop_api::relay::{lookup_subject, LookupAnswer};
-    use screenpop_sandbox::{Sandbox, SandboxConfig, StoredState};
 
-    let api = Sandbox::start(SandboxConfig::default()).await.unwrap();
-    api.add_state(StoredState {
-        id: Some("conv-card".into()),
-        shared_id: None,
-        data: serde_json::from_value(
-            json!({"customer_name": "Dana Card", "card": "4111 1111 1111 1111"}),
-        )
-        .unwrap(),
-    });
+    let api = api_with_a_card_number().await;
     let tenant = TenantNats::start(TENANT, &["alice", "bob"]);
-    tenant.write("generic", GENERIC_SECRET);
-    let polyai = tenant.polyai(&api.base_url(), api.key(), 3);
-    let text = tenant.relay_config(
-        "",
-        &format!("[generic]\nsecret_file = \"generic\"\n{polyai}"),
-    );
-    let config = Config::parse(&text, tenant.dir()).unwrap();
-    let delivery = Delivery::connect(&config).await.unwrap();
-    let relay = Arc::new(Relay::new(config, delivery).unwrap());
+    let relay = tenant.keyless_relay(&api, 3, GENERIC_SECRET).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let http_at = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router(relay)).await });
