@@ -621,6 +621,15 @@ fn every_installed_program_imports_only_windows_and_what_is_installed_beside_it(
 /// EdgeUpdate's key for the WebView2 Runtime, where its installer writes its version (`pv`).
 const WEBVIEW2_KEY: &str = r"HKLM\SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
 
+/// Held while a test shows the window's message box: the tests share one X display, and each
+/// finds its box by the title every box has.
+fn the_display() -> std::sync::MutexGuard<'static, ()> {
+    static DISPLAY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    DISPLAY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The top-level X windows Wine shows with exactly this title.
 fn windows_titled(title: &str) -> Vec<String> {
     let out = Command::new("xdotool")
@@ -704,6 +713,18 @@ fn assert_no_crash(stderr: &str) {
     }
 }
 
+/// The window installed in `dir`, started on a `lang` desktop where WebView2 cannot start: the
+/// agent's box dismissed, it exits 8 without crashing; what it said.
+fn started_without_webview2(wine: &Wine, dir: &Path, lang: &str) -> String {
+    let _display = the_display();
+    let window = start_window(wine, dir, &[], lang);
+    dismiss_the_message_box(None);
+    let (code, stderr) = ended(window);
+    assert_eq!(code, 8, "{stderr}");
+    assert_no_crash(&stderr);
+    stderr
+}
+
 #[test]
 #[ignore = "needs the Windows installer, Wine and a display: run `bash .ci/test`"]
 fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
@@ -716,6 +737,7 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
     let dir = wine.install();
 
     // Started for a call: the box, naming the call.
+    let display = the_display();
     let first = start_window(
         &wine,
         &dir,
@@ -774,6 +796,7 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
         windows_titled("screenpop").is_empty(),
         "the launcher opened a window"
     );
+    drop(display);
 
     // doctor: the runtime is missing, with its exit code.
     let doctor = |wine: &Wine| -> (i32, serde_json::Value) {
@@ -804,11 +827,7 @@ fn the_installed_window_without_webview2_tells_the_agent_and_exits_8() {
         "{detail}"
     );
     assert_ne!(report["problem"]["code"], "webview_missing", "{report}");
-    let again = start_window(&wine, &dir, &[], "de_DE.UTF-8");
-    dismiss_the_message_box(None);
-    let (code, stderr) = ended(again);
-    assert_eq!(code, 8, "{stderr}");
-    assert_no_crash(&stderr);
+    let stderr = started_without_webview2(&wine, &dir, "de_DE.UTF-8");
     assert!(
         stderr.contains(&de["start.webview_missing"])
             && stderr.contains("version 131.0.2903.70 registered at HKLM")
@@ -1024,11 +1043,7 @@ fn the_msi_installs_for_the_machine_and_its_removal_leaves_the_admins_and_the_ag
         std::env::var_os("DISPLAY").is_some(),
         "the window's message box needs an X display: run under xvfb-run"
     );
-    let window = start_window(&wine, &program_dir, &[], "en_GB.UTF-8");
-    dismiss_the_message_box(None);
-    let (code, stderr) = ended(window);
-    assert_eq!(code, 8, "{stderr}");
-    assert_no_crash(&stderr);
+    started_without_webview2(&wine, &program_dir, "en_GB.UTF-8");
 
     // The installed launcher works: an agent's profile, key and lookup.
     wine.exe = program_dir.join("screenpop.exe");
