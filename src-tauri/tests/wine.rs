@@ -69,8 +69,17 @@ impl Wine {
             exe: windows_build("screenpop.exe"),
             prefix: tempfile::tempdir().unwrap(),
         };
-        let boot = wine.wine().arg("wineboot").arg("-i").output().unwrap();
-        assert!(boot.status.success(), "wineboot: {boot:?}");
+        // Wine 8 now and then fails to set up a new prefix ("could not load kernel32.dll",
+        // seen once in CI with another test's prefix starting beside it): a second go on a
+        // settled server sets it up.
+        let boot = || wine.wine().arg("wineboot").arg("-i").output().unwrap();
+        let mut booted = boot();
+        if !booted.status.success() {
+            eprintln!("wineboot failed, trying once more: {booted:?}");
+            wine.settle();
+            booted = boot();
+        }
+        assert!(booted.status.success(), "wineboot: {booted:?}");
         let dll = wine
             .prefix
             .path()
