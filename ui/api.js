@@ -1,5 +1,8 @@
 // The page's only way out: the app's own commands and events, through Tauri's IPC. Errors come
-// back as { kind, message, correlation_id } from Rust; anything else is normalised to that.
+// back as { kind, message, correlation_id, refusal } from Rust; anything else is normalised to
+// { kind, message, correlation_id }, a refusal's message worded in the agent's language.
+
+import { refusalText } from "./i18n.js";
 
 const tauri = /** @type {any} */ (window).__TAURI__;
 
@@ -38,7 +41,8 @@ export function on(name, handler) {
 export function asError(e) {
   if (e && typeof e === "object" && "message" in e) {
     const o = /** @type {any} */ (e);
-    return { kind: String(o.kind || "unknown"), message: String(o.message), correlation_id: o.correlation_id || null };
+    const message = o.refusal ? refusalText(o.refusal) : String(o.message);
+    return { kind: String(o.kind || "unknown"), message, correlation_id: o.correlation_id || null };
   }
   return { kind: "unknown", message: String(e) };
 }

@@ -3,7 +3,7 @@
 
 import { $, button, el } from "./dom.js";
 import { copyButton, renderFields, renderValue } from "./fields.js";
-import { dateFormat, t } from "./i18n.js";
+import { dateFormat, refusalText, t } from "./i18n.js";
 import { isSensitive } from "./values.js";
 
 /**
@@ -113,7 +113,8 @@ export function renderFailure(pop, actions) {
   card.append(head);
   // What the system, the API and its support need stays as they said it.
   const said = el("div", "failure-details");
-  if (error.detail) said.append(el("p", "detail", error.detail));
+  const detail = error.refusal ? refusalText(error.refusal) : error.detail;
+  if (detail) said.append(el("p", "detail", detail));
   if (error.server_message) said.append(el("p", "server-said", t("failure.server_said", { message: error.server_message })));
   if (error.correlation_id) said.append(el("p", "correlation", t("failure.correlation", { id: error.correlation_id })));
   if (said.childElementCount) card.append(said);

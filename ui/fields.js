@@ -105,7 +105,8 @@ export function renderNode(node, label, ctx, depth) {
  * @param {string} filter
  */
 function matches(field, filter) {
-  return (field.label + " " + field.value.text).toLowerCase().includes(filter);
+  const words = field.value.node === "value" && field.value.value.kind === "code" ? field.value.value.words : "";
+  return (field.label + " " + field.value.text + " " + words).toLowerCase().includes(filter);
 }
 
 /**

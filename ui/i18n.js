@@ -74,6 +74,19 @@ export function t(key, args) {
 }
 
 /**
+ * What refused the agent's input (Rust's `Message`), in their language: its facts as they are,
+ * the things it names worded first, then its hint.
+ * @param {{ key: string, args: Record<string, string>, words: Record<string, string>, hint: string | null }} refusal
+ */
+export function refusalText(refusal) {
+  /** @type {Record<string, unknown>} */
+  const args = { ...refusal.args };
+  for (const [name, key] of Object.entries(refusal.words || {})) args[name] = t(key);
+  const said = t(refusal.key, args);
+  return refusal.hint ? said + " " + t(refusal.hint, args) : said;
+}
+
+/**
  * @param {string} message
  * @param {Record<string, unknown>} args
  * @param {number | null} count the number `#` stands for, inside a plural

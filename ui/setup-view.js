@@ -3,7 +3,7 @@
 
 import { call } from "./api.js";
 import { $, banner, el, showView, toast } from "./dom.js";
-import { t } from "./i18n.js";
+import { refusalText, t } from "./i18n.js";
 import { activeProfile, state } from "./state.js";
 
 /** Called when the settings view opens (the preferences load then). */
@@ -175,7 +175,8 @@ async function testConnection() {
       return;
     }
     const hint = tested.error.kind === "key_rejected" ? " " + t("form.paste_right_key") : "";
-    formStatus(tested.error.message + hint, "bad");
+    const said = tested.error.refusal ? refusalText(tested.error.refusal) : tested.error.message;
+    formStatus(said + hint, "bad");
   } catch (e) {
     formStatus(/** @type {any} */ (e).message, "bad");
   }

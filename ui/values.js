@@ -32,6 +32,13 @@ export const RENDERERS = {
   bool: (v) => el("span", v.value ? "v-bool yes" : "v-bool no", t(v.value ? "value.yes" : "value.no")),
   number: (v) => el("span", "v-number", v.text),
   text: (v) => el("span", "v-text", v.text),
+  // A code (billing_queue) as the core read it ("Billing queue"); the code itself, which copies
+  // keep, on hover.
+  code: (v) => {
+    const c = el("span", "v-text v-code", v.words);
+    c.title = v.text;
+    return c;
+  },
   phone: (v) => {
     const p = el("span", "v-phone", v.text);
     p.title = t("value.phone_title", { dial: v.dial });

@@ -8,6 +8,7 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, Modifiers, Shortcut, ShortcutState};
 
+use screenpop_api::Message;
 use screenpop_core::pop::Pipeline;
 use screenpop_core::Error;
 use screenpop_settings::i18n::Catalogue;
@@ -43,6 +44,11 @@ fn listen<R: Runtime>(
         })
 }
 
+/// A shortcut refused, worded where it is shown.
+fn refused(message: Message) -> Error {
+    screenpop_api::Error::Refused(message).into()
+}
+
 /// Replaces the clipboard shortcut (`""` turns it off). The new one must parse, hold Ctrl, Alt or
 /// Super (a bare key or Shift+key would swallow typing in every program), and be free: it is
 /// registered with the desktop before the settings change, and if anything fails the old one
@@ -56,15 +62,19 @@ pub(crate) fn change_hotkey<R: Runtime>(app: &AppHandle<R>, hotkey: &str) -> Res
     }
     if !hotkey.is_empty() {
         let parsed = Shortcut::from_str(hotkey).map_err(|e| {
-            Error::BadInput(format!("\"{hotkey}\" is not a shortcut ({e}). Press the keys together, such as Ctrl+Alt+P."))
+            refused(
+                Message::new("refusal.hotkey_unreadable")
+                    .with("input", hotkey)
+                    .with("why", e),
+            )
         })?;
         if !parsed
             .mods
             .intersects(Modifiers::CONTROL | Modifiers::ALT | Modifiers::SUPER)
         {
-            return Err(Error::BadInput(format!(
-                "\"{hotkey}\" would take that key from every program. Add Ctrl, Alt or Super."
-            )));
+            return Err(refused(
+                Message::new("refusal.hotkey_no_modifier").with("input", hotkey),
+            ));
         }
     }
     let shortcuts = app.global_shortcut();
@@ -73,9 +83,11 @@ pub(crate) fn change_hotkey<R: Runtime>(app: &AppHandle<R>, hotkey: &str) -> Res
     }
     let result = listen(app, hotkey)
         .map_err(|e| {
-            Error::BadInput(format!(
-                "\"{hotkey}\" could not be registered; another program may use it ({e})."
-            ))
+            refused(
+                Message::new("refusal.hotkey_taken")
+                    .with("input", hotkey)
+                    .with("why", e),
+            )
         })
         .and_then(|()| Ok(prefs.set_hotkey(hotkey)?));
     if result.is_err() {

@@ -469,7 +469,7 @@ fn a_screen_reader_finds_the_caller_each_field_and_button_and_hears_the_card_onc
     let d = app(&[], &env);
     look_up(&d, "demo-billing");
     title_is(&d, "Priya Raman");
-    let nodes = reader_tree("Priya Raman. BILLING");
+    let nodes = reader_tree("Priya Raman. Billing");
 
     let heading = nodes
         .iter()
@@ -501,7 +501,7 @@ fn a_screen_reader_finds_the_caller_each_field_and_button_and_hears_the_card_onc
     // The live region says the caller once: name and reason, not every field.
     let live: Vec<&Value> = nodes
         .iter()
-        .filter(|n| says(n, "Priya Raman. BILLING"))
+        .filter(|n| says(n, "Priya Raman. Billing"))
         .collect();
     assert_eq!(live.len(), 1, "{live:?}");
     assert_eq!(live[0]["role"], "status bar", "{live:?}");

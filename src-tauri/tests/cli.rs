@@ -169,7 +169,7 @@ fn demo_shows_a_card_without_any_setup() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout
-            .starts_with("Caller: Priya Raman\nReason: BILLING\n"),
+            .starts_with("Caller: Priya Raman\nReason: Billing\n"),
         "{}",
         r.stdout
     );
@@ -177,6 +177,46 @@ fn demo_shows_a_card_without_any_setup() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["id"], "demo-nested");
     assert!(!user.config_dir().exists(), "the demo writes no settings");
+}
+
+#[test]
+fn the_card_speaks_the_locales_language_unless_scripts_ask_for_english() {
+    let user = User::new();
+    let run = |env: &[(&str, &str)]| {
+        let mut c = user.command(&["demo"]);
+        c.envs(env.iter().copied());
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let german = run(&[("LANG", "de_DE.UTF-8")]);
+    assert!(
+        german.starts_with("Anrufer: Priya Raman\nGrund: Billing\n"),
+        "{german}"
+    );
+    assert!(german.contains("Successfully identified: Ja\n"), "{german}");
+    let english = run(&[("LANG", "de_DE.UTF-8"), ("SCREENPOP_LANGUAGE", "en")]);
+    assert!(english.starts_with("Caller: Priya Raman\n"), "{english}");
+
+    // A refusal of what was typed, in French, the typed text in it as it was.
+    let mut add = user.command(&[
+        "profile",
+        "add",
+        "x",
+        "--base-url",
+        "ftp://files.example",
+        "--account",
+        "a",
+        "--project",
+        "p",
+    ]);
+    let out = add.env("LANG", "fr_FR.UTF-8").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        said,
+        "screenpop: L’URL de base doit commencer par https://, pas ftp://.\n"
+    );
 }
 
 #[test]

@@ -154,7 +154,7 @@ fn setup_then_lookup_through_the_commands() {
     assert_eq!(shown["origin"], "typed");
     let result = &shown["result"];
     assert_eq!(result["card"]["title"], "Priya Raman");
-    assert_eq!(result["card"]["reason"], "BILLING");
+    assert_eq!(result["card"]["reason"], "Billing");
     assert_eq!(result["card"]["highlights"][0]["group"], "routing");
     assert!(result["text"]
         .as_str()

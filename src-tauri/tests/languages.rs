@@ -16,10 +16,26 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The Tauri-free files that name catalogue keys: "copy all" (the card), and what refuses an
+/// agent's input (the API crate's checks, the profile form).
+const CRATE_SOURCES: [&str; 6] = [
+    "src-tauri/crates/screenpop-card/src/text.rs",
+    "src-tauri/crates/screenpop-api/src/ids.rs",
+    "src-tauri/crates/screenpop-api/src/endpoint.rs",
+    "src-tauri/crates/screenpop-api/src/studio_url.rs",
+    "src-tauri/crates/screenpop-api/src/key.rs",
+    "src-tauri/crates/screenpop-settings/src/profiles.rs",
+];
+
+/// Namespaces of messages Rust formats itself (`Catalogue::say`, `Message`): placeholders and
+/// plurals allowed.
+const FORMATTED_BY_RUST: [&str; 2] = ["copy.", "refusal."];
+
 /// Every file whose text may name a catalogue key: the page, the shell, and the core's words for
 /// a window that cannot open (which the launcher says too).
 fn sources() -> Vec<PathBuf> {
     let mut out = vec![root().join("src-tauri/crates/screenpop-core/src/startup.rs")];
+    out.extend(CRATE_SOURCES.iter().map(|p| root().join(p)));
     for dir in ["ui", "src-tauri/src"] {
         for entry in std::fs::read_dir(root().join(dir)).unwrap() {
             let path = entry.unwrap().path();
@@ -61,7 +77,11 @@ fn every_key_the_code_names_is_in_the_catalogue_and_every_key_is_named() {
     for path in sources() {
         let keys = keys_named(&std::fs::read_to_string(&path).unwrap(), &namespaces);
         if path.extension().is_some_and(|e| e == "rs") {
-            named_by_rust.extend(keys.iter().cloned());
+            named_by_rust.extend(
+                keys.iter()
+                    .filter(|k| !FORMATTED_BY_RUST.iter().any(|n| k.starts_with(n)))
+                    .cloned(),
+            );
         }
         named.extend(keys);
     }
@@ -75,7 +95,8 @@ fn every_key_the_code_names_is_in_the_catalogue_and_every_key_is_named() {
         unused.is_empty(),
         "in locales/en.json, named nowhere: {unused:?}"
     );
-    // Rust shows its few messages as they are: they must not need formatting in any language.
+    // Rust shows the shell's few messages as they are: they must not need formatting in any
+    // language (what "copy all" and a refusal say, Rust formats).
     assert!(named_by_rust.contains("tray.quit"), "{named_by_rust:?}");
     for tag in ["en", "fr", "de", "es", "nl"] {
         let words = catalogue(tag);
@@ -122,8 +143,12 @@ mod window;
 
 #[cfg(target_os = "linux")]
 mod window_tests {
+    use std::time::Duration;
+
     use screenpop_sandbox::Fault;
     use serde_json::json;
+
+    use super::wait::{check, eventually};
 
     use super::window::*;
     use super::{catalogue, webdriver};
@@ -133,6 +158,26 @@ mod window_tests {
         let path = home.path().join("config/screenpop/settings.toml");
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, format!("language = \"{tag}\"\n{text}")).unwrap();
+    }
+
+    /// What "copy all" of `demo-billing` says in German and Dutch: its words and yes in the
+    /// language, its data (labels, codes) as the sandbox has it.
+    fn copied_in(tag: &str) -> Option<[&'static str; 4]> {
+        match tag {
+            "de" => Some([
+                "Anrufer: Priya Raman\nGrund: Billing\n",
+                "Gesprächs-ID: demo-billing\n",
+                "Handoff to: billing_queue\n",
+                "Successfully identified: Ja\n",
+            ]),
+            "nl" => Some([
+                "Beller: Priya Raman\nReden: Billing\n",
+                "Gespreks-id: demo-billing\n",
+                "Handoff to: billing_queue\n",
+                "Successfully identified: Ja\n",
+            ]),
+            _ => None,
+        }
     }
 
     fn text_of(d: &webdriver::Driver, selector: &str) -> String {
@@ -173,6 +218,17 @@ mod window_tests {
             assert_fits_narrow(&d, &format!("the card in {tag}"));
             if tag == "de" {
                 screenshot(&d, "card-de.png");
+            }
+            // "Copy all", as an agent pastes it into the CRM's notes: the words in the
+            // language (plurals included), the data as it is.
+            if let Some(want) = copied_in(tag) {
+                d.click(&d.wait("#copy-all", 5));
+                eventually(Duration::from_secs(10), || {
+                    let copied = clipboard();
+                    check(want.iter().all(|w| copied.contains(w)), || {
+                        format!("copy all in {tag}: {copied}")
+                    })
+                });
             }
 
             // A failure is worded in the language; what the API said stays as it said it.
@@ -215,6 +271,33 @@ mod window_tests {
                 screenshot(&d, "settings-de.png");
             }
         }
+    }
+
+    #[test]
+    #[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+    fn what_was_typed_is_refused_in_the_agents_language_and_shown_as_it_was_typed() {
+        let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+        let (_home, mut env) = home();
+        env.push(("LANG", "fr_FR.UTF-8".to_owned()));
+        let d = app(&[], &env);
+        let french = catalogue("fr");
+        let studio = d.wait("#p-studio", 5);
+        d.type_into(&studio, &format!("https://crm.example/acme/team{TAB}"));
+        let said = d.wait_until(
+            "the Studio URL to be refused",
+            "const p = document.getElementById('p-studio-parsed'); return p.classList.contains('bad') && p.textContent",
+            5,
+        );
+        let said = said.as_str().unwrap();
+        assert_eq!(
+            said,
+            format!(
+                "{} {}",
+                french["refusal.studio_host"].replace("{host}", "crm.example"),
+                french["refusal.studio_expected"]
+            )
+        );
+        assert!(said.starts_with("« crm.example » n’est pas"), "{said}");
     }
 
     #[test]

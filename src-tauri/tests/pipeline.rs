@@ -48,7 +48,7 @@ fn a_link_to_the_app_in_the_tray_notifies_without_the_page() {
     second_process(&env, &["screenpop://lookup?id=demo-billing"]);
     let text = notifications.calls(1);
     assert!(text.contains("string \"Priya Raman\""), "{text}");
-    assert!(text.contains("string \"BILLING\""), "{text}");
+    assert!(text.contains("string \"Billing\""), "{text}");
     assert!(
         !window_visible(),
         "a notification does not take the agent away"

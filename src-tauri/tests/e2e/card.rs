@@ -1,7 +1,6 @@
 //! What the card shows: every value kind, card numbers kept out, and an admin's layout with its
 //! links.
 
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::json;
@@ -42,6 +41,10 @@ fn one_of_each_kind() -> Vec<screenpop_card::Scalar> {
         Scalar::Sensitive {
             path: "date_of_birth".into(),
         },
+        Scalar::Code {
+            text: "billing_queue".into(),
+            words: "Billing queue".into(),
+        },
         Scalar::Text {
             text: "plain".into(),
         },
@@ -58,6 +61,7 @@ fn one_of_each_kind() -> Vec<screenpop_card::Scalar> {
             | Scalar::Lines { .. }
             | Scalar::Money { .. }
             | Scalar::Sensitive { .. }
+            | Scalar::Code { .. }
             | Scalar::Text { .. } => {}
         }
     }
@@ -95,6 +99,11 @@ fn every_value_kind_the_core_emits_has_a_renderer_and_an_unknown_one_shows_as_te
         assert!(!text.trim().is_empty(), "{} renders blank: {r}", r["kind"]);
         assert_eq!(r["known"], json!(i < kinds), "{r}");
     }
+    let code = rendered.iter().find(|r| r["kind"] == "code").unwrap();
+    assert_eq!(
+        code["text"], "Billing queue",
+        "a code is shown as its words"
+    );
     // (What a value copies as is Rust's: screenpop-card's `copied`, tested there.)
     assert_eq!(rendered[kinds]["text"], "From the future");
     assert!(rendered[kinds + 1]["text"]
@@ -144,14 +153,6 @@ fn a_card_number_in_the_data_never_reaches_the_window() {
             "{text}"
         );
     }
-}
-
-fn clipboard() -> String {
-    let out = Command::new("xclip")
-        .args(["-o", "-selection", "clipboard"])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// `text`'s digits alone, so a number is found however it is grouped.
@@ -206,9 +207,13 @@ fn an_admins_layout_shapes_the_card_links_open_the_record_once_and_nothing_sensi
         money.starts_with('£') && money.ends_with("42.10"),
         "{money}"
     );
-    assert!(
-        text(".card-body").contains("billing_dispute"),
-        "the raw reason stays"
+    assert_eq!(
+        d.exec(
+            "return [...document.querySelectorAll('.card-body .v-code')].map((e) => e.title + '=' + e.textContent).join('|')",
+            json!([]),
+        ),
+        "billing_dispute=Billing dispute",
+        "the reason's field reads as words, its code kept on hover"
     );
     assert_eq!(
         text(".record-link"),

@@ -122,7 +122,7 @@ fn a_pop_in_the_background_notifies_with_name_and_reason_only() {
     let text = notifications.calls(1);
     assert!(text.contains("string \"screenpop\""), "{text}");
     assert!(text.contains("string \"Priya Raman\""), "{text}");
-    assert!(text.contains("string \"BILLING\""), "{text}");
+    assert!(text.contains("string \"Billing\""), "{text}");
     for private in ["CUS-104882", "7700", "priya.raman", "+44"] {
         assert!(
             !text.contains(private),

@@ -102,7 +102,7 @@ fn a_lookup_fills_the_card_and_its_tools_work() {
     expect_card(&d, 15, "filled");
     assert_eq!(d.text(&d.wait("#caller-title", 5)), "Priya Raman");
     let highlights = d.text(&d.wait(".highlights", 5));
-    for want in ["billing_queue", "CUS-104882", "Yes"] {
+    for want in ["Billing queue", "CUS-104882", "Yes"] {
         assert!(highlights.contains(want), "{want} in {highlights}");
     }
     let body = d.text(&d.wait(".card-body", 5));

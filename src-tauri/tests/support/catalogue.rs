@@ -7,7 +7,7 @@ use std::path::Path;
 /// The catalogue of `tag` (`en`, `de`…): key → message.
 pub(crate) fn catalogue(tag: &str) -> BTreeMap<String, String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
-        "src-tauri/crates/screenpop-settings/locales/{tag}.json"
+        "src-tauri/crates/screenpop-words/locales/{tag}.json"
     ));
     serde_json::from_str(&std::fs::read_to_string(&path).expect("a catalogue")).expect("JSON")
 }

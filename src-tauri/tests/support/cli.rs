@@ -124,6 +124,11 @@ impl User {
             .env("HOME", self.home.path())
             .env("XDG_CONFIG_HOME", self.config_dir())
             .env_remove("RUST_LOG");
+        // English whatever the developer's locale: a test that wants another language says so.
+        for name in ["LANGUAGE", "LC_ALL", "LC_MESSAGES", "SCREENPOP_LANGUAGE"] {
+            c.env_remove(name);
+        }
+        c.env("LANG", "C.UTF-8");
         if self.no_keychain {
             c.env(
                 "DBUS_SESSION_BUS_ADDRESS",

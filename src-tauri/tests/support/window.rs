@@ -197,6 +197,15 @@ impl Drop for Background {
         let _ = self.0.wait();
     }
 }
+/// What the X clipboard holds now.
+pub(crate) fn clipboard() -> String {
+    let out = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .output()
+        .expect("xclip is installed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Puts `text` on the X clipboard; xclip keeps serving it in the background.
 pub(crate) fn set_clipboard(text: &str) {
     use std::io::Write;

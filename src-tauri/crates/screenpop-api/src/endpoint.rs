@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use url::{Host, Url};
 
-use crate::{Error, Result};
+use crate::{Error, Message, Result};
 
 /// A PolyAI region. A workspace lives in exactly one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -76,10 +76,7 @@ impl FromStr for Region {
             .into_iter()
             .find(|r| r.name() == wanted)
             .ok_or_else(|| {
-                Error::BadInput(format!(
-                    "Unknown region \"{}\". Use one of: us-1, uk-1, euw-1, studio.",
-                    s.trim()
-                ))
+                Error::Refused(Message::new("refusal.region_unknown").with("input", s.trim()))
             })
     }
 }
@@ -101,38 +98,36 @@ impl Endpoint {
     pub fn custom(raw: &str) -> Result<Self> {
         let raw = raw.trim();
         let url = Url::parse(raw).map_err(|e| {
-            Error::BadInput(format!(
-                "\"{raw}\" is not a valid base URL ({e}). Expected something like https://api.example.com."
-            ))
+            Error::Refused(
+                Message::new("refusal.base_url_invalid")
+                    .with("input", raw)
+                    .with("why", e),
+            )
         })?;
         match url.scheme() {
             "https" => {}
             "http" if is_loopback(&url) => {}
             "http" => {
-                return Err(Error::BadInput(format!(
-                    "The base URL must use https (http is only allowed for 127.0.0.1, ::1 and localhost), not \"{raw}\"."
-                )))
+                return Err(Error::Refused(
+                    Message::new("refusal.base_url_http").with("input", raw),
+                ))
             }
             other => {
-                return Err(Error::BadInput(format!(
-                    "The base URL must start with https://, not {other}://."
-                )))
+                return Err(Error::Refused(
+                    Message::new("refusal.base_url_scheme").with("scheme", other),
+                ))
             }
         }
         if url.host().is_none() {
-            return Err(Error::BadInput(format!(
-                "The base URL \"{raw}\" has no host."
-            )));
+            return Err(Error::Refused(
+                Message::new("refusal.base_url_no_host").with("input", raw),
+            ));
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::BadInput(
-                "The base URL must not contain a user name or password.".to_owned(),
-            ));
+            return Err(Error::Refused(Message::new("refusal.base_url_credentials")));
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(Error::BadInput(
-                "The base URL must not contain a query (?…) or fragment (#…).".to_owned(),
-            ));
+            return Err(Error::Refused(Message::new("refusal.base_url_query")));
         }
         Ok(Self::BaseUrl(url))
     }

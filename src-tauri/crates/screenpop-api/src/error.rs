@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+pub use screenpop_words::{Arg, Message};
+
 /// Result alias for the API crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -16,6 +18,11 @@ pub enum Error {
     /// What the user typed or passed cannot be used (an id, a URL, a profile name…).
     #[error("{0}")]
     BadInput(String),
+
+    /// What an agent typed (an id, a URL, a key, a shortcut) is refused: worded in their
+    /// language where it is shown, their input in it verbatim; English here.
+    #[error("{0}")]
+    Refused(Message),
 
     /// The API refused the key (401 or 403).
     #[error("{}", key_rejected_message(*.status, .server_message.as_deref(), .correlation_id.as_deref()))]
@@ -175,7 +182,7 @@ impl Error {
     /// The coarse kind of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::BadInput(_) => ErrorKind::BadInput,
+            Self::BadInput(_) | Self::Refused(_) => ErrorKind::BadInput,
             Self::KeyRejected { .. } => ErrorKind::KeyRejected,
             Self::NotFound { .. } => ErrorKind::NotFound,
             Self::RateLimited { .. } => ErrorKind::RateLimited,

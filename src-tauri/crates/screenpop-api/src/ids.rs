@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Result};
+use crate::{Error, Message, Result};
 
 /// Longest conversation id or shared id accepted, in characters.
 pub const MAX_LOOKUP_ID_CHARS: usize = 512;
@@ -13,6 +13,11 @@ pub const MAX_LOOKUP_ID_CHARS: usize = 512;
 pub const MAX_PATH_ID_CHARS: usize = 128;
 /// Longest profile name accepted, in characters.
 pub const MAX_PROFILE_NAME_CHARS: usize = 64;
+
+/// The catalogue key that names an account id in a refusal (the form's own label).
+pub const ACCOUNT_ID: &str = "form.account";
+/// The catalogue key that names a project id in a refusal (the form's own label).
+pub const PROJECT_ID: &str = "form.project";
 
 /// An account or project id, safe to place in a URL path as one segment.
 ///
@@ -23,28 +28,37 @@ pub const MAX_PROFILE_NAME_CHARS: usize = 64;
 pub struct PathId(String);
 
 impl PathId {
-    /// Validates `raw` (trimmed) as an account or project id; `what` names it in the error.
-    pub fn parse(raw: &str, what: &str) -> Result<Self> {
+    /// Validates `raw` (trimmed) as an account or project id; `what` is the catalogue key of
+    /// its name ([`ACCOUNT_ID`], [`PROJECT_ID`]), for the refusal.
+    pub fn parse(raw: &str, what: &'static str) -> Result<Self> {
         let id = raw.trim();
+        let refused = |key| Error::Refused(Message::new(key).with_word("what", what));
         if id.is_empty() {
-            return Err(Error::BadInput(format!("The {what} is empty.")));
+            return Err(refused("refusal.empty"));
         }
         if id.chars().count() > MAX_PATH_ID_CHARS {
-            return Err(Error::BadInput(format!(
-                "The {what} is longer than {MAX_PATH_ID_CHARS} characters."
-            )));
+            return Err(Error::Refused(
+                Message::new("refusal.too_long")
+                    .with_word("what", what)
+                    .with("max", MAX_PATH_ID_CHARS),
+            ));
         }
         if id == "." || id == ".." {
-            return Err(Error::BadInput(format!("\"{id}\" is not a valid {what}.")));
+            return Err(Error::Refused(
+                Message::new("refusal.not_valid")
+                    .with_word("what", what)
+                    .with("input", id),
+            ));
         }
         if let Some(bad) = id
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
         {
-            return Err(Error::BadInput(format!(
-                "The {what} may only contain letters, digits, '-', '_' and '.', not {}. Copy it from your Agent Studio URL, e.g. \"acme-uk\" or \"PROJECT-58RP822I\".",
-                describe_char(bad)
-            )));
+            return Err(Error::Refused(
+                Message::new("refusal.id_bad_char")
+                    .with_word("what", what)
+                    .with("char", describe_char(bad)),
+            ));
         }
         Ok(Self(id.to_owned()))
     }
@@ -116,15 +130,13 @@ impl Lookup {
     /// Validates a lookup; at least one of `id` and `shared_id` must be given.
     pub fn new(id: Option<&str>, shared_id: Option<&str>) -> Result<Self> {
         let id = id
-            .map(|v| validate_lookup_value(v, "conversation id"))
+            .map(|v| validate_lookup_value(v, "lookup.by_id"))
             .transpose()?;
         let shared_id = shared_id
-            .map(|v| validate_lookup_value(v, "shared id"))
+            .map(|v| validate_lookup_value(v, "lookup.by_shared_id"))
             .transpose()?;
         if id.is_none() && shared_id.is_none() {
-            return Err(Error::BadInput(
-                "Give a conversation id or a shared id to look up.".to_owned(),
-            ));
+            return Err(Error::Refused(Message::new("refusal.lookup_nothing")));
         }
         Ok(Self { id, shared_id })
     }
@@ -185,28 +197,30 @@ impl fmt::Display for Lookup {
     }
 }
 
-fn validate_lookup_value(raw: &str, what: &str) -> Result<String> {
+/// `raw` (trimmed) as an id to look up; `what` is the catalogue key of its name.
+fn validate_lookup_value(raw: &str, what: &'static str) -> Result<String> {
     let value = raw.trim();
+    let refused = |key| Message::new(key).with_word("what", what);
     if value.is_empty() {
-        return Err(Error::BadInput(format!("The {what} is empty.")));
+        return Err(Error::Refused(refused("refusal.empty")));
     }
     let chars = value.chars().count();
     if chars > MAX_LOOKUP_ID_CHARS {
-        return Err(Error::BadInput(format!(
-            "The {what} is {chars} characters long; at most {MAX_LOOKUP_ID_CHARS} are allowed."
-        )));
+        return Err(Error::Refused(
+            refused("refusal.lookup_too_long")
+                .with("count", chars)
+                .with("max", MAX_LOOKUP_ID_CHARS),
+        ));
     }
     if let Some(bad) = value.chars().find(|c| c.is_control()) {
-        return Err(Error::BadInput(format!(
-            "The {what} contains a control character ({}); paste the id again.",
-            describe_char(bad)
-        )));
+        return Err(Error::Refused(
+            refused("refusal.lookup_control_char").with("char", describe_char(bad)),
+        ));
     }
     if let Some(bad) = value.chars().find(|c| is_invisible_format(*c)) {
-        return Err(Error::BadInput(format!(
-            "The {what} contains an invisible formatting character ({}); paste the id again.",
-            describe_char(bad)
-        )));
+        return Err(Error::Refused(
+            refused("refusal.lookup_invisible_char").with("char", describe_char(bad)),
+        ));
     }
     Ok(value.to_owned())
 }
@@ -222,21 +236,20 @@ pub fn is_invisible_format(c: char) -> bool {
 pub fn validate_profile_name(raw: &str) -> Result<String> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(Error::BadInput("The profile name is empty.".to_owned()));
+        return Err(Error::Refused(Message::new("refusal.name_empty")));
     }
     if name.chars().count() > MAX_PROFILE_NAME_CHARS {
-        return Err(Error::BadInput(format!(
-            "The profile name is longer than {MAX_PROFILE_NAME_CHARS} characters."
-        )));
+        return Err(Error::Refused(
+            Message::new("refusal.name_too_long").with("max", MAX_PROFILE_NAME_CHARS),
+        ));
     }
     if let Some(bad) = name
         .chars()
         .find(|c| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.')))
     {
-        return Err(Error::BadInput(format!(
-            "The profile name may only contain letters, digits, spaces, '-', '_' and '.', not {}.",
-            describe_char(bad)
-        )));
+        return Err(Error::Refused(
+            Message::new("refusal.name_bad_char").with("char", describe_char(bad)),
+        ));
     }
     Ok(name.to_owned())
 }

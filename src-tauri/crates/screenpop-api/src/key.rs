@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::{Error, Result};
+use crate::{Error, Message, Result};
 
 /// Longest key accepted. PolyAI does not document a format; this only stops pasting a novel.
 const MAX_KEY_BYTES: usize = 4096;
@@ -18,19 +18,17 @@ impl ApiKey {
     pub fn new(raw: &str) -> Result<Self> {
         let key = raw.trim();
         if key.is_empty() {
-            return Err(Error::BadInput("The API key is empty.".to_owned()));
+            return Err(Error::Refused(Message::new("refusal.key_empty")));
         }
         if key.len() > MAX_KEY_BYTES {
-            return Err(Error::BadInput(format!(
-                "The API key is longer than {MAX_KEY_BYTES} characters; check what was pasted."
-            )));
+            return Err(Error::Refused(
+                Message::new("refusal.key_too_long").with("max", MAX_KEY_BYTES),
+            ));
         }
         // Visible ASCII only: anything else cannot travel in the x-api-key header, and rejecting
         // it here names the problem instead of failing later with a transport error.
         if !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(Error::BadInput(
-                "The API key contains spaces, control characters or non-ASCII characters; copy it again from Agent Studio.".to_owned(),
-            ));
+            return Err(Error::Refused(Message::new("refusal.key_bad_chars")));
         }
         Ok(Self(key.to_owned()))
     }

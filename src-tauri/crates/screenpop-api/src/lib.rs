@@ -23,7 +23,7 @@ pub mod state;
 pub mod studio_url;
 
 pub use client::HandoffClient;
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Arg, Error, ErrorKind, Message, Result};
 pub use ids::{Lookup, LookupBy, PathId};
 pub use key::ApiKey;
 pub use project::Project;

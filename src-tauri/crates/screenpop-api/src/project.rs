@@ -3,6 +3,7 @@
 use url::Url;
 
 use crate::endpoint::{Endpoint, Region};
+use crate::ids::{ACCOUNT_ID, PROJECT_ID};
 use crate::studio_url::parse_studio_url;
 use crate::{PathId, Result};
 
@@ -23,8 +24,8 @@ impl Project {
     pub fn new(endpoint: Endpoint, account: &str, project: &str) -> Result<Self> {
         Ok(Self {
             endpoint,
-            account: PathId::parse(account, "account id")?,
-            project: PathId::parse(project, "project id")?,
+            account: PathId::parse(account, ACCOUNT_ID)?,
+            project: PathId::parse(project, PROJECT_ID)?,
         })
     }
 

@@ -3,7 +3,8 @@
 use url::Url;
 
 use crate::endpoint::Region;
-use crate::{Error, PathId, Result};
+use crate::ids::{ACCOUNT_ID, PROJECT_ID};
+use crate::{Error, Message, PathId, Result};
 
 /// What a Studio URL tells us about a project.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,33 +17,27 @@ pub struct StudioProject {
     pub project: PathId,
 }
 
-const EXPECTED: &str = "Expected an Agent Studio address like https://studio.uk.poly.ai/acme-uk/acme-team-4/agent (hosts studio.us.poly.ai, studio.uk.poly.ai, studio.eu.poly.ai or studio.poly.ai, followed by the account and project).";
+/// A Studio URL refused: the message `key`, followed by what an address should look like.
+fn refused(key: &'static str) -> Message {
+    Message::new(key).with_hint("refusal.studio_expected")
+}
 
 /// Parses `https://studio.{us|uk|eu}.poly.ai/{account}/{project}/…` or
 /// `https://studio.poly.ai/{account}/{project}/…`; the scheme may be left out.
 pub fn parse_studio_url(raw: &str) -> Result<StudioProject> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(Error::BadInput(format!(
-            "The Studio URL is empty. {EXPECTED}"
-        )));
+        return Err(Error::Refused(refused("refusal.studio_empty")));
     }
     let with_scheme = if raw.contains("://") {
         raw.to_owned()
     } else {
         format!("https://{raw}")
     };
-    let url = Url::parse(&with_scheme).map_err(|_| {
-        Error::BadInput(format!(
-            "\"{}\" is not a web address. {EXPECTED}",
-            shorten(raw)
-        ))
-    })?;
+    let not_web = || Error::Refused(refused("refusal.studio_not_web").with("input", shorten(raw)));
+    let url = Url::parse(&with_scheme).map_err(|_| not_web())?;
     if url.scheme() != "https" && url.scheme() != "http" {
-        return Err(Error::BadInput(format!(
-            "\"{}\" is not a web address. {EXPECTED}",
-            shorten(raw)
-        )));
+        return Err(not_web());
     }
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     let region = match host.as_str() {
@@ -50,15 +45,11 @@ pub fn parse_studio_url(raw: &str) -> Result<StudioProject> {
         "studio.uk.poly.ai" => Region::Uk1,
         "studio.eu.poly.ai" => Region::Euw1,
         "studio.poly.ai" => Region::Studio,
-        "jupiter.polyai.app" => {
-            return Err(Error::BadInput(
-                "This legacy jupiter.polyai.app address does not say which region the project is in: add the profile with --region, --account and --project instead.".to_owned(),
-            ))
-        }
+        "jupiter.polyai.app" => return Err(Error::Refused(Message::new("refusal.studio_legacy"))),
         _ => {
-            return Err(Error::BadInput(format!(
-                "\"{host}\" is not an Agent Studio host. {EXPECTED}"
-            )))
+            return Err(Error::Refused(
+                refused("refusal.studio_host").with("host", host),
+            ))
         }
     };
     let mut segments = url
@@ -67,14 +58,12 @@ pub fn parse_studio_url(raw: &str) -> Result<StudioProject> {
         .flatten()
         .filter(|s| !s.is_empty());
     let (Some(account), Some(project)) = (segments.next(), segments.next()) else {
-        return Err(Error::BadInput(format!(
-            "The Studio URL has no account and project in its path. {EXPECTED}"
-        )));
+        return Err(Error::Refused(refused("refusal.studio_no_path")));
     };
     Ok(StudioProject {
         region,
-        account: PathId::parse(account, "account id")?,
-        project: PathId::parse(project, "project id")?,
+        account: PathId::parse(account, ACCOUNT_ID)?,
+        project: PathId::parse(project, PROJECT_ID)?,
     })
 }
 
@@ -144,7 +133,11 @@ mod tests {
             "{e}"
         );
         let e = parse_studio_url("https://jupiter.polyai.app/a/b").expect_err("legacy");
-        assert!(e.to_string().contains("--region"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("give the region, account and project instead"),
+            "{e}"
+        );
     }
 
     proptest! {

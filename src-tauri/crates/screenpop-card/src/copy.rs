@@ -20,7 +20,10 @@ impl Scalar {
             Self::Link { url } => url.clone(),
             Self::DateTime { iso, .. } => iso.clone(),
             Self::Lines { lines } => lines.join("\n"),
-            Self::Number { text } | Self::Email { text } | Self::Text { text } => text.clone(),
+            Self::Number { text }
+            | Self::Email { text }
+            | Self::Code { text, .. }
+            | Self::Text { text } => text.clone(),
             Self::Money { amount, currency } => format!("{amount} {currency}"),
         }
     }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::layout::Format;
-use super::words::inert;
+use super::words::{code_as_words, inert, names_an_identifier};
 
 /// A scalar value as the card shows it. Every string in it is already inert.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,6 +67,15 @@ pub enum Scalar {
         /// The field's path, to ask for it by.
         path: String,
     },
+    /// A code the voice agent wrote (`billing_queue`): shown as `words` ("Billing queue"),
+    /// while copies, the raw JSON and the CRM links keep `text`, exactly as written. A
+    /// layout's `format = "text"` shows the code itself.
+    Code {
+        /// The code, exactly as written.
+        text: String,
+        /// The code as words (see [`crate::code_as_words`]).
+        words: String,
+    },
     /// Anything else.
     Text {
         /// The text.
@@ -107,6 +116,7 @@ impl Scalar {
             Self::Number { text }
             | Self::Phone { text, .. }
             | Self::Email { text }
+            | Self::Code { text, .. }
             | Self::Text { text } => text.clone(),
             Self::Link { url } => url.clone(),
             Self::DateTime { iso, .. } => iso.clone(),
@@ -210,7 +220,13 @@ fn classify_str(key: &str, raw: &str) -> Scalar {
             date_only,
         };
     }
-    Scalar::Text { text: inert(s) }
+    match code_as_words(s).filter(|_| !names_an_identifier(key)) {
+        Some(words) => Scalar::Code {
+            text: s.to_owned(),
+            words,
+        },
+        None => Scalar::Text { text: inert(s) },
+    }
 }
 
 /// An absolute http(s) URL with a host, re-serialised so what is shown is what would open.

@@ -271,7 +271,7 @@ impl Card {
         };
         let reason = first_value(&all, &layout.reason, layout)
             .or_else(|| smart_reason(&shown))
-            .map(|r| code_as_words(&r));
+            .map(|r| code_as_words(&r).unwrap_or_else(|| inert(&r)));
         let links: Vec<(CardLink, bool)> = layout
             .links
             .iter()

@@ -1,7 +1,14 @@
 use proptest::prelude::*;
 use serde_json::json;
 
+use screenpop_words::{Catalogue, Language};
+
 use super::*;
+
+/// "Copy all" in English (the catalogues' own tests hold every language to its keys).
+fn english() -> &'static Catalogue {
+    Catalogue::of(Language::En)
+}
 
 fn state(data: Value) -> HandoffState {
     HandoffState {
@@ -48,7 +55,17 @@ fn title_highlights_and_the_rest() {
         ]
     );
     let rest: Vec<_> = c.fields.iter().map(|f| f.label.as_str()).collect();
-    assert_eq!(c.reason.as_deref(), Some("BILLING"));
+    assert_eq!(c.reason.as_deref(), Some("Billing"));
+    assert_eq!(
+        c.highlights[0].field.value,
+        Node::Value {
+            value: Scalar::Code {
+                text: "billing_queue".into(),
+                words: "Billing queue".into()
+            }
+        },
+        "a code reads as words, and is kept as written"
+    );
     assert_eq!(
         rest,
         ["Customer name", "Handoff reason", "Customer", "Notes"],
@@ -72,8 +89,10 @@ fn without_a_name_the_best_identifier_is_the_title() {
         "each place words the unknown caller in its language"
     );
     assert_eq!(c.value_count, 0);
-    assert!(c.to_text().contains("stored no data"));
-    assert!(c.to_text().starts_with("Caller: Unknown caller\n"));
+    assert!(c
+        .to_text(english())
+        .contains("\n(The voice agent stored no data for this call.)\n"));
+    assert!(c.to_text(english()).starts_with("Caller: Unknown caller\n"));
 }
 
 #[test]
@@ -121,14 +140,14 @@ fn text_follows_the_card() {
             .ok()
             .as_ref(),
     );
-    let text = c.to_text();
+    let text = c.to_text(english());
     assert!(
-        text.starts_with("Caller: Ana Lee\nReason: Wants refund; Order 42 late\nVerified: yes\n"),
+        text.starts_with("Caller: Ana Lee\nReason: Wants refund; Order 42 late\nVerified: Yes\n"),
         "{text}"
     );
     assert!(text.contains("Agent Studio: https://studio.uk.poly.ai/a/p/conversations/conv-1"));
     assert!(text.contains("Orders:\n  • Id: 42\n"), "{text}");
-    assert!(text.ends_with("(1 empty field not shown.)\n"), "{text}");
+    assert!(text.ends_with("\n(1 empty field not shown.)\n"), "{text}");
 }
 
 #[test]
@@ -213,7 +232,7 @@ proptest! {
     fn every_value_is_shown_exactly_once(data in prop::collection::btree_map("[a-z_]{1,12}", arb_json(), 0..8)) {
         let data = Value::Object(data.into_iter().collect());
         let c = card(data.clone());
-        let _ = c.to_text();
+        let _ = c.to_text(english());
         prop_assert_eq!(c.value_count, data.as_object().map_or(0, |m| m.values().map(leaves).sum()));
         prop_assert!(c.empty_count <= c.value_count);
         for f in c.highlights.iter().map(|h| &h.field).chain(&c.fields) {
@@ -226,7 +245,7 @@ proptest! {
         let c = card(json!({"customer_name": s.clone(), "notes": s}));
         let ok = |t: &str| !t.chars().any(|ch| ch.is_control() || matches!(ch, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}'));
         prop_assert!(ok(&c.title));
-        let text = c.to_text();
+        let text = c.to_text(english());
         prop_assert!(text.lines().all(ok));
     }
 }
@@ -346,7 +365,7 @@ fn a_layout_sets_labels_order_highlights_hiding_title_and_formats() {
         c.reveal("customer.dob"),
         Some(Scalar::DateTime { .. })
     ));
-    let text = c.to_text();
+    let text = c.to_text(english());
     assert!(
         !text.contains("1980") && !text.contains("internal") && !text.contains("0.3"),
         "{text}"
@@ -358,7 +377,7 @@ fn a_layout_sets_labels_order_highlights_hiding_title_and_formats() {
 fn with_no_layout_a_reason_code_reads_as_words_and_stays_raw_in_the_fields() {
     let c = card(json!({"name": "Marcus", "reason": "customer_refund"}));
     assert_eq!(c.reason.as_deref(), Some("Customer refund"));
-    assert!(c.to_text().contains("Reason: customer_refund"));
+    assert!(c.to_text(english()).contains("Reason: customer_refund"));
 }
 
 #[test]
@@ -367,16 +386,16 @@ fn a_value_that_does_not_fit_its_format_is_shown_as_it_is() {
         json!({"balance": "call us", "ok": "maybe", "d": "soon"}),
         "[[fields]]\npath = \"balance\"\nformat = \"money:EUR\"\n[[fields]]\npath = \"ok\"\nformat = \"yes_no\"\n[[fields]]\npath = \"d\"\nformat = \"date\"\n",
     );
-    for f in &c.fields {
+    // Each is shown as the smart card would show it, its text exactly as written.
+    for (f, raw) in c.fields.iter().zip(["call us", "maybe", "soon"]) {
+        let Node::Value { value } = &f.value else {
+            panic!("{f:?}")
+        };
         assert!(
-            matches!(
-                &f.value,
-                Node::Value {
-                    value: Scalar::Text { .. }
-                }
-            ),
+            matches!(value, Scalar::Text { .. } | Scalar::Code { .. }),
             "{f:?}"
         );
+        assert_eq!(value.copied(), raw);
     }
 }
 
@@ -400,5 +419,48 @@ fn rules_reach_into_lists() {
         panic!("{:?}", c.fields[0].value)
     };
     assert_eq!(items.len(), 2);
-    assert!(!c.to_text().contains("x1"));
+    assert!(!c.to_text(english()).contains("x1"));
+}
+
+#[test]
+fn codes_read_as_words_unless_the_layout_says_text_or_the_key_names_an_identifier() {
+    let c = shaped(
+        json!({"queue": "billing_queue", "verified_by": "date_of_birth_and_postcode", "plan": "GOLD_PLUS", "username": "priya_r", "team": "first_line"}),
+        "[[fields]]\npath = \"team\"\nformat = \"text\"\n",
+    );
+    let shown: BTreeMap<&str, &Node> = c
+        .highlights
+        .iter()
+        .map(|h| &h.field)
+        .chain(&c.fields)
+        .map(|f| (f.path.as_str(), &f.value))
+        .collect();
+    let code = |text: &str, words: &str| Node::Value {
+        value: Scalar::Code {
+            text: text.into(),
+            words: words.into(),
+        },
+    };
+    let text = |text: &str| Node::Value {
+        value: Scalar::Text { text: text.into() },
+    };
+    assert_eq!(shown["queue"], &code("billing_queue", "Billing queue"));
+    assert_eq!(
+        shown["verified_by"],
+        &code("date_of_birth_and_postcode", "Date of birth and postcode")
+    );
+    assert_eq!(shown["plan"], &code("GOLD_PLUS", "Gold plus"));
+    assert_eq!(shown["username"], &text("priya_r"));
+    assert_eq!(
+        shown["team"],
+        &text("first_line"),
+        "the layout's format = \"text\""
+    );
+    // Copied text, "copy all" and the JSON the page gets keep the code as written.
+    assert_eq!(shown["queue"].copied(), "billing_queue");
+    assert!(c.to_text(english()).contains("Queue: billing_queue"));
+    let json = serde_json::to_value(shown["queue"]).unwrap();
+    assert_eq!(json["value"]["kind"], "code");
+    assert_eq!(json["value"]["text"], "billing_queue");
+    assert_eq!(json["value"]["words"], "Billing queue");
 }

@@ -103,20 +103,64 @@ pub fn label(key: &str) -> String {
     inert(&text)
 }
 
-/// A code the voice agent wrote (`billing_dispute`, `lost-card`, `refund`) as words
-/// ("Billing dispute"); anything that already reads as words is left as it is.
-pub fn code_as_words(text: &str) -> String {
+/// A code the voice agent wrote (`billing_queue`, `lost-card`, `refund`, `BILLING`) as words
+/// ("Billing queue", "Lost card", "Refund", "Billing"), or `None` when `text` is not a code:
+/// the one rule for every value the card shows as words. A code is ASCII letters joined by
+/// `_` (any case), by `-` (lower case), a lower-case word, or a capitalised word of five
+/// letters or more; anything with a digit, a space or any other sign (ids such as
+/// `CUS-104882`, emails, URLs, numbers, sentences) and short capitals (`VIP`, `ANI`) are
+/// not, and keep their exact form.
+pub fn code_as_words(text: &str) -> Option<String> {
     let t = text.trim();
-    let is_code = !t.is_empty()
-        && t.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && t.chars().any(|c| c.is_ascii_alphabetic())
-        && (t.contains(['_', '-']) || t.chars().all(|c| !c.is_ascii_uppercase()));
-    if is_code {
-        label(t)
-    } else {
-        inert(text)
+    if t.is_empty()
+        || !t.chars().any(|c| c.is_ascii_alphabetic())
+        || !t
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '_' || c == '-')
+    {
+        return None;
     }
+    let lower = !t.chars().any(|c| c.is_ascii_uppercase());
+    let upper = !t.chars().any(|c| c.is_ascii_lowercase());
+    let is_code = if t.contains('_') {
+        true
+    } else if t.contains('-') {
+        lower
+    } else {
+        lower || (upper && t.len() >= 5)
+    };
+    // Capitals throughout are a code's spelling, not acronyms: read in sentence case.
+    is_code.then(|| {
+        if upper {
+            label(&t.to_ascii_lowercase())
+        } else {
+            label(t)
+        }
+    })
+}
+
+/// Words that end the key of a value naming someone or something exactly (`customer_id`,
+/// `username`, `order_ref`): its value is never read as a code, whatever it looks like.
+const IDENTIFIER_WORDS: [&str; 12] = [
+    "id",
+    "ids",
+    "number",
+    "no",
+    "ref",
+    "reference",
+    "username",
+    "user",
+    "login",
+    "handle",
+    "sku",
+    "key",
+];
+
+/// Whether `key` names an identifier (see [`IDENTIFIER_WORDS`]).
+pub(crate) fn names_an_identifier(key: &str) -> bool {
+    let label = label(key).to_lowercase();
+    let last = label.rsplit(' ').next().unwrap_or_default();
+    IDENTIFIER_WORDS.contains(&last)
 }
 
 /// Replaces control and format characters (escape sequences, bidi overrides, zero-width
@@ -155,18 +199,95 @@ mod tests {
 
     #[test]
     fn codes_read_as_words_and_words_stay() {
-        assert_eq!(code_as_words("billing_dispute"), "Billing dispute");
-        assert_eq!(code_as_words("lost-card"), "Lost card");
-        assert_eq!(code_as_words("refund"), "Refund");
-        assert_eq!(code_as_words("BILLING_DISPUTE"), "BILLING DISPUTE");
-        for words in [
+        for (code, words) in [
+            ("billing_dispute", "Billing dispute"),
+            ("billing_queue", "Billing queue"),
+            ("date_of_birth_and_postcode", "Date of birth and postcode"),
+            ("lost-card", "Lost card"),
+            ("refund", "Refund"),
+            ("BILLING", "Billing"),
+            ("BILLING_DISPUTE", "Billing dispute"),
+            ("VIP_customer", "VIP customer"),
+            ("  billing_queue ", "Billing queue"),
+        ] {
+            assert_eq!(code_as_words(code).as_deref(), Some(words), "{code}");
+        }
+        for kept in [
             "Wants a refund for order 42",
             "VIP",
+            "ANI",
             "iPhone",
             "42",
             "Card blocked.",
+            "CUS-104882",
+            "CUS-ABC",
+            "tier_2",
+            "priya@example.com",
+            "https://crm.example/c/1",
+            "Refund",
+            "Billing queue",
+            "_",
+            "",
         ] {
-            assert_eq!(code_as_words(words), words);
+            assert_eq!(code_as_words(kept), None, "{kept}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn snake_and_kebab_codes_read_as_their_words_once(
+            words in proptest::collection::vec("[a-z]{1,9}", 1..5),
+            kebab: bool,
+            shout: bool,
+        ) {
+            let joined = words.join(if kebab { "-" } else { "_" });
+            let code = if shout && !kebab { joined.to_ascii_uppercase() } else { joined };
+            let read = code_as_words(&code);
+            // A single short word in capitals is an acronym, and stays.
+            if shout && !kebab && words.len() == 1 && code.len() < 5 {
+                proptest::prop_assert_eq!(read, None);
+            } else {
+                let read = read.unwrap();
+                proptest::prop_assert_eq!(read.to_lowercase(), words.join(" "));
+                proptest::prop_assert!(read.starts_with(|c: char| c.is_ascii_uppercase()));
+                // Words stay words: reading them again changes nothing.
+                let again = code_as_words(&read);
+                proptest::prop_assert!(again.is_none() || again.as_deref() == Some(read.as_str()));
+            }
+        }
+
+        #[test]
+        fn identifiers_emails_urls_and_numbers_are_never_touched(
+            id in "[A-Z]{2,4}-[0-9]{3,8}|[a-z]{1,8}_[0-9]{1,4}|[A-Za-z]{1,6}[0-9][A-Za-z0-9_-]{0,8}",
+            email in "[a-z][a-z._-]{0,10}@[a-z]{1,8}\\.[a-z]{2,4}",
+            url in "https?://[a-z]{1,10}\\.[a-z]{2,3}(/[a-z_]{0,8}){0,3}",
+            number in "-?[0-9]{1,9}(\\.[0-9]{1,4})?",
+            other in "[A-Za-z_-]{0,8}[^A-Za-z_-][A-Za-z_-]{0,8}",
+        ) {
+            for text in [&id, &email, &url, &number] {
+                proptest::prop_assert_eq!(code_as_words(text), None, "{}", text);
+            }
+            if !other.trim().is_empty()
+                && other.trim().chars().any(|c| !c.is_ascii_alphabetic() && c != '_' && c != '-')
+            {
+                proptest::prop_assert_eq!(code_as_words(&other), None, "{}", other);
+            }
+        }
+    }
+
+    #[test]
+    fn keys_that_name_identifiers_are_known() {
+        for key in [
+            "customer_id",
+            "customerId",
+            "order_ref",
+            "username",
+            "agent_login",
+        ] {
+            assert!(names_an_identifier(key), "{key}");
+        }
+        for key in ["queue", "reason_code", "tier", "identified"] {
+            assert!(!names_an_identifier(key), "{key}");
         }
     }
 

@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use screenpop_api::HandoffState;
 use screenpop_card::Card;
 use screenpop_core::{Error, Result};
+use screenpop_settings::i18n::{process_language, Catalogue};
 
 use crate::desk;
 
@@ -49,7 +50,7 @@ pub(crate) fn run(cmd: CardCommand) -> Result<()> {
             .map_err(|e| Error::Config(format!("Cannot encode the card: {e}.")))?;
         println!("{text}");
     } else {
-        print!("{}", card.to_text());
+        print!("{}", card.to_text(Catalogue::of(process_language())));
     }
     Ok(())
 }

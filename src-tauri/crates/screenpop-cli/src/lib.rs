@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use screenpop_api::ErrorKind;
 use screenpop_core::desk::Desk;
 use screenpop_core::Error;
+use screenpop_settings::i18n::{process_language, Catalogue};
 use screenpop_settings::secret::Keychain;
 
 mod browser;
@@ -156,9 +157,15 @@ pub fn run(args: Vec<OsString>) -> i32 {
     }
 }
 
-/// Prints `e` and answers its exit code.
+/// Prints `e` (a refusal of what was typed in the locale's language) and answers its exit code.
 fn fail(e: &Error) -> i32 {
-    eprintln!("screenpop: {e}");
+    match e.refusal() {
+        Some(refused) => eprintln!(
+            "screenpop: {}",
+            refused.say(Catalogue::of(process_language()))
+        ),
+        None => eprintln!("screenpop: {e}"),
+    }
     exit_code(e)
 }
 

@@ -5,6 +5,7 @@ use screenpop_api::{HandoffState, Lookup};
 use screenpop_card::{shown_state, Card};
 use screenpop_core::lookups::Wait;
 use screenpop_core::Result;
+use screenpop_settings::i18n::{process_language, Catalogue};
 use screenpop_settings::Profile;
 
 use crate::{desk, runtime, CallerArgs};
@@ -46,8 +47,9 @@ pub(crate) fn print_state(state: &HandoffState, profile: &Profile, json: bool) {
         }
         return;
     }
+    let words = Catalogue::of(process_language());
     print!(
         "{}",
-        Card::of(state, &profile.target(), &profile.card).to_text()
+        Card::of(state, &profile.target(), &profile.card).to_text(words)
     );
 }

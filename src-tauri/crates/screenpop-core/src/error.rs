@@ -88,6 +88,15 @@ impl Error {
         }
     }
 
+    /// What refused the agent's input, when that is what this is: the edge that shows it words
+    /// it in the agent's language.
+    pub fn refusal(&self) -> Option<&screenpop_api::Message> {
+        match self {
+            Self::Api(screenpop_api::Error::Refused(m)) => Some(m),
+            _ => None,
+        }
+    }
+
     /// The `X-PolyAI-Correlation-Id` of the response that caused this error, if there was one.
     pub fn correlation_id(&self) -> Option<&str> {
         match self {

@@ -11,6 +11,7 @@ use crate::Result;
 use screenpop_api::retry::{Retryable, Timeouts};
 use screenpop_api::{ErrorKind, HandoffClient, HandoffState, Lookup, LookupBy};
 use screenpop_card::Card;
+use screenpop_settings::i18n::{system_locale, Catalogue};
 use screenpop_settings::keys::Keys;
 use screenpop_settings::relay::{RelayConfig, RelayCredentials};
 use screenpop_settings::store::{lock, SettingsStore};
@@ -221,7 +222,7 @@ impl Lookups {
     ) -> Result<LookupResult> {
         let profile = self.store.read(|s| s.profile(profile).cloned())?;
         let state = state.masked(self.store.policy().card_numbers());
-        Ok(result(&profile, lookup, &state))
+        Ok(result(&profile, lookup, &state, self.words()))
     }
 
     /// Looks `lookup` up and builds the caller card.
@@ -232,12 +233,24 @@ impl Lookups {
         on_retry: &(dyn Fn(Retryable) + Send + Sync),
     ) -> Result<LookupResult> {
         let (state, profile) = self.state(profile, lookup, Wait::Retry, on_retry).await?;
-        Ok(result(&profile, lookup, &state))
+        Ok(result(&profile, lookup, &state, self.words()))
+    }
+
+    /// The agent's language, which "copy all" is written in: the setting, resolved against the
+    /// system locale as the window resolves it.
+    fn words(&self) -> &'static Catalogue {
+        let choice = self.store.read(|s| s.language);
+        Catalogue::of(choice.resolve(system_locale().as_deref()).language)
     }
 }
 
 /// The card, its text and its raw JSON for one state.
-fn result(profile: &Profile, lookup: &Lookup, state: &HandoffState) -> LookupResult {
+fn result(
+    profile: &Profile,
+    lookup: &Lookup,
+    state: &HandoffState,
+    words: &Catalogue,
+) -> LookupResult {
     let (by, query) = lookup.shown();
     let card = Card::of(state, &profile.target(), &profile.card);
     LookupResult {
@@ -245,7 +258,7 @@ fn result(profile: &Profile, lookup: &Lookup, state: &HandoffState) -> LookupRes
         query: screenpop_card::inert(query),
         by,
         at_ms: now_ms(),
-        text: card.to_text(),
+        text: card.to_text(words),
         card,
         raw_json: raw_json(&screenpop_card::shown_state(state, &profile.card)),
     }

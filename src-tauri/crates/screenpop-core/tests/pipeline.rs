@@ -105,7 +105,7 @@ async fn a_pushed_transfer_goes_pending_then_card_and_alerts_only_when_the_windo
     let alerts = sink.alerts.lock().unwrap().clone();
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].title, "Priya Raman");
-    assert_eq!(alerts[0].reason, "BILLING", "the card's reason line");
+    assert_eq!(alerts[0].reason, "Billing", "the card's reason line");
     assert_eq!(pipeline.recent().len(), 1);
     assert_eq!(pipeline.board().current, Some(card));
 

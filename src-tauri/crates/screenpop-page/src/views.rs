@@ -1,12 +1,15 @@
 //! What the page is sent, and what it sends: the core's results in the shapes the page renders,
 //! with every name the page reads spelled by serde here.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use screenpop_api::mask::CardNumbers;
 use screenpop_api::retry::Retryable;
 use screenpop_api::studio_url::StudioProject;
 use screenpop_api::LookupBy;
+use screenpop_api::{Arg, Message};
 use screenpop_card::{shown_id, Card, CardLink, Field, HighlightGroup, Node, Scalar};
 use screenpop_core::desk::FormTested;
 use screenpop_core::health::Health;
@@ -29,9 +32,45 @@ pub struct UiError {
     kind: &'static str,
     message: String,
     correlation_id: Option<String>,
+    /// What refused the agent's input, for the page to word in their language (boxed: most
+    /// errors have none).
+    refusal: Option<Box<RefusalView>>,
     /// Boxed: every command's error is this, and most never get that far.
     #[serde(flatten)]
     facts: Box<Facts>,
+}
+
+/// A refusal as the page words it: `t(key, args)`, each of `words` (fact name → catalogue key)
+/// worded first, then `t(hint)` when there is one.
+#[derive(Debug, Clone, Serialize)]
+struct RefusalView {
+    key: &'static str,
+    args: BTreeMap<&'static str, String>,
+    words: BTreeMap<&'static str, &'static str>,
+    hint: Option<&'static str>,
+}
+
+impl From<&Message> for RefusalView {
+    fn from(m: &Message) -> Self {
+        let mut args = BTreeMap::new();
+        let mut words = BTreeMap::new();
+        for (name, arg) in m.args() {
+            match arg {
+                Arg::Text(text) => {
+                    args.insert(*name, text.clone());
+                }
+                Arg::Word(key) => {
+                    words.insert(*name, *key);
+                }
+            }
+        }
+        Self {
+            key: m.key(),
+            args,
+            words,
+            hint: m.hint(),
+        }
+    }
 }
 
 /// What a failure card's words are filled in with (see [`Failure`]).
@@ -69,6 +108,7 @@ impl From<Failure> for UiError {
             kind: f.kind.code(),
             message: f.message,
             correlation_id: f.correlation_id,
+            refusal: f.refusal.as_deref().map(|m| Box::new(RefusalView::from(m))),
             facts: Box::new(Facts {
                 status: f.status,
                 seconds: f.seconds,
@@ -652,7 +692,7 @@ mod tests {
             query: "conv-1\u{202e}".to_owned(),
             by: LookupBy::Id,
             at_ms: 1,
-            text: card.to_text(),
+            text: card.to_text(Catalogue::of(Language::En)),
             card,
             raw_json: String::new(),
         }

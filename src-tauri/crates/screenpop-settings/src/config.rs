@@ -611,7 +611,7 @@ mod tests {
             ),
             (
                 "[[profile]]\nname='x'\nregion='uk-1'\naccount='a/b'\nproject='b'\n",
-                "account id",
+                "Account id may only contain",
             ),
             ("api_key = 'nope'\n", "unknown field"),
             ("[timeouts]\nconnect_ms = 0\n", "connect_ms"),

@@ -8,9 +8,9 @@ use crate::genesys::GenesysConfig;
 use crate::keys::Keys;
 use crate::relay::RelayConfig;
 use crate::store::SettingsStore;
-use crate::{Error, Profile, Result};
+use crate::{Profile, Result};
 use screenpop_api::endpoint::Endpoint;
-use screenpop_api::{ApiKey, LookupBy};
+use screenpop_api::{ApiKey, Error as ApiError, LookupBy, Message};
 
 /// What the agent sent from the profile form: the profile as typed, the one being edited, and a
 /// key if they typed one.
@@ -63,17 +63,12 @@ impl ProfileInput {
         }
         let endpoint = match (nonblank(&self.region), nonblank(&self.base_url)) {
             (Some(_), Some(_)) => {
-                return Err(Error::BadInput(
-                    "Give either a region or a custom base URL, not both.".to_owned(),
-                ))
+                return Err(ApiError::Refused(Message::new("refusal.region_and_base_url")).into())
             }
             (None, Some(url)) => Endpoint::custom(&url)?,
             (Some(region), None) => Endpoint::Region(region.parse()?),
             (None, None) => {
-                return Err(Error::BadInput(
-                    "Paste the Agent Studio URL, or choose a region (or a custom base URL)."
-                        .to_owned(),
-                ))
+                return Err(ApiError::Refused(Message::new("refusal.no_endpoint")).into())
             }
         };
         Profile::new(&self.name, endpoint, &self.account, &self.project)

@@ -1,8 +1,8 @@
 //! The message catalogues: one JSON file per language in `locales/`, keys to messages in ICU
 //! MessageFormat (`{name}` placeholders, `{count, plural, one {…} other {…}}`). They are built
 //! into the program, so a seat never runs with words missing. The page formats its messages
-//! itself (it is given the whole catalogue); Rust only needs the tray's and the notification's,
-//! which have no placeholders.
+//! itself (it is given the whole catalogue); Rust formats the ones it says itself ("copy all",
+//! the tray, the notification) the same way ([`Catalogue::say`], see `format.rs`).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -11,16 +11,17 @@ use super::Language;
 
 /// The catalogue files, as written in the repository.
 pub(super) const SOURCES: [(Language, &str); 5] = [
-    (Language::En, include_str!("../../locales/en.json")),
-    (Language::Fr, include_str!("../../locales/fr.json")),
-    (Language::De, include_str!("../../locales/de.json")),
-    (Language::Es, include_str!("../../locales/es.json")),
-    (Language::Nl, include_str!("../../locales/nl.json")),
+    (Language::En, include_str!("../locales/en.json")),
+    (Language::Fr, include_str!("../locales/fr.json")),
+    (Language::De, include_str!("../locales/de.json")),
+    (Language::Es, include_str!("../locales/es.json")),
+    (Language::Nl, include_str!("../locales/nl.json")),
 ];
 
 /// One language's messages.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Catalogue {
+    language: Language,
     messages: BTreeMap<String, String>,
 }
 
@@ -31,11 +32,16 @@ impl Catalogue {
         let all = ALL.get_or_init(|| {
             SOURCES
                 .iter()
-                .map(|(l, text)| (*l, Self::parse(text).unwrap_or_default()))
+                .map(|(l, text)| {
+                    let messages = Self::parse(text).map(|c| c.messages).unwrap_or_default();
+                    let language = *l;
+                    (language, Catalogue { language, messages })
+                })
                 .collect()
         });
         // Every language has a source above; the empty catalogue only keeps this total.
         static NONE: Catalogue = Catalogue {
+            language: Language::En,
             messages: BTreeMap::new(),
         };
         all.iter()
@@ -46,6 +52,7 @@ impl Catalogue {
     /// A catalogue's text as a catalogue, or why it is not one.
     pub(super) fn parse(text: &str) -> Result<Self, serde_json::Error> {
         Ok(Self {
+            language: Language::En,
             messages: serde_json::from_str(text)?,
         })
     }
@@ -62,5 +69,11 @@ impl Catalogue {
             .get(key)
             .or_else(|| Self::of(Language::En).messages.get(key))
             .map_or(key, String::as_str)
+    }
+
+    /// The message `key` with its placeholders and plurals filled from `args`, worded as the
+    /// page words it; English when this catalogue lacks it, the key as a last resort.
+    pub fn say(&self, key: &str, args: &[(&str, &str)]) -> String {
+        super::format::format(self.language, self.text(key), args)
     }
 }

@@ -8,7 +8,7 @@ use crate::lookups::LookupResult;
 use crate::Error;
 use screenpop_api::retry::Retryable;
 use screenpop_api::Error as ApiError;
-use screenpop_api::{ErrorKind, LookupBy};
+use screenpop_api::{ErrorKind, LookupBy, Message};
 use screenpop_settings::config::PopAction;
 use screenpop_settings::Error as SettingsError;
 
@@ -63,6 +63,9 @@ pub struct Failure {
     pub server_message: Option<String>,
     /// The API's correlation id, verbatim, when it sent one.
     pub correlation_id: Option<String>,
+    /// What refused the agent's input, to be worded in their language (then `detail` is its
+    /// English). Boxed: few failures have one.
+    pub refusal: Option<Box<Message>>,
 }
 
 impl From<&Error> for Failure {
@@ -77,6 +80,7 @@ impl From<&Error> for Failure {
             detail: None,
             server_message: None,
             correlation_id: e.correlation_id().map(str::to_owned),
+            refusal: None,
         };
         match e {
             Error::BadInput(text) | Error::Config(text) => f.detail = Some(text.clone()),
@@ -101,6 +105,10 @@ impl Failure {
     fn api_facts(&mut self, e: &ApiError) {
         match e {
             ApiError::BadInput(text) | ApiError::Config(text) => self.detail = Some(text.clone()),
+            ApiError::Refused(message) => {
+                self.detail = Some(message.to_string());
+                self.refusal = Some(Box::new(message.clone()));
+            }
             ApiError::KeyRejected {
                 status,
                 server_message,

@@ -3,68 +3,14 @@
 //!
 //! The language is a setting (`language`, see [`crate::setting`]): the fleet policy can set or
 //! lock it, the agent can choose it in Settings, and by default it follows the system locale.
-//! The words themselves are the catalogues in `locales/` (see [`Catalogue`]).
+//! The words themselves are the catalogues of the words crate (see [`Catalogue`]).
 
-mod catalogue;
 mod system;
 #[cfg(test)]
 mod tests;
 
-pub use catalogue::Catalogue;
-pub use system::system_locale;
-
-/// A language screenpop speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Language {
-    /// English, the language of the catalogue every other one follows.
-    En,
-    /// French.
-    Fr,
-    /// German.
-    De,
-    /// Spanish.
-    Es,
-    /// Dutch.
-    Nl,
-}
-
-impl Language {
-    /// Every language, in the order Settings lists them.
-    pub const ALL: [Language; 5] = [Self::En, Self::Fr, Self::De, Self::Es, Self::Nl];
-
-    /// Its language tag (`en`, `fr`…), as settings, policies and catalogues name it.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Fr => "fr",
-            Self::De => "de",
-            Self::Es => "es",
-            Self::Nl => "nl",
-        }
-    }
-
-    /// Its name in itself, as a language picker shows it whatever language is in force.
-    pub fn endonym(self) -> &'static str {
-        match self {
-            Self::En => "English",
-            Self::Fr => "Français",
-            Self::De => "Deutsch",
-            Self::Es => "Español",
-            Self::Nl => "Nederlands",
-        }
-    }
-
-    /// The language of a locale as systems spell it (`de`, `de-AT`, `de_DE.UTF-8`, `nl_BE@euro`),
-    /// if screenpop speaks it.
-    pub fn of_locale(locale: &str) -> Option<Self> {
-        let primary = locale
-            .split(['-', '_', '.', '@'])
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        Self::ALL.into_iter().find(|l| l.tag() == primary)
-    }
-}
+pub use screenpop_words::{Catalogue, Language};
+pub use system::{process_language, system_locale, LANGUAGE_VARIABLE};
 
 /// What the `language` setting holds: the system's language, or one the agent or the policy chose.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -6,6 +6,24 @@ pub fn system_locale() -> Option<String> {
     platform().filter(|l| !matches!(l.as_str(), "" | "C" | "POSIX") && !l.starts_with("C."))
 }
 
+/// Names the language the command line speaks whatever the locale (`en`, `de`…): scripts
+/// that read the text set `SCREENPOP_LANGUAGE=en`.
+pub const LANGUAGE_VARIABLE: &str = "SCREENPOP_LANGUAGE";
+
+/// The language of this process's own output (the command line, `doctor`): the one
+/// [`LANGUAGE_VARIABLE`] names, else the system locale's, else English.
+pub fn process_language() -> super::Language {
+    std::env::var(LANGUAGE_VARIABLE)
+        .ok()
+        .and_then(|l| super::Language::of_locale(&l))
+        .or_else(|| {
+            system_locale()
+                .as_deref()
+                .and_then(super::Language::of_locale)
+        })
+        .unwrap_or(super::Language::En)
+}
+
 #[cfg(all(unix, not(target_os = "macos")))]
 fn platform() -> Option<String> {
     from_env(|name| std::env::var(name).ok())
