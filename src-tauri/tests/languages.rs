@@ -274,6 +274,42 @@ mod window_tests {
     }
 
     #[test]
+    #[ignore = "needs Xvfb, WebKitWebDriver, python3-gi and a Secret Service: run `bash .ci/test`"]
+    fn the_tray_menu_speaks_the_agents_language_as_the_panel_reads_it() {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+
+        let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+        let api = api();
+        let (home, env) = configured_home(&api, "Acme");
+        choose_language(&home, "de");
+        // A panel's StatusNotifierWatcher, started first as a desktop's is: the tray icon
+        // registers with it, and it reads the menu over D-Bus (com.canonical.dbusmenu).
+        // Debian's Python, which python3-gi is installed for (not a pyenv one on PATH).
+        let mut watcher = Command::new("/usr/bin/python3")
+            .arg(super::root().join("src-tauri/tests/support/sni_watcher.py"))
+            .arg("60")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("/usr/bin/python3 runs the watcher");
+        let mut said = String::new();
+        BufReader::new(watcher.stderr.take().unwrap())
+            .read_line(&mut said)
+            .unwrap();
+        assert_eq!(said.trim(), "watching", "the watcher did not start");
+        let _d = app(&[], &env);
+        let out = watcher.wait_with_output().unwrap();
+        assert!(out.status.success(), "no tray menu was read: {out:?}");
+        let labels: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+        let german = catalogue("de");
+        assert_eq!(
+            labels,
+            ["tray.show", "tray.clipboard", "tray.profile", "tray.quit"].map(|k| german[k].clone()),
+        );
+    }
+
+    #[test]
     #[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
     fn what_was_typed_is_refused_in_the_agents_language_and_shown_as_it_was_typed() {
         let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
