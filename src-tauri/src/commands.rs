@@ -12,7 +12,7 @@ use screenpop_core::health;
 use screenpop_core::pop::Pipeline;
 use screenpop_core::Error;
 use screenpop_settings::config::{PopAction, TriggerSettings};
-use screenpop_settings::i18n::LanguageChoice;
+use screenpop_settings::i18n::{Catalogue, LanguageChoice};
 
 use crate::AppContext;
 use screenpop_core::push::Kind;
@@ -270,7 +270,9 @@ pub(crate) fn card_painted(
 /// agent copies for the helpdesk (no key, no caller data).
 #[tauri::command]
 pub(crate) async fn diagnostics(state: State<'_, AppContext>) -> Res<DiagnosticsView> {
-    Ok(health::check(&state.desk, None).await.into())
+    let report = health::check(&state.desk, None).await;
+    let words = Catalogue::of(state.desk.prefs.language().language);
+    Ok(DiagnosticsView::new(&report, words))
 }
 
 /// The Genesys Cloud connection, for Settings (`null` when the active profile has none).

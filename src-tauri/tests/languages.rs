@@ -263,6 +263,19 @@ mod window_tests {
                 json!(tag)
             );
             assert_fits_narrow(&d, &format!("Settings in {tag}"));
+            // Diagnostics, as the agent copies them for the helpdesk: in their language.
+            d.click(&d.wait("#diag-run", 5));
+            d.wait_until(
+                "the health check",
+                "return !document.getElementById('diag-text').hidden",
+                15,
+            );
+            let report = text_of(&d, "#diag-text");
+            let accepted = format!(
+                "ok   {}: {}",
+                words["doctor.key_accepted"], words["doctor.accepted"]
+            );
+            assert!(report.contains(&accepted), "{tag}: {report}");
             if tag == "de" {
                 d.exec(
                     "document.getElementById('prefs-title').scrollIntoView(); return 1",

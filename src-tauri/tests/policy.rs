@@ -264,6 +264,53 @@ fn doctor_names_each_failure_with_its_exit_code_and_never_the_key() {
     assert!(p["connect"]["ms"].is_u64());
     let text = seat.ok("doctor");
     assert!(text.ends_with("A pop would work.\n"), "{text}");
+    // In the locale's language, and its JSON, a contract, the same as in English.
+    let in_spanish = |args: &[&str]| {
+        let mut c = seat.user.command(args);
+        c.env("SCREENPOP_POLICY_FILE", &seat.policy)
+            .env("LANG", "es_ES.UTF-8");
+        support::run_with_stdin(c, "")
+    };
+    let spanish = in_spanish(&["doctor"]);
+    assert_eq!(spanish.code, 0, "{}", spanish.stderr);
+    for said in [
+        "ok   llavero: El llavero del sistema responde.\n",
+        "perfil «Acme UK» (activo, gestionado), 127.0.0.1\n",
+        "  ok   clave guardada: Hay una clave de API guardada.\n",
+        "  ok   clave aceptada: La API acepta la clave para este proyecto.",
+        "ok   idioma: Español (es-ES): según la configuración regional del sistema es_ES.UTF-8.\n",
+    ] {
+        assert!(
+            spanish.stdout.contains(said),
+            "no {said:?} in\n{}",
+            spanish.stdout
+        );
+    }
+    assert!(
+        spanish.stdout.ends_with("Un pop funcionaría.\n"),
+        "{}",
+        spanish.stdout
+    );
+    let without_timings = |json: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+        for check in ["key", "resolve", "connect", "key_accepted"] {
+            v["profiles"][0][check]["ms"] = serde_json::Value::Null;
+        }
+        v["updates"]["ms"] = serde_json::Value::Null;
+        v["language"] = serde_json::Value::Null;
+        v
+    };
+    let json_es = in_spanish(&["doctor", "--json"]);
+    assert_eq!(
+        without_timings(&json_es.stdout),
+        without_timings(&r.stdout),
+        "doctor --json is the same whatever the language"
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&json_es.stdout).unwrap()["language"]["detail"],
+        "Español (es-ES): from the system locale es_ES.UTF-8.",
+        "the JSON's sentences stay English"
+    );
     for out in [&r.stdout, &r.stderr, &text] {
         assert!(!out.contains(KEY), "the key is never printed");
     }
@@ -301,10 +348,12 @@ fn doctor_names_each_failure_with_its_exit_code_and_never_the_key() {
 #[test]
 fn the_language_follows_the_system_until_chosen_and_the_policy_can_set_or_lock_it() {
     let seat = Seat::new("", false);
-    // `doctor` fails here (no keychain) but still says which language the window speaks.
+    // `doctor` fails here (no keychain) but still says which language the window speaks; its
+    // text in English, as a script that reads it asks.
     let language_line = |locale: &str| -> String {
         let mut c = seat.user.command(&["doctor"]);
         c.env("SCREENPOP_POLICY_FILE", &seat.policy)
+            .env("SCREENPOP_LANGUAGE", "en")
             .env("LANG", locale)
             .env_remove("LANGUAGE")
             .env_remove("LC_ALL")

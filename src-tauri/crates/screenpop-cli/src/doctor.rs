@@ -5,6 +5,7 @@
 use clap::Args;
 use screenpop_core::health;
 use screenpop_core::Error;
+use screenpop_settings::i18n::{process_language, Catalogue};
 
 use crate::{desk, exit, runtime};
 
@@ -34,7 +35,7 @@ pub(crate) fn run(args: DoctorArgs) -> i32 {
             }
         }
     } else {
-        print!("{}", report.to_text());
+        print!("{}", report.to_text(Catalogue::of(process_language())));
     }
     report
         .problem

@@ -475,11 +475,12 @@ pub struct DiagnosticsView {
     text: String,
 }
 
-impl From<Health> for DiagnosticsView {
-    fn from(h: Health) -> Self {
+impl DiagnosticsView {
+    /// The report, its text in `words`' language (the agent's).
+    pub fn new(h: &Health, words: &Catalogue) -> Self {
         Self {
             ok: h.ok,
-            text: h.to_text(),
+            text: h.to_text(words),
         }
     }
 }

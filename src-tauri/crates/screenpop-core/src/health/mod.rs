@@ -20,9 +20,9 @@ use serde::Serialize;
 use crate::desk::Desk;
 use crate::push::SourceState;
 use crate::Error;
-use screenpop_api::ErrorKind;
+use screenpop_api::{ErrorKind, Message};
 use screenpop_settings::config::Settings;
-use screenpop_settings::i18n::system_locale;
+use screenpop_settings::i18n::{system_locale, Catalogue};
 use screenpop_settings::policy::Policy;
 use screenpop_settings::relay::RelayConfig;
 use screenpop_settings::setting::Setting;
@@ -33,12 +33,16 @@ use screenpop_settings::Profile;
 pub struct Check {
     /// Whether it passed.
     pub ok: bool,
-    /// What was found, in a sentence.
+    /// What was found, in a sentence (English: the JSON is a contract).
     pub detail: String,
     /// How long it took, for network checks.
     pub ms: Option<u64>,
     /// The error's stable code (`no_key`, `key_rejected`, `unreachable`…) when it failed.
     pub code: Option<&'static str>,
+    /// `detail` as a message, for the text in the reader's language (what the network, the
+    /// keychain or a platform said stays as said).
+    #[serde(skip)]
+    said: Option<Message>,
 }
 
 impl Check {
@@ -48,7 +52,31 @@ impl Check {
             detail: detail.into(),
             ms: None,
             code: None,
+            said: None,
         }
+    }
+
+    /// A check that passed, found as `message` says.
+    fn passed(message: Message) -> Self {
+        Self {
+            said: Some(message.clone()),
+            ..Self::pass(message.to_string())
+        }
+    }
+
+    /// A check that failed as `message` says, without an error of its own.
+    fn failed(message: Message) -> Self {
+        Self {
+            ok: false,
+            ..Self::passed(message)
+        }
+    }
+
+    /// What was found, in `words`' language.
+    fn detail_in(&self, words: &Catalogue) -> String {
+        self.said
+            .as_ref()
+            .map_or_else(|| self.detail.clone(), |m| m.say(words))
     }
 
     fn fail(e: &Error) -> Self {
@@ -57,6 +85,7 @@ impl Check {
             detail: e.to_string(),
             ms: None,
             code: Some(e.kind().code()),
+            said: None,
         }
     }
 
@@ -190,7 +219,7 @@ pub async fn check(desk: &Desk, only: Option<&str>) -> Health {
         }
     };
     let keychain = match desk.profiles.probe_keychain().await {
-        Ok(()) => Check::pass("The system keychain answers."),
+        Ok(()) => Check::passed(Message::new("doctor.keychain_answers")),
         Err(e) => {
             let e = Error::from(e);
             let c = Check::fail(&e);
@@ -254,23 +283,23 @@ async fn updates(policy: &Policy, settings: &Settings) -> Check {
 fn language(settings: &Settings, policy: &Policy) -> Check {
     let system = system_locale();
     let chosen = settings.language.resolve(system.as_deref());
-    let why = if policy.locks(Setting::Language) {
-        "locked by the policy".to_owned()
+    let key = if policy.locks(Setting::Language) {
+        "doctor.language_locked"
     } else if settings.chose(Setting::Language) {
-        "chosen in Settings".to_owned()
+        "doctor.language_chosen"
     } else if policy.decides(Setting::Language) {
-        "the policy's default".to_owned()
+        "doctor.language_default"
+    } else if system.is_some() {
+        "doctor.language_system"
     } else {
-        match &system {
-            Some(locale) => format!("from the system locale {locale}"),
-            None => "no system locale, so English".to_owned(),
-        }
+        "doctor.language_none"
     };
-    Check::pass(format!(
-        "{} ({}): {why}.",
-        chosen.language.endonym(),
-        chosen.locale
-    ))
+    Check::passed(
+        Message::new(key)
+            .with("language", chosen.language.endonym())
+            .with("locale", chosen.locale)
+            .with("system", system.unwrap_or_default()),
+    )
 }
 
 async fn profile(
@@ -291,17 +320,15 @@ async fn profile(
     };
     let mut problem = None;
     let key = if keyless.is_some() {
-        Check::pass("The relay holds this profile's PolyAI key: this computer needs none.")
+        Check::passed(Message::new("doctor.key_at_relay"))
     } else if !keychain {
         Check {
-            ok: false,
-            detail: "Not checked: the keychain does not answer.".to_owned(),
-            ms: None,
             code: Some(ErrorKind::KeychainUnavailable.code()),
+            ..not_checked("doctor.why_keychain")
         }
     } else {
         match desk.profiles.has_key(Some(&p.name)).await {
-            Ok((_, true)) => Check::pass("An API key is stored."),
+            Ok((_, true)) => Check::passed(Message::new("doctor.key_is_stored")),
             Ok((name, false)) => {
                 let e = Error::from(screenpop_settings::Error::NoKey { profile: name });
                 let c = Check::fail(&e);
@@ -339,14 +366,20 @@ async fn profile(
         problem.get_or_insert(e);
         c
     } else {
-        Check::pass(format!("{host} resolves to {}.", addresses[0].ip())).timed(started)
+        Check::passed(
+            Message::new("doctor.resolves_to")
+                .with("host", &host)
+                .with("address", addresses[0].ip()),
+        )
+        .timed(started)
     };
     let started = Instant::now();
     let connect = match addresses.first() {
-        None => not_checked("the host does not resolve"),
+        None => not_checked("doctor.why_no_host"),
         Some(addr) => {
             match tokio::time::timeout(connect_limit, tokio::net::TcpStream::connect(addr)).await {
-                Ok(Ok(_)) => Check::pass(format!("Connected to {addr}.")).timed(started),
+                Ok(Ok(_)) => Check::passed(Message::new("doctor.connected").with("address", addr))
+                    .timed(started),
                 Ok(Err(e)) => {
                     let e = unreachable(e.to_string());
                     let c = Check::fail(&e).timed(started);
@@ -366,15 +399,15 @@ async fn profile(
     };
     let started = Instant::now();
     let key_accepted = if !(key.ok && connect.ok) {
-        not_checked("no key, or no connection")
+        not_checked("doctor.why_no_connection")
     } else {
         let accepted = if keyless.is_some() {
-            "The relay answers this seat, and PolyAI accepts the relay's key for its project."
+            "doctor.relay_accepted"
         } else {
-            "The API accepts the key for this project."
+            "doctor.accepted"
         };
         match desk.lookups.test_connection(Some(&p.name)).await {
-            Ok(()) => Check::pass(accepted).timed(started),
+            Ok(()) => Check::passed(Message::new(accepted)).timed(started),
             Err(e) => {
                 let c = Check::fail(&e).timed(started);
                 problem.get_or_insert(e);
@@ -505,108 +538,114 @@ fn nats_address(relay: &RelayConfig) -> (String, u16) {
     (host, url.and_then(|u| u.port()).unwrap_or(default))
 }
 
-fn not_checked(why: &str) -> Check {
-    Check {
-        ok: false,
-        detail: format!("Not checked: {why}."),
-        ms: None,
-        code: None,
-    }
+/// A check not made, and why (a catalogue key).
+fn not_checked(why: &'static str) -> Check {
+    Check::failed(Message::new("doctor.not_checked").with_word("why", why))
 }
 
 fn trigger(settings: &Settings) -> Check {
     let t = settings.trigger;
     if !t.enabled {
-        return Check::pass("The local trigger is off.");
+        return Check::passed(Message::new("doctor.trigger_off"));
     }
     match screenpop_settings::session::listening() {
-        Ok(Some(a)) if t.port == 0 || a.port == t.port => {
-            Check::pass(format!("Listening at {} (process {}).", a.url, a.pid))
+        Ok(Some(a)) if t.port == 0 || a.port == t.port => Check::passed(
+            Message::new("doctor.listening")
+                .with("url", &a.url)
+                .with("pid", a.pid),
+        ),
+        Ok(Some(a)) => Check::failed(
+            Message::new("doctor.listening_elsewhere")
+                .with("url", &a.url)
+                .with("port", t.port),
+        ),
+        Ok(None) if t.port != 0 && screenpop_settings::session::port_taken(t.port) => {
+            Check::failed(Message::new("doctor.port_taken").with("port", t.port))
         }
-        Ok(Some(a)) => Check {
-            ok: false,
-            detail: format!(
-                "Listening at {}, but the settings say port {}: restart screenpop.",
-                a.url, t.port
-            ),
-            ms: None,
-            code: None,
-        },
-        Ok(None) if t.port != 0 && screenpop_settings::session::port_taken(t.port) => Check {
-            ok: false,
-            detail: format!(
-                "Port {} is taken by another program or session: set the port to 0.",
-                t.port
-            ),
-            ms: None,
-            code: None,
-        },
-        Ok(None) => Check {
-            ok: false,
-            detail: "No screenpop window listens in this session.".to_owned(),
-            ms: None,
-            code: None,
-        },
+        Ok(None) => Check::failed(Message::new("doctor.no_window")),
         Err(e) => Check::fail(&e.into()),
     }
 }
 
 impl Health {
-    /// The report for a person (and the helpdesk): one line a check.
-    pub fn to_text(&self) -> String {
+    /// The report for a person (and the helpdesk), one line a check, in `words`' language: the
+    /// labels and screenpop's own findings translated; what the network, the keychain, the
+    /// policy or a platform said, and the problem's sentence, as they said it.
+    pub fn to_text(&self, words: &Catalogue) -> String {
         let mark = |ok: bool| if ok { "ok  " } else { "FAIL" };
+        let label = |key: &str| words.text(key).to_owned();
         let mut out = format!("screenpop {}\n", self.version);
+        let place = [("place", self.policy.place.as_str())];
         let policy = match (&self.policy.error, self.policy.present) {
             (Some(e), _) => e.clone(),
-            (None, true) => format!("read from {}", self.policy.place),
-            (None, false) if self.policy.place.is_empty() => "none".to_owned(),
-            (None, false) => format!("none ({} does not exist)", self.policy.place),
+            (None, true) => words.say("doctor.policy_read", &place),
+            (None, false) if self.policy.place.is_empty() => label("doctor.policy_none"),
+            (None, false) => words.say("doctor.policy_missing", &place),
         };
-        out.push_str(&format!("{} policy: {policy}\n", mark(self.policy.ok)));
+        out.push_str(&format!(
+            "{} {}: {policy}\n",
+            mark(self.policy.ok),
+            label("doctor.policy")
+        ));
         for w in &self.policy.warnings {
-            out.push_str(&format!("     note: {w}\n"));
+            out.push_str(&format!("     {}: {w}\n", label("doctor.note")));
         }
         for (name, c) in [
-            ("keychain", &self.keychain),
-            ("web view", &self.webview),
-            ("screenpop:// links", &self.scheme),
-            ("local trigger", &self.trigger),
-            ("language", &self.language),
-            ("updates", &self.updates),
+            ("doctor.keychain", &self.keychain),
+            ("doctor.webview", &self.webview),
+            ("doctor.links", &self.scheme),
+            ("doctor.trigger", &self.trigger),
+            ("doctor.language", &self.language),
+            ("doctor.updates", &self.updates),
         ] {
-            out.push_str(&format!("{} {name}: {}\n", mark(c.ok), c.detail));
+            out.push_str(&format!(
+                "{} {}: {}\n",
+                mark(c.ok),
+                label(name),
+                c.detail_in(words)
+            ));
         }
         for p in &self.profiles {
             let mut tags = Vec::new();
             if p.active {
-                tags.push("active");
+                tags.push(label("doctor.active"));
             }
             if p.managed {
-                tags.push("managed");
+                tags.push(label("doctor.managed"));
             }
             let tags = if tags.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", tags.join(", "))
             };
-            out.push_str(&format!("profile \"{}\"{tags}, {}\n", p.name, p.host));
+            out.push_str(&words.say(
+                "doctor.profile",
+                &[("name", &p.name), ("tags", &tags), ("host", &p.host)],
+            ));
+            out.push('\n');
             let checks = [
-                ("key stored", Some(&p.key)),
-                ("host resolves", Some(&p.resolve)),
-                ("connects", Some(&p.connect)),
-                ("key accepted", Some(&p.key_accepted)),
-                ("Genesys Cloud", p.genesys.as_ref()),
-                ("relay", p.relay.as_ref()),
+                ("doctor.key_stored", Some(&p.key)),
+                ("doctor.resolves", Some(&p.resolve)),
+                ("doctor.connects", Some(&p.connect)),
+                ("doctor.key_accepted", Some(&p.key_accepted)),
+                ("doctor.genesys", p.genesys.as_ref()),
+                ("doctor.relay", p.relay.as_ref()),
             ];
             for (name, c) in checks.into_iter().filter_map(|(n, c)| Some((n, c?))) {
                 let ms = c.ms.map(|ms| format!(" [{ms} ms]")).unwrap_or_default();
-                out.push_str(&format!("  {} {name}: {}{ms}\n", mark(c.ok), c.detail));
+                out.push_str(&format!(
+                    "  {} {}: {}{ms}\n",
+                    mark(c.ok),
+                    label(name),
+                    c.detail_in(words)
+                ));
             }
         }
-        out.push_str(&match &self.problem {
-            None => "A pop would work.\n".to_owned(),
-            Some(p) => format!("A pop would not work: {}\n", p.message),
-        });
+        match &self.problem {
+            None => out.push_str(&label("doctor.pop_works")),
+            Some(p) => out.push_str(&words.say("doctor.pop_fails", &[("message", &p.message)])),
+        }
+        out.push('\n');
         out
     }
 }

@@ -37,9 +37,9 @@ pub(super) fn check() -> Check {
 fn fail(why: String) -> Check {
     Check {
         ok: false,
-        detail: format!("screenpop:// links are not registered to this installation: {why}."),
-        ms: None,
-        code: None,
+        ..Check::pass(format!(
+            "screenpop:// links are not registered to this installation: {why}."
+        ))
     }
 }
 
