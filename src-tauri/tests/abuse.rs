@@ -339,7 +339,7 @@ fn hostile_input_is_refused_or_inert_and_the_canary_key_is_nowhere() {
     for bad in ["abc\u{1b}[31m", long.as_str(), "x\u{2067}y"] {
         let (code, out) = run_raw(&env, &[b"pop", b"--id", bad.as_bytes()]);
         assert_eq!(code, 2, "{bad:?}: {out}");
-        assert!(out.contains("conversation id"), "{out}");
+        assert!(out.contains("Conversation id"), "{out}");
     }
     let (code, out) = run_raw(&env, &[b"pop", b"--id", b"\xc3\x28"]);
     assert_eq!(code, 2, "{out}");

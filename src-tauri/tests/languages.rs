@@ -16,10 +16,11 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The Tauri-free files that name catalogue keys: "copy all" (the card), and what refuses an
-/// agent's input (the API crate's checks, the profile form).
-const CRATE_SOURCES: [&str; 6] = [
+/// The Tauri-free files that name catalogue keys: "copy all" (the card), what refuses an
+/// agent's input (the API crate's checks, the profile form), and the health check's words.
+const CRATE_SOURCES: [&str; 7] = [
     "src-tauri/crates/screenpop-card/src/text.rs",
+    "src-tauri/crates/screenpop-core/src/health/mod.rs",
     "src-tauri/crates/screenpop-api/src/ids.rs",
     "src-tauri/crates/screenpop-api/src/endpoint.rs",
     "src-tauri/crates/screenpop-api/src/studio_url.rs",
@@ -29,7 +30,7 @@ const CRATE_SOURCES: [&str; 6] = [
 
 /// Namespaces of messages Rust formats itself (`Catalogue::say`, `Message`): placeholders and
 /// plurals allowed.
-const FORMATTED_BY_RUST: [&str; 2] = ["copy.", "refusal."];
+const FORMATTED_BY_RUST: [&str; 3] = ["copy.", "doctor.", "refusal."];
 
 /// Every file whose text may name a catalogue key: the page, the shell, and the core's words for
 /// a window that cannot open (which the launcher says too).
