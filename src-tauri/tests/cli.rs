@@ -198,6 +198,40 @@ fn the_card_speaks_the_locales_language_unless_scripts_ask_for_english() {
     let english = run(&[("LANG", "de_DE.UTF-8"), ("SCREENPOP_LANGUAGE", "en")]);
     assert!(english.starts_with("Caller: Priya Raman\n"), "{english}");
 
+    // What a command says, in German: the profile added and listed.
+    let in_german = |args: &[&str]| {
+        let out = user
+            .command(args)
+            .env("LANG", "de_DE.UTF-8")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let added = in_german(&[
+        "profile",
+        "add",
+        "Büro",
+        "--region",
+        "uk-1",
+        "--account",
+        "acme",
+        "--project",
+        "desk",
+    ]);
+    assert!(
+        added.starts_with(
+            "Profil hinzugefügt: „Büro“: Konto acme, Projekt desk, uk-1 (api.uk-1.platform.polyai.app).\n"
+        ),
+        "{added}"
+    );
+    assert!(added.contains("Als Nächstes:"), "{added}");
+    let listed = in_german(&["profile", "list"]);
+    assert_eq!(
+        listed,
+        "* „Büro“: Konto acme, Projekt desk, uk-1 (api.uk-1.platform.polyai.app)\n"
+    );
+
     // A refusal of what was typed, in French, the typed text in it as it was.
     let mut add = user.command(&[
         "profile",

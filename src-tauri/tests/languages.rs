@@ -17,9 +17,12 @@ fn root() -> &'static Path {
 }
 
 /// The Tauri-free files that name catalogue keys: "copy all" (the card), what refuses an
-/// agent's input (the API crate's checks, the profile form), and the health check's words.
-const CRATE_SOURCES: [&str; 7] = [
+/// agent's input (the API crate's checks, the profile form), the health check's words, and the
+/// command line's.
+const CRATE_SOURCES: [&str; 9] = [
     "src-tauri/crates/screenpop-card/src/text.rs",
+    "src-tauri/crates/screenpop-cli/src/key.rs",
+    "src-tauri/crates/screenpop-cli/src/profile.rs",
     "src-tauri/crates/screenpop-core/src/health/mod.rs",
     "src-tauri/crates/screenpop-api/src/ids.rs",
     "src-tauri/crates/screenpop-api/src/endpoint.rs",
@@ -30,7 +33,7 @@ const CRATE_SOURCES: [&str; 7] = [
 
 /// Namespaces of messages Rust formats itself (`Catalogue::say`, `Message`): placeholders and
 /// plurals allowed.
-const FORMATTED_BY_RUST: [&str; 3] = ["copy.", "doctor.", "refusal."];
+const FORMATTED_BY_RUST: [&str; 4] = ["cli.", "copy.", "doctor.", "refusal."];
 
 /// Every file whose text may name a catalogue key: the page, the shell, and the core's words for
 /// a window that cannot open (which the launcher says too).

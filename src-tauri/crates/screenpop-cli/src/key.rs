@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal};
 use clap::{Args, Subcommand};
 use screenpop_core::{Error, Result};
 
-use crate::{desk, runtime, ProfileArg};
+use crate::{desk, runtime, say, ProfileArg};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum KeyCommand {
@@ -46,12 +46,12 @@ pub(crate) fn run(cmd: KeyCommand) -> Result<()> {
             let name = profiles.get(args.profile.profile.as_deref())?.name;
             if args.if_missing && rt.block_on(profiles.has_key(Some(&name)))?.1 {
                 // Standard input is left unread: the script's secret goes nowhere.
-                println!("An API key is already stored for profile \"{name}\"; left as it is.");
+                println!("{}", say("cli.key_already_stored", &[("profile", &name)]));
                 return Ok(());
             }
             let key = read_key(&name)?;
             rt.block_on(profiles.store_key(Some(&name), &key))?;
-            println!("Stored the API key for profile \"{name}\" in the system keychain.");
+            println!("{}", say("cli.key_stored", &[("profile", &name)]));
         }
         KeyCommand::Status(args) => {
             match rt.block_on(profiles.has_key(args.profile.profile.as_deref()))? {
@@ -59,13 +59,13 @@ pub(crate) fn run(cmd: KeyCommand) -> Result<()> {
                     "{}",
                     serde_json::json!({ "profile": profile, "stored": stored })
                 ),
-                (name, true) => println!("An API key is stored for profile \"{name}\"."),
+                (name, true) => println!("{}", say("cli.key_is_stored", &[("profile", &name)])),
                 (profile, false) => return Err(screenpop_settings::Error::NoKey { profile }.into()),
             }
         }
         KeyCommand::Delete(p) => match rt.block_on(profiles.delete_key(p.profile.as_deref()))? {
-            (name, true) => println!("Deleted the API key of profile \"{name}\"."),
-            (name, false) => println!("No API key was stored for profile \"{name}\"."),
+            (name, true) => println!("{}", say("cli.key_deleted", &[("profile", &name)])),
+            (name, false) => println!("{}", say("cli.key_was_missing", &[("profile", &name)])),
         },
     }
     Ok(())

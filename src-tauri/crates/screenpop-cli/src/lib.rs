@@ -157,6 +157,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
     }
 }
 
+/// The message `key` in the language of this process's locale (see [`process_language`]).
+pub(crate) fn say(key: &str, args: &[(&str, &str)]) -> String {
+    Catalogue::of(process_language()).say(key, args)
+}
+
 /// Prints `e` (a refusal of what was typed in the locale's language) and answers its exit code.
 fn fail(e: &Error) -> i32 {
     match e.refusal() {

@@ -5,7 +5,7 @@ use screenpop_core::Result;
 use screenpop_settings::profiles::ProfileInput;
 use screenpop_settings::Profile;
 
-use crate::{desk, runtime};
+use crate::{desk, runtime, say};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ProfileCommand {
@@ -53,18 +53,16 @@ pub(crate) fn run(cmd: ProfileCommand) -> Result<()> {
     match cmd {
         ProfileCommand::Add(args) => {
             let profile = profiles.add(args.into_input())?;
-            println!("Added profile {}.", describe(&profile));
             println!(
-                "Next: store its API key with `screenpop key set --profile {}`.",
-                profile.name
+                "{}",
+                say("cli.profile_added", &[("profile", &describe(&profile))])
             );
+            println!("{}", say("cli.profile_next", &[("profile", &profile.name)]));
         }
         ProfileCommand::List => {
             let (names, active) = profiles.names();
             if names.is_empty() {
-                println!(
-                    "No profiles yet. Add one with `screenpop profile add NAME --studio-url URL`."
-                );
+                println!("{}", say("cli.no_profiles", &[]));
             }
             for name in names {
                 let mark = if active.as_deref() == Some(name.as_str()) {
@@ -73,9 +71,9 @@ pub(crate) fn run(cmd: ProfileCommand) -> Result<()> {
                     " "
                 };
                 let managed = if policy.manages(&name) {
-                    "   (managed by your organisation)"
+                    format!("   {}", say("cli.profile_managed", &[]))
                 } else {
-                    ""
+                    String::new()
                 };
                 println!("{mark} {}{managed}", describe(&profiles.get(Some(&name))?));
             }
@@ -85,15 +83,28 @@ pub(crate) fn run(cmd: ProfileCommand) -> Result<()> {
         }
         ProfileCommand::Use { name } => {
             let name = profiles.activate(&name)?;
-            println!("Profile \"{name}\" is now active.");
+            println!("{}", say("cli.profile_active", &[("profile", &name)]));
         }
         ProfileCommand::Remove { name } => match runtime()?.block_on(profiles.delete(&name))? {
             (removed, Ok(())) => {
-                println!("Removed profile \"{}\" and its API key.", removed.name)
+                println!(
+                    "{}",
+                    say(
+                        "cli.profile_removed_with_key",
+                        &[("profile", &removed.name)]
+                    )
+                )
             }
             (removed, Err(e)) => {
-                println!("Removed profile \"{}\".", removed.name);
-                eprintln!("screenpop: its API key could not be deleted from the keychain: {e}");
+                println!(
+                    "{}",
+                    say("cli.profile_removed", &[("profile", &removed.name)])
+                );
+                let why = e.to_string();
+                eprintln!(
+                    "screenpop: {}",
+                    say("cli.key_not_deleted", &[("why", &why)])
+                );
             }
         },
     }
@@ -115,8 +126,18 @@ impl AddArgs {
 }
 
 fn describe(p: &Profile) -> String {
-    format!(
-        "\"{}\": account {}, project {}, {}",
-        p.name, p.account, p.project, p.endpoint
+    let (account, project, endpoint) = (
+        p.account.to_string(),
+        p.project.to_string(),
+        p.endpoint.to_string(),
+    );
+    say(
+        "cli.profile",
+        &[
+            ("name", &p.name),
+            ("account", &account),
+            ("project", &project),
+            ("endpoint", &endpoint),
+        ],
     )
 }
