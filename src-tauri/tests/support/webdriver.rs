@@ -101,6 +101,13 @@ impl Driver {
     }
 
     fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        self.try_call(method, path, body)
+            .unwrap_or_else(|why| panic!("{why}"))
+    }
+
+    /// A WebDriver call whose refusal is the caller's to judge: a script sent while the page
+    /// reloads is refused ("no such frame") though nothing is wrong.
+    fn try_call(&self, method: &str, path: &str, body: Value) -> Result<Value, String> {
         let url = format!("{}{path}", self.base);
         let req = match method {
             "GET" => self.http.get(url),
@@ -110,8 +117,11 @@ impl Driver {
         let resp = req.send().expect("webdriver request");
         let status = resp.status();
         let v: Value = resp.json().expect("webdriver json");
-        assert!(status.is_success(), "{method} {path}: {status} {v}");
-        v["value"].clone()
+        if status.is_success() {
+            Ok(v["value"].clone())
+        } else {
+            Err(format!("{method} {path}: {status} {v}"))
+        }
     }
 
     fn s(&self, rest: &str) -> String {
@@ -155,14 +165,15 @@ impl Driver {
         })
     }
 
-    /// Waits until `script` (a function body returning a value) returns something truthy.
+    /// Waits until `script` (a function body returning a value) returns something truthy. A
+    /// script refused while the page is between two loads counts as "not yet".
     pub(crate) fn wait_until(&self, what: &str, script: &str, secs: u64) -> Value {
         eventually(Duration::from_secs(secs), || {
-            let v = self.exec(script, json!([]));
-            if v.is_null() || v == json!(false) || v == json!("") {
-                Err(format!("timed out waiting for {what}"))
-            } else {
-                Ok(v)
+            let body = json!({"script": script, "args": []});
+            match self.try_call("POST", &self.s("/execute/sync"), body) {
+                Ok(v) if !(v.is_null() || v == json!(false) || v == json!("")) => Ok(v),
+                Ok(_) => Err(format!("timed out waiting for {what}")),
+                Err(why) => Err(format!("timed out waiting for {what} (last: {why})")),
             }
         })
     }
