@@ -1,5 +1,5 @@
 //! Two agents on one shared host: two private login sessions on this machine, each with its own
-//! runtime directory, D-Bus session and Secret Service, each running its own window with the
+//! runtime directory, display, D-Bus session and Secret Service, each running its own window with the
 //! local trigger on port 0. Each window picks a free port and publishes it in its session's
 //! runtime directory; a pop sent to a session (through its published trigger, or a deep link on
 //! its bus) reaches that session's window only, as the windows' paint logs show. `bash .ci/test`
@@ -10,92 +10,52 @@
 #[path = "support/sandbox.rs"]
 mod sandbox;
 #[path = "support/seat.rs"]
+#[allow(dead_code)] // its profile writer only: the session stores its own key
 mod seat;
 #[path = "support/wait.rs"]
 mod wait;
 
-use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use sandbox::LocalApi;
+use screenpop_sandbox::session::LoginSession;
 use screenpop_sandbox::Sandbox;
 use screenpop_settings::session::TriggerAddress;
 use wait::{check, eventually};
 
-/// One login session: its own home, runtime directory, session bus and keyring.
+/// One agent's login session (its own home, runtime directory, display, bus and keyring, from
+/// the sandbox crate, as the benchmark's seats have) and the window started in it.
 struct Session {
-    dir: tempfile::TempDir,
-    bus: Child,
+    login: LoginSession,
     window: Option<Child>,
 }
 
 impl Session {
     /// A session whose settings hold a profile for `api` (key stored) and the trigger on `port`.
     fn new(api: &Sandbox, port: u16) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        for sub in ["home", "config/screenpop", "data", "cache", "runtime"] {
-            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        }
-        std::fs::set_permissions(
-            dir.path().join("runtime"),
-            std::fs::Permissions::from_mode(0o700),
-        )
-        .unwrap();
-        let socket = dir.path().join("bus");
-        let bus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile"])
-            .arg(format!("--address=unix:path={}", socket.display()))
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let session = Self {
-            dir,
-            bus,
-            window: None,
-        };
-        wait_for("the session bus", 10, || socket.exists());
-        let mut keyring = session
-            .command("gnome-keyring-daemon")
-            .args(["--unlock", "--components=secrets"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::io::Write::write_all(&mut keyring.stdin.take().unwrap(), b"session-password").unwrap();
-        assert!(keyring.wait().unwrap().success(), "gnome-keyring-daemon");
+        let login = LoginSession::start().unwrap();
         let trigger = format!("[trigger]\nenabled = true\nport = {port}\n\n");
-        let config = session.dir.path().join("config");
-        seat::write_profile(&config, "Desk", &api.base_url(), &trigger);
-        seat::store_key(session.command("secret-tool"), "Desk", api.key());
-        session
+        seat::write_profile(&login.config_dir(), "Desk", &api.base_url(), &trigger);
+        login.store_secret("Desk", api.key()).unwrap();
+        Self {
+            login,
+            window: None,
+        }
     }
 
-    /// `program` in this session's environment.
+    /// `program` in this session's environment, its paint log on.
     fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
-        let d = self.dir.path();
-        let mut c = Command::new(program);
-        c.env("HOME", d.join("home"))
-            .env("XDG_CONFIG_HOME", d.join("config"))
-            // The keyring files live under the data directory: one login keyring per session.
-            .env("XDG_DATA_HOME", d.join("data"))
-            .env("XDG_CACHE_HOME", d.join("cache"))
-            .env("XDG_RUNTIME_DIR", d.join("runtime"))
-            .env(
-                "DBUS_SESSION_BUS_ADDRESS",
-                format!("unix:path={}", d.join("bus").display()),
-            )
-            .env("SCREENPOP_PAINT_LOG", self.paint_log())
-            .env("NO_AT_BRIDGE", "1")
-            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
-            .env_remove("RUST_LOG");
+        let mut c = self.login.command(program);
+        c.env("SCREENPOP_PAINT_LOG", self.paint_log())
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
         c
     }
 
     fn paint_log(&self) -> PathBuf {
-        self.dir.path().join("paint.log")
+        self.login.dir().join("paint.log")
     }
 
     fn painted(&self) -> String {
@@ -103,7 +63,7 @@ impl Session {
     }
 
     fn published(&self) -> Option<TriggerAddress> {
-        let file = self.dir.path().join("runtime/screenpop/trigger.json");
+        let file = self.login.runtime_dir().join("screenpop/trigger.json");
         serde_json::from_slice(&std::fs::read(file).ok()?).ok()
     }
 
@@ -162,8 +122,6 @@ impl Drop for Session {
                 .status();
             let _ = w.wait();
         }
-        let _ = self.bus.kill();
-        let _ = self.bus.wait();
     }
 }
 
@@ -207,7 +165,7 @@ fn two_sessions_each_pop_into_their_own_window_on_a_port_of_their_own() {
     );
     assert_ne!(a.pid, b.pid);
     let text =
-        std::fs::read_to_string(first.dir.path().join("runtime/screenpop/trigger.json")).unwrap();
+        std::fs::read_to_string(first.login.runtime_dir().join("screenpop/trigger.json")).unwrap();
     assert!(
         !text.contains(&first.token()),
         "the token is never published"

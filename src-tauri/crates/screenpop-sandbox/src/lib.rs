@@ -7,13 +7,16 @@
 //! (latency, 5xx, 429, pending-then-ready, hang, malformed or oversized bodies, a redirect to
 //! another origin). Tests, the demo and integrators all use it. Beside it, [`genesys`] stands in
 //! for Genesys Cloud: its sign-in, its API and its notification socket; [`nats`] starts a real NATS
-//! server for the relay.
+//! server for the relay; [`session`] opens a private login session, as a shared host gives each
+//! agent.
 #![deny(missing_docs)]
 
 mod fault;
 pub mod genesys;
 pub mod nats;
 mod server;
+#[cfg(unix)]
+pub mod session;
 mod states;
 pub mod tls;
 
@@ -62,4 +65,7 @@ pub enum SandboxError {
     /// The NATS server could not be started.
     #[error("NATS server: {0}")]
     Nats(String),
+    /// A private login session (display, bus, keyring) could not be started.
+    #[error("A login session: {0}")]
+    Session(String),
 }
