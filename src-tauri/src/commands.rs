@@ -247,23 +247,8 @@ pub(crate) fn set_autostart<R: Runtime>(
 
 /// The page painted a card: logged when `SCREENPOP_PAINT_LOG` is set (see `paint.rs`).
 #[tauri::command]
-pub(crate) fn card_painted(
-    state: State<'_, AppContext>,
-    card: String,
-    id: String,
-    at_ms: f64,
-    render_ms: f64,
-    build_ms: f64,
-    page_ms: f64,
-) {
-    state.paint_log.record(&crate::paint::Painted {
-        card: &card,
-        id: &id,
-        at_ms,
-        render_ms,
-        build_ms,
-        page_ms,
-    });
+pub(crate) fn card_painted(state: State<'_, AppContext>, painted: crate::paint::Painted) {
+    state.paint_log.record(&painted);
 }
 
 /// The seat's health check, as `screenpop doctor` runs it: the page shows its text, which the

@@ -6,18 +6,20 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The variable that turns the log on.
 pub(crate) const VAR: &str = "SCREENPOP_PAINT_LOG";
 
-/// One painted card. Only its state and conversation id: no caller data.
-#[derive(Debug, Serialize)]
-pub(crate) struct Painted<'a> {
+/// One painted card, as the page reports it (camelCase) and the log writes it (snake_case).
+/// Only its state and conversation id: no caller data.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all(deserialize = "camelCase"))]
+pub(crate) struct Painted {
     /// `filled` or the failure's kind.
-    pub(crate) card: &'a str,
+    pub(crate) card: String,
     /// The id or shared id looked up.
-    pub(crate) id: &'a str,
+    pub(crate) id: String,
     /// When the frame with the card was painted, in milliseconds since the Unix epoch.
     pub(crate) at_ms: f64,
     /// From the start of building the card to its first paint, in milliseconds.
@@ -25,6 +27,9 @@ pub(crate) struct Painted<'a> {
     /// How long building the card's elements took (the page's own work, before layout and
     /// paint), in milliseconds.
     pub(crate) build_ms: f64,
+    /// How long the style and layout of those elements took, after building them, in
+    /// milliseconds (what is left of `render_ms` is the paint and the wait for the frame).
+    pub(crate) layout_ms: f64,
     /// From the page's start (its navigation) to that paint, in milliseconds.
     pub(crate) page_ms: f64,
 }
@@ -53,7 +58,7 @@ impl PaintLog {
     }
 
     /// Appends one line; a failed write is dropped, as the log must never disturb the window.
-    pub(crate) fn record(&self, painted: &Painted<'_>) {
+    pub(crate) fn record(&self, painted: &Painted) {
         let Some(file) = &self.0 else { return };
         let Ok(mut line) = serde_json::to_vec(painted) else {
             return;

@@ -32,6 +32,8 @@ pub(crate) struct Bench {
     pub(crate) floor: Option<PathBuf>,
     /// How many idle periods.
     pub(crate) idle_runs: usize,
+    /// An earlier commit's release launcher, the CPU per pop's baseline.
+    pub(crate) baseline: Option<PathBuf>,
     /// The release relay (`cargo build --release -p screenpop-relay`), for its measurements.
     pub(crate) relay: Option<PathBuf>,
     /// CI's short run.
@@ -43,7 +45,7 @@ pub(crate) struct Bench {
 }
 
 pub(crate) const KEY: &str = "bench-key-0123456789";
-const TOKEN: &str = "bench-trigger-token-0123456789abcdef";
+pub(crate) const TOKEN: &str = "bench-trigger-token-0123456789abcdef";
 pub(crate) const WAIT: Duration = Duration::from_secs(20);
 
 impl Bench {

@@ -38,11 +38,8 @@ pub(crate) fn configure(profile: &ProfileSpec<'_>, trigger_port: u16, token: &st
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(BenchError::io("creating the config directory"))?;
     }
-    let text = format!(
-        "[trigger]\nenabled = true\nport = {trigger_port}\n\n[[profile]]\nname = \"{}\"\nbase_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"\n",
-        profile.name, profile.base_url
-    );
-    std::fs::write(&path, text).map_err(BenchError::io("writing the settings"))?;
+    std::fs::write(&path, settings_text(profile, trigger_port))
+        .map_err(BenchError::io("writing the settings"))?;
     let store = |name: &str, secret: &str| -> Result<()> {
         let key = ApiKey::new(secret).map_err(|e| BenchError::step(e.to_string()))?;
         Keychain
@@ -51,6 +48,14 @@ pub(crate) fn configure(profile: &ProfileSpec<'_>, trigger_port: u16, token: &st
     };
     store(profile.name, profile.key)?;
     store(TRIGGER_ENTRY, token)
+}
+
+/// The settings file of a desk: one profile, the trigger on `trigger_port`.
+pub(crate) fn settings_text(profile: &ProfileSpec<'_>, trigger_port: u16) -> String {
+    format!(
+        "[trigger]\nenabled = true\nport = {trigger_port}\n\n[[profile]]\nname = \"{}\"\nbase_url = \"{}\"\naccount = \"acct\"\nproject = \"proj\"\n",
+        profile.name, profile.base_url
+    )
 }
 
 /// A running app.
@@ -67,6 +72,10 @@ pub(crate) struct Painted {
     pub(crate) at_ms: f64,
     /// From building the card to that paint.
     pub(crate) render_ms: f64,
+    /// Building its elements, the page's own script.
+    pub(crate) build_ms: f64,
+    /// Their style and layout, after building (not logged by builds before it was added).
+    pub(crate) layout_ms: Option<f64>,
     /// `filled` or the failure's kind.
     pub(crate) card: String,
 }
@@ -79,27 +88,33 @@ impl App {
         env: &[(&str, &str)],
         log: &Path,
     ) -> Result<Self> {
-        let _ = std::fs::remove_file(log);
-        std::fs::write(log, b"").map_err(BenchError::io("creating the paint log"))?;
         let mut cmd = Command::new(binary);
-        // The app runs as it does on an agent's desktop: no WebKit switches. (The window tests
-        // set WEBKIT_DISABLE_DMABUF_RENDERER for robustness on GPU-less machines; here it
-        // doubled the time to the first card, to about 900 ms, and would flatter memory.)
-        cmd.args(args)
-            .env("SCREENPOP_PAINT_LOG", log)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        cmd.args(args);
         for (k, v) in env {
             cmd.env(k, v);
         }
+        Self::spawn(cmd, log)
+    }
+
+    /// Starts `cmd` (a program, its arguments and environment), logging painted cards to `log`.
+    pub(crate) fn spawn(mut cmd: Command, log: &Path) -> Result<Self> {
+        let _ = std::fs::remove_file(log);
+        std::fs::write(log, b"").map_err(BenchError::io("creating the paint log"))?;
+        // The app runs as it does on an agent's desktop: no WebKit switches. (The window tests
+        // set WEBKIT_DISABLE_DMABUF_RENDERER for robustness on GPU-less machines; here it
+        // doubled the time to the first card, to about 900 ms, and would flatter memory.)
+        cmd.env("SCREENPOP_PAINT_LOG", log)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         // Its own process group, so its WebKit processes stop with it. (The benchmark measures
         // on Linux; elsewhere it only has to compile, for the cross-platform clippy.)
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let child = cmd
-            .spawn()
-            .map_err(BenchError::io(format!("starting {}", binary.display())))?;
+        let child = cmd.spawn().map_err(BenchError::io(format!(
+            "starting {}",
+            Path::new(cmd.get_program()).display()
+        )))?;
         Ok(Self {
             child,
             log: log.to_owned(),
@@ -160,6 +175,8 @@ impl App {
                     found = Some(Painted {
                         at_ms: v["at_ms"].as_f64().unwrap_or(f64::NAN),
                         render_ms: v["render_ms"].as_f64().unwrap_or(f64::NAN),
+                        build_ms: v["build_ms"].as_f64().unwrap_or(f64::NAN),
+                        layout_ms: v["layout_ms"].as_f64(),
                         card: v["card"].as_str().unwrap_or_default().to_owned(),
                     });
                 }
@@ -167,6 +184,12 @@ impl App {
             line.clear();
         }
         Ok(found)
+    }
+
+    /// The app's process, to be stopped by whoever holds it (a seat's session stops it with
+    /// every other process of the session).
+    pub(crate) fn into_child(self) -> Child {
+        self.child
     }
 
     /// Stops the app and its WebKit processes.

@@ -4,6 +4,7 @@
 
 mod cases;
 mod chromium;
+mod cpu;
 mod desk;
 mod error;
 mod genesys;
@@ -11,6 +12,7 @@ mod memory;
 mod net;
 mod notify;
 mod relay;
+mod seats;
 mod stats;
 mod table;
 
@@ -50,6 +52,10 @@ struct Args {
     /// The bare Tauri window memory is compared with (`cargo build --release --example floor`).
     #[arg(long)]
     floor: Option<PathBuf>,
+    /// A release launcher of an earlier commit (with its `screenpop-desktop` beside it), whose
+    /// CPU per pop is measured beside this one's (`BENCH_BASELINE=REV bash .ci/bench` builds it).
+    #[arg(long)]
+    baseline_app: Option<PathBuf>,
     /// The release relay to measure (`cargo build --release -p screenpop-relay`).
     #[arg(long)]
     relay: Option<PathBuf>,
@@ -91,6 +97,12 @@ fn run(mut args: Args) -> error::Result<()> {
             .transpose()
             .map_err(error::BenchError::io("--floor"))?,
         idle_runs: args.idle_runs,
+        baseline: args
+            .baseline_app
+            .as_ref()
+            .map(std::fs::canonicalize)
+            .transpose()
+            .map_err(error::BenchError::io("--baseline-app"))?,
         relay: args
             .relay
             .as_ref()
@@ -105,10 +117,12 @@ fn run(mut args: Args) -> error::Result<()> {
             .map_err(|e| error::BenchError::step(format!("an HTTP client: {e}")))?,
     };
     let mut rows = Vec::new();
-    let steps: [(&str, Step); 12] = [
+    let steps: [(&str, Step); 14] = [
         ("time to card, big data", cases::time_to_card),
+        ("window cpu per pop", cpu::cpu_per_pop),
         ("notification", notify::notification),
         ("memory", cases::memory),
+        ("memory of seats on a shared host", seats::seats),
         ("start", cases::start),
         ("lookup overhead", cases::lookup_overhead),
         ("retry discipline", cases::retry_discipline),
