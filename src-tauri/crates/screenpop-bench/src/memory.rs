@@ -14,14 +14,9 @@ pub(crate) fn pss_sum_kib(pids: &[u32]) -> u64 {
     pids.iter().filter_map(|pid| pss_kib(*pid)).sum()
 }
 
-/// The CPU time (user and system) `root` and all its descendants have used, in milliseconds,
-/// over all their threads: the scheduler's own nanosecond count where the kernel shows it
-/// (`/proc/…/sched`), else the 10 ms ticks of `/proc/…/stat`.
-pub(crate) fn cpu_tree_ms(root: u32) -> f64 {
-    tree(root).into_iter().map(cpu_ms).sum()
-}
-
-/// [`cpu_tree_ms`] for each process of the tree, by its name (`/proc/…/comm`).
+/// The CPU time (user and system) each process of `root`'s tree has used, in milliseconds,
+/// over all its threads, by the process's name (`/proc/…/comm`): the scheduler's own nanosecond
+/// count where the kernel shows it (`/proc/…/sched`), else the 10 ms ticks of `/proc/…/stat`.
 pub(crate) fn cpu_by_process_ms(root: u32) -> Vec<(String, f64)> {
     tree(root)
         .into_iter()
@@ -118,14 +113,15 @@ mod tests {
     #[test]
     fn this_process_is_seen_using_cpu() {
         let me = std::process::id();
-        let before = cpu_tree_ms(me);
+        let cpu = || cpu_by_process_ms(me).iter().map(|(_, ms)| ms).sum::<f64>();
+        let before = cpu();
         let until = std::time::Instant::now() + std::time::Duration::from_millis(60);
         let mut spin = 0u64;
         while std::time::Instant::now() < until {
             spin = spin.wrapping_add(1);
         }
         assert!(spin > 0);
-        let used = cpu_tree_ms(me) - before;
+        let used = cpu() - before;
         assert!(used >= 30.0, "{used} ms");
         assert!(pss_tree_kib(me).0 > 0);
     }
