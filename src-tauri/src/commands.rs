@@ -18,7 +18,7 @@ use crate::AppContext;
 use screenpop_core::push::Kind;
 use screenpop_page::views::{
     AppInfo, BoardView, DiagnosticsView, PolicyView, ProfileFormView, ProfilesView, PushView,
-    ResultView, SetupTested, StudioView, TriggerView, UiError,
+    RecentView, SetupTested, StudioView, TriggerView, UiError,
 };
 
 type Res<T> = Result<T, UiError>;
@@ -169,8 +169,8 @@ pub(crate) fn set_hotkey<R: Runtime>(
 }
 
 #[tauri::command]
-pub(crate) fn recent(pipeline: State<'_, Pipeline>) -> Vec<ResultView> {
-    pipeline.recent().iter().map(ResultView::from).collect()
+pub(crate) fn recent(pipeline: State<'_, Pipeline>) -> Vec<RecentView> {
+    pipeline.recent().iter().map(RecentView::from).collect()
 }
 
 /// Opens an http(s) link in the system browser; no other scheme is ever opened.

@@ -160,8 +160,12 @@ fn setup_then_lookup_through_the_commands() {
         .as_str()
         .unwrap()
         .starts_with("Caller: Priya Raman"));
+    // The recent list's lines carry what they show, not the whole card again.
     let recent = call(&h, "recent", json!({})).unwrap();
-    assert_eq!(recent.as_array().unwrap().len(), 1);
+    assert_eq!(
+        recent.as_array().unwrap().as_slice(),
+        [json!({"title": "Priya Raman", "reason": "Billing", "at_ms": result["at_ms"]})]
+    );
 
     // Nothing the page can call gives the key back.
     for cmd in ["app_info", "profiles", "recent", "board"] {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use screenpop_api::Lookup;
 use screenpop_core::desk::Desk;
-use screenpop_page::views::ResultView;
+use screenpop_page::views::{RecentView, ResultView};
 use screenpop_sandbox::Sandbox;
 use screenpop_settings::i18n::{Catalogue, Language};
 use screenpop_settings::profiles::ProfileInput;
@@ -230,7 +230,7 @@ fn answers(sandbox: &Sandbox, id: &str, key: &str) -> Result<String> {
             },
             "refused": null,
         },
-        "recent": [shown],
+        "recent": [RecentView::from(&result)],
     })
     .to_string())
 }

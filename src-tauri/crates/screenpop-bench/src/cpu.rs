@@ -4,8 +4,9 @@
 //! says it went (building the card, its style and layout, the paint and the wait for the frame),
 //! beside the same for a baseline build of an earlier commit (`--baseline-app`), in the same run.
 
+use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::cases::{add, configure_desk, demo_data, trigger_pop, Bench, WAIT};
 use crate::desk::{wait_for_port, App};
@@ -16,12 +17,21 @@ use crate::table::Row;
 
 /// One build's pops.
 struct Cost {
+    /// CPU from the transfer to the painted frame, per pop.
     cpu: Summary,
     mean_cpu: f64,
+    /// The same, by process name (mean per pop).
+    by_process: BTreeMap<String, f64>,
+    /// Mean CPU of the whole pop: until 150 ms after the paint (what the page does once the
+    /// card is up, such as the recent list), less what the window spends idle in as long.
+    mean_whole: f64,
     build: Summary,
     layout: Option<Summary>,
     paint: Summary,
 }
+
+/// How long after its paint a pop is followed, and how long the window is watched idle.
+const TAIL: Duration = Duration::from_millis(150);
 
 /// Adds the row: this build's CPU per pop and its split, against the baseline's.
 pub(crate) fn cpu_per_pop(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
@@ -31,25 +41,34 @@ pub(crate) fn cpu_per_pop(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
         .as_deref()
         .map(|binary| series(b, binary, "baseline"))
         .transpose()?;
-    let split = |c: &Cost| {
+    let said = |c: &Cost| {
+        let processes: Vec<String> = c
+            .by_process
+            .iter()
+            .filter(|(_, ms)| **ms >= 0.05)
+            .map(|(name, ms)| format!("{name} {}", fmt(*ms)))
+            .collect();
         format!(
-            "build {} / layout {} / paint and frame {} ms (medians)",
+            "{} ms mean, p50 {} (n={}): {}; page: build {} / layout {} / paint and frame {} ms (medians); whole pop {} ms",
+            fmt(c.mean_cpu),
+            fmt(c.cpu.p50),
+            c.cpu.n,
+            processes.join(", "),
             fmt(c.build.p50),
             c.layout.map_or("—".to_owned(), |l| fmt(l.p50)),
-            fmt(c.paint.p50)
+            fmt(c.paint.p50),
+            fmt(c.mean_whole),
         )
     };
     let (baseline, result, met) = match &base {
         Some(base) => {
             let ratio = ours.mean_cpu / base.mean_cpu;
             (
+                format!("baseline build {}", said(base)),
                 format!(
-                    "baseline build {} ms mean, p50 {}; {}",
-                    fmt(base.mean_cpu),
-                    fmt(base.cpu.p50),
-                    split(base)
+                    "{ratio:.2}× the baseline (whole pop {:.2}×)",
+                    ours.mean_whole / base.mean_whole
                 ),
-                format!("{ratio:.2}× the baseline"),
                 Some(ratio <= 0.5),
             )
         }
@@ -62,19 +81,20 @@ pub(crate) fn cpu_per_pop(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
     rows.push(Row {
         measure: "Window CPU per pop (user + system, all its processes, transfer to painted)"
             .to_owned(),
-        screenpop: format!(
-            "{} ms mean, p50 {} (n={}); {}",
-            fmt(ours.mean_cpu),
-            fmt(ours.cpu.p50),
-            ours.cpu.n,
-            split(&ours)
-        ),
+        screenpop: said(&ours),
         baseline,
         result,
         target: "≤ 0.5× the baseline".to_owned(),
         met,
     });
     Ok(())
+}
+
+/// The CPU each process of the app has used (ms), by name, and the sum.
+fn cpu_now(app: &App) -> (Vec<(String, f64)>, f64) {
+    let by = cpu_by_process_ms(app.pid());
+    let sum = by.iter().map(|(_, ms)| ms).sum();
+    (by, sum)
 }
 
 /// Starts `binary` on the desk, pops the billing card `b.pops` times (after five warm-up pops)
@@ -90,44 +110,55 @@ fn series(b: &Bench, binary: &Path, tag: &str) -> Result<Cost> {
         &b.out.join(format!("paint-cpu-{tag}.log")),
     )?;
     wait_for_port(port, WAIT)?;
-    let (mut cpu, mut build, mut layout, mut paint) = (vec![], vec![], vec![], vec![]);
-    let mut by_process = std::collections::BTreeMap::<String, f64>::new();
+    let (mut cpu, mut whole, mut build, mut layout, mut paint) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let mut by_process = BTreeMap::<String, f64>::new();
     for i in 0..b.pops + 5 {
         let id = format!("cpu-{tag}-{i}");
         add(&sandbox, &id, &data);
-        // Let whatever the last pop left (the recent list, WebKit's own timers) finish first.
-        std::thread::sleep(Duration::from_millis(250));
-        let before = cpu_by_process_ms(app.pid());
+        // Let the last pop's tail finish, then watch the window idle as long as a tail.
+        std::thread::sleep(Duration::from_millis(100));
+        let (_, quiet) = cpu_now(&app);
+        std::thread::sleep(TAIL);
+        let (before, at_start) = cpu_now(&app);
+        let idle_per_ms = (at_start - quiet) / TAIL.as_secs_f64() / 1000.0;
+        let started = Instant::now();
         trigger_pop(b, port, &id)?;
         let p = app.painted(&id, WAIT)?;
-        let after = cpu_by_process_ms(app.pid());
-        let used: f64 = after.iter().map(|(_, ms)| ms).sum::<f64>()
-            - before.iter().map(|(_, ms)| ms).sum::<f64>();
-        if i >= 5 {
-            for ((name, a), (_, b0)) in after.iter().zip(before.iter()) {
-                *by_process.entry(name.clone()).or_insert(0.0) += a - b0;
-            }
-        }
+        let (after, at_paint) = cpu_now(&app);
+        std::thread::sleep(TAIL);
+        let (_, settled) = cpu_now(&app);
+        let watched_ms = started.elapsed().as_secs_f64() * 1000.0;
         if p.card != "filled" {
             return Err(BenchError::step(format!("{id} painted {}", p.card)));
         }
-        if i >= 5 {
-            cpu.push(used);
-            build.push(p.build_ms);
-            let laid = p.layout_ms.unwrap_or(0.0);
-            layout.extend(p.layout_ms);
-            paint.push(p.render_ms - p.build_ms - laid);
+        if i < 5 {
+            continue;
         }
+        cpu.push(at_paint - at_start);
+        whole.push(settled - at_start - idle_per_ms * watched_ms);
+        for (name, ms) in &after {
+            let was = before
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(0.0, |(_, ms)| *ms);
+            *by_process.entry(name.clone()).or_insert(0.0) += ms - was;
+        }
+        build.push(p.build_ms);
+        layout.extend(p.layout_ms);
+        paint.push(p.render_ms - p.build_ms - p.layout_ms.unwrap_or(0.0));
     }
     app.stop();
-    eprintln!(
-        "screenpop-bench: {tag} CPU by process over {} pops: {by_process:?}",
-        cpu.len()
-    );
+    let n = cpu.len().max(1) as f64;
+    for ms in by_process.values_mut() {
+        *ms /= n;
+    }
     let summary = |v: &[f64]| Summary::of(v).ok_or_else(|| BenchError::step("no samples"));
     Ok(Cost {
         cpu: summary(&cpu)?,
-        mean_cpu: cpu.iter().sum::<f64>() / cpu.len().max(1) as f64,
+        mean_cpu: cpu.iter().sum::<f64>() / n,
+        by_process,
+        mean_whole: whole.iter().sum::<f64>() / n,
         build: summary(&build)?,
         layout: Summary::of(&layout),
         paint: summary(&paint)?,

@@ -243,6 +243,26 @@ impl From<&LookupResult> for ResultView {
     }
 }
 
+/// One line of the recent list: who called, why and when. Only what the line shows crosses to
+/// the page (not the whole card, its text and raw JSON, 20 times over, on every pop); picking
+/// a line asks Rust to show that card again.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecentView {
+    title: String,
+    reason: Option<String>,
+    at_ms: u64,
+}
+
+impl From<&LookupResult> for RecentView {
+    fn from(r: &LookupResult) -> Self {
+        Self {
+            title: r.card.title.clone(),
+            reason: r.card.reason.clone(),
+            at_ms: r.at_ms,
+        }
+    }
+}
+
 /// The caller card as the page draws it: the card's own fields, and for every node what its
 /// copy button copies and whether it counts as empty, as the card crate decides them.
 #[derive(Debug, Clone, Serialize)]

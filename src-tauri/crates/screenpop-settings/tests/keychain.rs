@@ -145,4 +145,8 @@ fn keys_live_in_the_secret_service_and_nowhere_else() {
     assert_eq!(Keychain.get(&profile).expect("get"), None);
     let (found, _) = secret_tool(&["lookup", "service", KEYCHAIN_SERVICE, "username", &profile]);
     assert!(!found, "gone from the Secret Service");
+
+    // Every quick read above (a replaced key, a scripted one, an ambiguous one) went over one
+    // encrypted session, opened once: a window reads its key on every pop.
+    assert_eq!(linux::sessions_opened(), 1);
 }

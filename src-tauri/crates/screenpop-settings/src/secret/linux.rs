@@ -4,12 +4,14 @@
 //! Diffie-Hellman exchange (which keeps the key encrypted on the bus) squares and divides 1024-bit
 //! numbers by schoolbook arithmetic: about 6 ms of every `screenpop lookup`, most of it waiting.
 //! Here the same encrypted session is opened with Montgomery arithmetic, our half of the exchange
-//! is computed while the bus connection is made, and the search for the item travels together
-//! with the session request. Only the common case is handled: exactly one matching item, already
+//! computed while the bus connection is made, and then kept for the process's life: every later
+//! read is two round trips (find the item, get its secret) on the open connection. Only the common case is handled: exactly one matching item, already
 //! unlocked. Anything else (no item, several, a locked collection that needs a prompt, an error)
 //! returns `None` and [`super::Keychain`] asks the `keyring` crate, which handles all of it.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use aes::cipher::block_padding::Pkcs7;
 use aes::cipher::{BlockModeDecrypt, KeyIvInit};
@@ -34,22 +36,46 @@ const GROUP_BYTES: usize = 128;
 /// The secret stored under `service` and `user` (the attributes the `keyring` crate writes), if
 /// exactly one such item exists and is unlocked; `None` for every other case, including errors,
 /// which the caller must then settle the slow way.
+///
+/// The bus connection and the encrypted session are opened once per process and kept: a window
+/// reads the key for every pop, and a new connection, its handshake and a fresh Diffie-Hellman
+/// exchange each time were most of what its own process spent on a pop. The session holds no
+/// secret, only the key that decrypts what the service sends on it; a session the service has
+/// forgotten (it restarted, the bus went away) fails its read and is opened again once.
 pub fn read(service: &str, user: &str) -> Option<String> {
-    // Our half of the exchange takes about half a millisecond: done while connecting.
-    let ours = std::thread::spawn(Keypair::generate);
-    let bus = Connection::session().ok()?;
-    let ours = ours.join().ok()??;
-    std::thread::scope(|s| {
-        let searched = s.spawn(|| {
-            let attributes = HashMap::from([("service", service), ("username", user)]);
-            bus.call_method(
-                Some(DESTINATION),
-                SERVICE_PATH,
-                Some(SERVICE),
-                "SearchItems",
-                &(attributes,),
-            )
-        });
+    static OPEN: Mutex<Option<Session>> = Mutex::new(None);
+    let mut open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(Ok(answer)) = open.as_ref().map(|s| s.read(service, user)) {
+        return answer;
+    }
+    *open = Session::open();
+    open.as_ref()?.read(service, user).ok().flatten()
+}
+
+/// The service did not answer on a session: it must be opened again.
+struct Broken;
+
+/// How many encrypted sessions this process has opened: one, unless the service forgot one
+/// (the keychain test reads it to see the session kept).
+pub fn sessions_opened() -> usize {
+    OPENED.load(Ordering::Relaxed)
+}
+
+static OPENED: AtomicUsize = AtomicUsize::new(0);
+
+/// A connection to the session bus and an encrypted Secret Service session on it.
+struct Session {
+    bus: Connection,
+    path: OwnedObjectPath,
+    aes_key: [u8; 16],
+}
+
+impl Session {
+    fn open() -> Option<Self> {
+        // Our half of the exchange takes about half a millisecond: done while connecting.
+        let ours = std::thread::spawn(Keypair::generate);
+        let bus = Connection::session().ok()?;
+        let ours = ours.join().ok()??;
         let opened = bus
             .call_method(
                 Some(DESTINATION),
@@ -59,36 +85,51 @@ pub fn read(service: &str, user: &str) -> Option<String> {
                 &(ALGORITHM, Value::from(ours.public_bytes())),
             )
             .ok()?;
-        let (theirs, session): (OwnedValue, OwnedObjectPath) = opened.body().deserialize().ok()?;
+        let (theirs, path): (OwnedValue, OwnedObjectPath) = opened.body().deserialize().ok()?;
         let theirs: Vec<u8> = theirs.try_into().ok()?;
         let aes_key = ours.shared_key(&theirs)?;
+        OPENED.fetch_add(1, Ordering::Relaxed);
+        Some(Self { bus, path, aes_key })
+    }
 
-        let found = searched.join().ok()?.ok()?;
+    /// The secret, `None` where there is not exactly one unlocked item; [`Broken`] where the
+    /// service did not answer or the session no longer decrypts.
+    fn read(&self, service: &str, user: &str) -> Result<Option<String>, Broken> {
+        let attributes = HashMap::from([("service", service), ("username", user)]);
+        let found = self
+            .bus
+            .call_method(
+                Some(DESTINATION),
+                SERVICE_PATH,
+                Some(SERVICE),
+                "SearchItems",
+                &(attributes,),
+            )
+            .map_err(|_| Broken)?;
         let (unlocked, locked): (Vec<OwnedObjectPath>, Vec<OwnedObjectPath>) =
-            found.body().deserialize().ok()?;
+            found.body().deserialize().map_err(|_| Broken)?;
         let [item] = unlocked.as_slice() else {
-            return None;
+            return Ok(None);
         };
         if !locked.is_empty() {
-            return None;
+            return Ok(None);
         }
-        let reply = bus
+        let reply = self
+            .bus
             .call_method(
                 Some(DESTINATION),
                 item,
                 Some(ITEM),
                 "GetSecret",
-                &(&session,),
+                &(&self.path,),
             )
-            .ok()?;
+            .map_err(|_| Broken)?;
         // (session, parameters = the AES IV, value = the encrypted secret, content type)
         let (_, iv, value, _): (OwnedObjectPath, Vec<u8>, Vec<u8>, String) =
-            reply.body().deserialize().ok()?;
-        // The session ends with the connection when `bus` is dropped: the service forgets the
-        // sessions of a client that leaves the bus.
-        let plain = decrypt(&aes_key, &iv, &value)?;
-        String::from_utf8(plain).ok()
-    })
+            reply.body().deserialize().map_err(|_| Broken)?;
+        let plain = decrypt(&self.aes_key, &iv, &value).ok_or(Broken)?;
+        Ok(String::from_utf8(plain).ok())
+    }
 }
 
 /// Our side of a Diffie-Hellman exchange in the RFC 2409 group.
