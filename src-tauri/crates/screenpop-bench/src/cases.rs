@@ -261,17 +261,9 @@ pub(crate) fn memory(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
     let ratio = app_kib as f64 / chromium_kib as f64;
     let (floor_kib, floor_procs) = floor_pss(b)?;
     let over_floor = app_kib as f64 / floor_kib as f64;
-    rows.push(Row {
-        measure: "Memory against the platform's floor (PSS, all processes)".to_owned(),
-        screenpop: format!("{} MiB with a rich card", fmt(app_kib as f64 / 1024.0)),
-        baseline: format!(
-            "bare Tauri 2 window, empty page {} MiB ({floor_procs} processes)",
-            fmt(floor_kib as f64 / 1024.0)
-        ),
-        result: format!("{over_floor:.2}× the floor ({ratio:.2}× Chromium)"),
-        target: "≤ 1.05× the floor".to_owned(),
-        met: Some(over_floor <= 1.05),
-    });
+    // One instance against the floor was held to ≤ 1.05× until the seats' line replaced it:
+    // what is over the floor is the page and what an agent uses (README, Benchmarks), and on a
+    // shared host the cost of one more seat is what sizes it. The floor stays as a baseline.
     rows.push(Row {
         measure: "Memory (PSS, all processes), rich card, idle".to_owned(),
         screenpop: format!(
@@ -279,10 +271,11 @@ pub(crate) fn memory(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
             fmt(app_kib as f64 / 1024.0)
         ),
         baseline: format!(
-            "Chromium --app {} MiB ({chromium_procs} processes)",
+            "bare Tauri 2 window, empty page {} MiB ({floor_procs} processes); Chromium --app {} MiB ({chromium_procs} processes)",
+            fmt(floor_kib as f64 / 1024.0),
             fmt(chromium_kib as f64 / 1024.0)
         ),
-        result: format!("{:.2}×", ratio),
+        result: format!("{over_floor:.2}× the bare window, {ratio:.2}× Chromium"),
         target: "≤ 0.5× Chromium".to_owned(),
         met: Some(ratio <= 0.5),
     });
