@@ -116,6 +116,10 @@ fn run(mut args: Args) -> error::Result<()> {
             .build()
             .map_err(|e| error::BenchError::step(format!("an HTTP client: {e}")))?,
     };
+    let strangers = memory::engines_running();
+    if !strangers.is_empty() {
+        eprintln!("screenpop-bench: web engines already running (pids {strangers:?}): the memory figures will read low");
+    }
     let mut rows = Vec::new();
     let steps: [(&str, Step); 14] = [
         ("time to card, big data", cases::time_to_card),
@@ -152,6 +156,12 @@ fn run(mut args: Args) -> error::Result<()> {
     cases::package_sizes(args.deb.as_deref(), args.msi.as_deref(), &mut rows);
     println!("{}", table::markdown(&rows));
     println!("{}", machine());
+    if !strangers.is_empty() {
+        println!(
+            "Warning: {} web engine processes were running before the bench (pids {strangers:?}): they share library pages with the measured windows, so the memory figures read low.",
+            strangers.len()
+        );
+    }
     if args.quick {
         println!(
             "Quick run (--quick): every measurement completed; the figures are not comparable."

@@ -9,6 +9,31 @@ pub(crate) fn pss_tree_kib(root: u32) -> (u64, usize) {
     (pss_sum_kib(&tree), tree.len())
 }
 
+/// Web engines already running (WebKit's processes, Chromium, a window of this app): they map
+/// the libraries the measured windows map, so while they run every PSS figure reads low.
+pub(crate) fn engines_running() -> Vec<u32> {
+    let engine = |name: &str| {
+        ["WebKit", "chromium", "screenpop-desk", "floor"]
+            .iter()
+            .any(|e| name.starts_with(e))
+    };
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // A zombie maps nothing.
+            let alive = stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| !rest.starts_with(" Z"));
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            alive && engine(name.trim())
+        })
+        .collect()
+}
+
 /// The summed PSS in KiB of `pids` (one gone meanwhile counts nothing).
 pub(crate) fn pss_sum_kib(pids: &[u32]) -> u64 {
     pids.iter().filter_map(|pid| pss_kib(*pid)).sum()
