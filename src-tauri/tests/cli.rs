@@ -681,7 +681,32 @@ fn genesys_sign_in_follows_the_printed_address_and_keeps_the_token_in_the_keycha
         r.stdout
     );
 
-    assert!(user.ok(&["genesys", "logout"]).contains("Signed out"));
+    // The agent's own words follow the locale: status while signed in, then signing out.
+    let german = catalogue::catalogue("de");
+    let in_german = |args: &[&str]| {
+        let mut command = user.command(args);
+        command
+            .env("LANG", "de_DE.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANGUAGE");
+        let r = support::run_with_stdin(command, "");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let status = in_german(&["genesys", "status"]);
+    let until = german["cli.genesys_signed_in_until"]
+        .split("{until}")
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(status.contains(&until), "{status}");
+    assert!(status.contains("OAuth-Client"), "{status}");
+    assert!(
+        in_german(&["genesys", "logout"]).contains("von Genesys Cloud abgemeldet"),
+        "signed out, in German"
+    );
+    assert!(in_german(&["genesys", "logout"]).contains("war nicht bei Genesys Cloud angemeldet"));
     assert!(user.ok(&["genesys", "status"]).contains("Not signed in"));
     let r = user.run(&["doctor"]);
     assert_eq!(r.code, 9, "{}", r.stdout);

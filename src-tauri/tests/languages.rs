@@ -19,8 +19,9 @@ fn root() -> &'static Path {
 /// The Tauri-free files that name catalogue keys: "copy all" (the card), what refuses an
 /// agent's input (the API crate's checks, the profile form), the health check's words, and the
 /// command line's.
-const CRATE_SOURCES: [&str; 9] = [
+const CRATE_SOURCES: [&str; 10] = [
     "src-tauri/crates/screenpop-card/src/text.rs",
+    "src-tauri/crates/screenpop-cli/src/genesys.rs",
     "src-tauri/crates/screenpop-cli/src/key.rs",
     "src-tauri/crates/screenpop-cli/src/profile.rs",
     "src-tauri/crates/screenpop-core/src/health/mod.rs",

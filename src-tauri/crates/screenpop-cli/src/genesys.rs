@@ -9,7 +9,7 @@ use screenpop_core::push::genesys::signin::SignIn;
 use screenpop_core::{Error, Result};
 use screenpop_settings::genesys::{GenesysConfig, GenesysPlace, IdSources};
 
-use crate::{desk, runtime, ProfileArg};
+use crate::{desk, runtime, say, ProfileArg};
 
 /// How long `login` waits for the browser to come back.
 const SIGN_IN_WINDOW: Duration = Duration::from_secs(300);
@@ -94,7 +94,7 @@ fn setup(args: SetupArgs) -> Result<()> {
     let name = desk()?
         .profiles
         .set_genesys(args.profile.profile.as_deref(), Some(config))?;
-    println!("Profile \"{name}\" pops calls answered in Genesys Cloud once the agent signs in: `screenpop genesys login --profile \"{name}\"`.");
+    println!("{}", say("cli.genesys_setup_done", &[("profile", &name)]));
     Ok(())
 }
 
@@ -119,23 +119,35 @@ fn login(profile: Option<&str>) -> Result<()> {
         let sign_in = SignIn::start(&config).await?;
         // Alone on its line, for a script or a session without a default browser.
         println!("{}", sign_in.address());
-        eprintln!("screenpop: sign in to Genesys Cloud in the browser page that opens (or open the address above); waiting up to {} minutes.", SIGN_IN_WINDOW.as_secs() / 60);
+        let minutes = (SIGN_IN_WINDOW.as_secs() / 60).to_string();
+        eprintln!(
+            "screenpop: {}",
+            say("cli.genesys_sign_in_waiting", &[("minutes", &minutes)])
+        );
         if let Err(why) = crate::browser::open(sign_in.address().as_str()) {
-            eprintln!("screenpop: {why}; open the address above yourself.");
+            let why = why.to_string();
+            eprintln!(
+                "screenpop: {}",
+                say("cli.genesys_open_yourself", &[("why", &why)])
+            );
         }
         let token = sign_in.finish(SIGN_IN_WINDOW).await?;
         let api = GenesysApi::new(&config.api_url, token.token.clone(), config.is_loopback())
             .map_err(|e| Error::Config(format!("Genesys Cloud: {e}.")))?;
-        let me = api
-            .me()
-            .await
-            .map_err(|e| Error::Config(format!("Signed in, but Genesys Cloud then refused: {e}.")))?;
+        let me = api.me().await.map_err(|e| {
+            Error::Config(format!("Signed in, but Genesys Cloud then refused: {e}."))
+        })?;
         desk.genesys_tokens.set(&name, &token).await?;
-        println!(
-            "Signed in to Genesys Cloud as {} for profile \"{name}\", until {}.",
+        let (who, until) = (
             screenpop_card::inert(&me.name),
-            httpdate::fmt_http_date(token.expires)
+            httpdate::fmt_http_date(token.expires),
         );
+        let facts = [
+            ("name", who.as_str()),
+            ("profile", &name),
+            ("until", &until),
+        ];
+        println!("{}", say("cli.genesys_signed_in", &facts));
         Ok(())
     })
 }
@@ -144,11 +156,12 @@ fn logout(profile: Option<&str>) -> Result<()> {
     let desk = desk()?;
     let name = desk.profiles.get(profile)?.name;
     let was = runtime()?.block_on(desk.genesys_tokens.delete(&name))?;
-    if was {
-        println!("Signed out of Genesys Cloud for profile \"{name}\".");
+    let said = if was {
+        "cli.genesys_signed_out"
     } else {
-        println!("Profile \"{name}\" was not signed in to Genesys Cloud.");
-    }
+        "cli.genesys_was_not_signed_in"
+    };
+    println!("{}", say(said, &[("profile", &name)]));
     Ok(())
 }
 
@@ -177,21 +190,33 @@ fn status(args: &StatusArgs) -> Result<()> {
         .region
         .clone()
         .unwrap_or_else(|| config.api_url.to_string());
-    println!(
-        "Profile \"{name}\": Genesys Cloud at {place}, OAuth client {}.",
-        config.client_id
-    );
+    let facts = [
+        ("profile", name.as_str()),
+        ("place", &place),
+        ("client", &config.client_id),
+    ];
+    println!("{}", say("cli.genesys_status_profile", &facts));
     match expires {
-        Some(at) if signed_in => println!("Signed in until {}.", httpdate::fmt_http_date(at)),
-        Some(at) if at <= SystemTime::now() => println!(
-            "The sign-in expired at {}: sign in again with `screenpop genesys login`.",
-            httpdate::fmt_http_date(at)
+        Some(at) if signed_in => {
+            let until = httpdate::fmt_http_date(at);
+            println!(
+                "{}",
+                say("cli.genesys_signed_in_until", &[("until", &until)])
+            );
+        }
+        Some(at) if at <= SystemTime::now() => {
+            let at = httpdate::fmt_http_date(at);
+            println!("{}", say("cli.genesys_expired", &[("at", &at)]));
+        }
+        _ => println!(
+            "{}",
+            say("cli.genesys_not_signed_in", &[("profile", &name)])
         ),
-        _ => println!("Not signed in: `screenpop genesys login --profile \"{name}\"`."),
     }
     match live {
+        // What the window reports of its connection is kept as it said it, as doctor does.
         Some(s) => println!("{}", s.describe()),
-        None => println!("No screenpop window in this session is connected for this profile."),
+        None => println!("{}", say("cli.genesys_no_window", &[])),
     }
     Ok(())
 }
