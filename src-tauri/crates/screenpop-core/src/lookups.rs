@@ -11,7 +11,7 @@ use crate::Result;
 use screenpop_api::retry::{Retryable, Timeouts};
 use screenpop_api::{ErrorKind, HandoffClient, HandoffState, Lookup, LookupBy};
 use screenpop_card::Card;
-use screenpop_settings::i18n::{system_locale, Catalogue};
+use screenpop_settings::i18n::Catalogue;
 use screenpop_settings::keys::Keys;
 use screenpop_settings::relay::{RelayConfig, RelayCredentials};
 use screenpop_settings::store::{lock, SettingsStore};
@@ -236,11 +236,9 @@ impl Lookups {
         Ok(result(&profile, lookup, &state, self.words()))
     }
 
-    /// The agent's language, which "copy all" is written in: the setting, resolved against the
-    /// system locale as the window resolves it.
+    /// The agent's language, which "copy all" is written in.
     fn words(&self) -> &'static Catalogue {
-        let choice = self.store.read(|s| s.language);
-        Catalogue::of(choice.resolve(system_locale().as_deref()).language)
+        Catalogue::of(self.store.language().language)
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::config::{PopAction, TriggerSettings};
-use crate::i18n::{system_locale, Chosen, LanguageChoice};
+use crate::i18n::{Chosen, LanguageChoice};
 use crate::keys::Keys;
 use crate::setting::{check_hotkey, check_port, Setting};
 use crate::store::SettingsStore;
@@ -42,9 +42,7 @@ impl Preferences {
 
     /// The language in force: the setting, resolved against the system locale.
     pub fn language(&self) -> Chosen {
-        self.store
-            .read(|s| s.language)
-            .resolve(system_locale().as_deref())
+        self.store.language()
     }
 
     /// Chooses the language (refused when the policy locks it).

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::config::Settings;
+use crate::i18n::{system_locale, Chosen};
 use crate::policy::Policy;
 use crate::Result;
 
@@ -68,6 +69,13 @@ impl SettingsStore {
     /// Reads the settings in force without copying them.
     pub fn read<T>(&self, f: impl FnOnce(&Settings) -> T) -> T {
         f(&lock(&self.layers).effective)
+    }
+
+    /// The language in force: the setting (or the policy's), resolved against the system
+    /// locale as the window resolves it.
+    pub fn language(&self) -> Chosen {
+        self.read(|s| s.language)
+            .resolve(system_locale().as_deref())
     }
 
     /// The agent's own settings, before the policy (Settings says which profiles it hides).
