@@ -15,7 +15,6 @@ mod fault;
 pub mod genesys;
 pub mod nats;
 mod server;
-#[cfg(unix)]
 pub mod session;
 mod states;
 pub mod tls;
