@@ -166,7 +166,7 @@ fn open(b: &Bench, kind: Kind, base_url: &str, page: &Page, before: usize) -> Re
             let app = App::spawn(session.command(floor), &session.dir().join("paint.log"))?;
             // It paints nothing to log: its page is up once its web process is.
             let started = std::time::Instant::now();
-            while crate::memory::pss_tree_kib(app.pid()).1 < 3 {
+            while crate::memory::tree(app.pid()).len() < 3 {
                 if started.elapsed() > WAIT {
                     return Err(BenchError::step(
                         "the bare window did not start its web processes",

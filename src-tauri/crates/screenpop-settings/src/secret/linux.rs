@@ -5,9 +5,10 @@
 //! numbers by schoolbook arithmetic: about 6 ms of every `screenpop lookup`, most of it waiting.
 //! Here the same encrypted session is opened with Montgomery arithmetic, our half of the exchange
 //! computed while the bus connection is made, and then kept for the process's life: every later
-//! read is two round trips (find the item, get its secret) on the open connection. Only the common case is handled: exactly one matching item, already
-//! unlocked. Anything else (no item, several, a locked collection that needs a prompt, an error)
-//! returns `None` and [`super::Keychain`] asks the `keyring` crate, which handles all of it.
+//! read is two round trips (find the item, get its secret) on the open connection. Only the
+//! common case is handled: exactly one matching item, already unlocked. Anything else (no item,
+//! several, a locked collection that needs a prompt, an error) returns `None` and
+//! [`super::Keychain`] asks the `keyring` crate, which handles all of it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
