@@ -735,8 +735,34 @@ fn a_relay_seat_is_set_up_and_its_password_provisioned_into_the_keychain_only() 
         serde_json::from_str(&user.ok(&["relay", "status", "--json"])).unwrap();
     assert_eq!(status["password_stored"], false);
     assert_eq!(status["seat"], "alice");
+    // The seat's own words follow the locale (LANG: `command` has cleared the others).
+    let in_german = |args: &[&str], stdin: &str| {
+        let mut command = user.command(args);
+        command.env("LANG", "de_DE.UTF-8");
+        support::run_with_stdin(command, stdin)
+    };
+    let r = in_german(&["relay", "status"], "");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for said in [
+        "Relay unter nats://127.0.0.1:4999, Mandant „acme“.",
+        "Platz „alice“.",
+        "Kein Passwort gespeichert: `screenpop relay credentials set",
+        "Kein screenpop-Fenster dieser Sitzung ist für dieses Profil mit dem Relay verbunden.",
+    ] {
+        assert!(r.stdout.contains(said), "{said}: {}", r.stdout);
+    }
+    let r = in_german(&["relay", "credentials", "set"], "  \n");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.trim(), "screenpop: Das Passwort ist leer.");
     let r = user.run_with_stdin(&["relay", "credentials", "set"], "seat-password-1\n");
     assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = in_german(&["relay", "status"], "");
+    assert!(
+        r.stdout
+            .contains("Das Passwort des Platzes ist im Schlüsselbund des Systems gespeichert."),
+        "{}",
+        r.stdout
+    );
     let r = user.run_with_stdin(
         &["relay", "credentials", "set", "--if-missing"],
         "another-password\n",

@@ -19,12 +19,19 @@ fn root() -> &'static Path {
 /// The Tauri-free files that name catalogue keys: "copy all" (the card), what refuses an
 /// agent's input (the API crate's checks, the profile form), the health check's words, and the
 /// command line's.
-const CRATE_SOURCES: [&str; 10] = [
+const CRATE_SOURCES: [&str; 17] = [
     "src-tauri/crates/screenpop-card/src/text.rs",
     "src-tauri/crates/screenpop-cli/src/genesys.rs",
     "src-tauri/crates/screenpop-cli/src/key.rs",
+    "src-tauri/crates/screenpop-cli/src/lib.rs",
+    "src-tauri/crates/screenpop-cli/src/pop.rs",
     "src-tauri/crates/screenpop-cli/src/profile.rs",
+    "src-tauri/crates/screenpop-cli/src/relay.rs",
+    "src-tauri/crates/screenpop-cli/src/settings.rs",
+    "src-tauri/crates/screenpop-cli/src/trigger.rs",
+    "src-tauri/crates/screenpop-cli/src/update.rs",
     "src-tauri/crates/screenpop-core/src/health/mod.rs",
+    "src-tauri/crates/screenpop-core/src/update.rs",
     "src-tauri/crates/screenpop-api/src/ids.rs",
     "src-tauri/crates/screenpop-api/src/endpoint.rs",
     "src-tauri/crates/screenpop-api/src/studio_url.rs",

@@ -185,6 +185,35 @@ fn locked_settings_win_over_the_command_line_and_the_settings_file() {
         list.contains("pop_action = \"notify_and_raise\"\n"),
         "the policy's default, unlocked: {list}"
     );
+
+    // In the locale's language: the lock, the change, and a name that is no setting (verbatim).
+    let in_french = |line: &str| {
+        let mut c = seat.user.command(&words(line));
+        c.env("SCREENPOP_POLICY_FILE", &seat.policy)
+            .env("LANG", "fr_FR.UTF-8");
+        support::run_with_stdin(c, "")
+    };
+    let list = in_french("settings list").stdout;
+    assert!(
+        list.contains("hotkey = \"Ctrl+Alt+P\"   (Défini par votre organisation)"),
+        "{list}"
+    );
+    let r = in_french("settings set pop_action raise");
+    assert_eq!(
+        r.stdout.trim(),
+        "pop_action vaut maintenant raise.",
+        "{}",
+        r.stderr
+    );
+    let r = in_french("settings set hot<key> 1");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_one_line_error(&r);
+    assert!(
+        r.stderr
+            .contains("Aucun réglage ne s’appelle « hot<key> ». Réglages : "),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -194,6 +223,17 @@ fn a_broken_policy_fails_closed_with_its_place_and_reason() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.contains("policy.toml, line 2") && r.stderr.contains("trigger_port"),
+        "{}",
+        r.stderr
+    );
+    let mut c = seat.user.command(&words("settings list"));
+    c.env("SCREENPOP_POLICY_FILE", &seat.policy)
+        .env("LANG", "fr_FR.UTF-8");
+    let r = support::run_with_stdin(c, "");
+    assert!(
+        r.stderr
+            .contains("screenpop: la stratégie de votre organisation est inutilisable (")
+            && r.stderr.contains("policy.toml, line 2"),
         "{}",
         r.stderr
     );

@@ -123,6 +123,26 @@ fn off_asks_nothing_and_notify_says_when_a_newer_signed_version_is_there() {
         said.contains(&format!("ok   updates: Version {} is available", bumped(1))),
         "{said}"
     );
+    // The same in the locale's language, in doctor and in `update status`; its address as given.
+    let in_dutch = |args: &[&str]| {
+        let out = user
+            .command(args)
+            .env("LANG", "nl_NL.UTF-8")
+            .env("SCREENPOP_POLICY_FILE", policy.path())
+            .env("SSL_CERT_FILE", fleet.ca.path())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let dutch = format!("Versie {} is beschikbaar (dit is {CURRENT})", bumped(1));
+    let said = in_dutch(&["update", "status"]);
+    assert!(said.contains(&dutch), "{said}");
+    assert!(
+        said.contains(&format!("screenpop-{}-x64.msi", bumped(1))),
+        "{said}"
+    );
+    let said = in_dutch(&["doctor"]);
+    assert!(said.contains(&format!("updates: {dutch}")), "{said}");
     for offered in [CURRENT.to_owned(), "0.0.1".to_owned()] {
         fleet.serve(signed(&admin, &key, &offered));
         let (_, out, _) = status(&user, policy.path(), &fleet);

@@ -157,18 +157,20 @@ pub fn run(args: Vec<OsString>) -> i32 {
     }
 }
 
-/// The message `key` in the language of this process's locale (see [`process_language`]).
+/// The catalogue of this process's locale's language (see [`process_language`]).
+pub(crate) fn words() -> &'static Catalogue {
+    Catalogue::of(process_language())
+}
+
+/// The message `key` in the language of this process's locale.
 pub(crate) fn say(key: &str, args: &[(&str, &str)]) -> String {
-    Catalogue::of(process_language()).say(key, args)
+    words().say(key, args)
 }
 
 /// Prints `e` (a refusal of what was typed in the locale's language) and answers its exit code.
 fn fail(e: &Error) -> i32 {
     match e.refusal() {
-        Some(refused) => eprintln!(
-            "screenpop: {}",
-            refused.say(Catalogue::of(process_language()))
-        ),
+        Some(refused) => eprintln!("screenpop: {}", refused.say(words())),
         None => eprintln!("screenpop: {e}"),
     }
     exit_code(e)
@@ -200,7 +202,7 @@ fn desk() -> screenpop_core::Result<Desk> {
         Arc::new(Keychain),
     )?;
     if let Some(why) = desk.policy().broken_reason() {
-        eprintln!("screenpop: your organisation's policy cannot be used ({why}); settings it could lock, and profiles, cannot be changed until it is fixed.");
+        eprintln!("screenpop: {}", say("cli.policy_broken", &[("why", why)]));
     }
     Ok(desk)
 }

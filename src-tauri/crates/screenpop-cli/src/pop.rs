@@ -32,6 +32,6 @@ pub(crate) fn run(PopArgs { caller: args }: PopArgs) -> Result<()> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| Error::Config(format!("Cannot start the screenpop window: {e}.")))?;
-    println!("Sent to screenpop.");
+    println!("{}", crate::say("cli.pop_sent", &[]));
     Ok(())
 }

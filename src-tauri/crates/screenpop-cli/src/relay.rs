@@ -8,7 +8,7 @@ use screenpop_core::{Error, Result};
 use screenpop_settings::relay::{KeyHolder, RelayConfig};
 
 use crate::key::read_secret;
-use crate::{desk, runtime, ProfileArg};
+use crate::{desk, runtime, say, ProfileArg};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum RelayCommand {
@@ -79,9 +79,10 @@ fn setup(args: SetupArgs) -> Result<()> {
     let name = desk()?
         .profiles
         .set_relay(args.profile.profile.as_deref(), Some(config))?;
-    println!("Profile \"{name}\" pops calls the relay sends this seat once its password is stored: `screenpop relay credentials set --profile \"{name}\"`.");
+    let facts = [("profile", name.as_str())];
+    println!("{}", say("cli.relay_setup_done", &facts));
     if keyless {
-        println!("The relay holds its PolyAI key: every lookup goes through the relay, and an API key stored for it on this computer is not used (`screenpop key delete --profile \"{name}\"` removes it).");
+        println!("{}", say("cli.relay_keyless", &facts));
     }
     Ok(())
 }
@@ -89,12 +90,10 @@ fn setup(args: SetupArgs) -> Result<()> {
 fn configured(profile: Option<&str>) -> Result<(screenpop_core::desk::Desk, String, RelayConfig)> {
     let desk = desk()?;
     let p = desk.profiles.get(profile)?;
-    let config = p.relay.clone().ok_or_else(|| {
-        Error::Config(format!(
-            "Profile \"{}\" is not connected to a relay. Set it up with `screenpop relay setup --profile \"{}\" --server URL --tenant NAME --seat NAME`.",
-            p.name, p.name
-        ))
-    })?;
+    let config = p
+        .relay
+        .clone()
+        .ok_or_else(|| Error::Config(say("cli.relay_not_set_up", &[("profile", &p.name)])))?;
     Ok((desk, p.name, config))
 }
 
@@ -103,29 +102,33 @@ fn set(args: &crate::key::SetArgs) -> Result<()> {
     let rt = runtime()?;
     if args.if_missing && rt.block_on(desk.relay_credentials.get(&name))?.is_some() {
         // Standard input is left unread: the script's secret goes nowhere.
-        println!("A relay password is already stored for profile \"{name}\"; left as it is.");
+        println!("{}", say("cli.relay_password_kept", &[("profile", &name)]));
         return Ok(());
     }
     let password = read_secret(
-        &format!("Relay password for profile \"{name}\""),
+        &say("cli.relay_password_prompt", &[("profile", &name)]),
         "password",
     )?;
     let password = password.trim_end_matches(['\r', '\n']);
     if password.trim().is_empty() {
-        return Err(Error::BadInput("The password is empty.".to_owned()));
+        return Err(Error::BadInput(say("cli.relay_password_empty", &[])));
     }
     rt.block_on(desk.relay_credentials.set(&name, password))?;
-    println!("Stored the relay password for profile \"{name}\" in the system keychain.");
+    println!(
+        "{}",
+        say("cli.relay_password_stored", &[("profile", &name)])
+    );
     Ok(())
 }
 
 fn delete(profile: Option<&str>) -> Result<()> {
     let (desk, name, _) = configured(profile)?;
-    if runtime()?.block_on(desk.relay_credentials.delete(&name))? {
-        println!("Deleted the relay password of profile \"{name}\".");
+    let said = if runtime()?.block_on(desk.relay_credentials.delete(&name))? {
+        "cli.relay_password_deleted"
     } else {
-        println!("No relay password was stored for profile \"{name}\".");
-    }
+        "cli.relay_password_was_missing"
+    };
+    println!("{}", say(said, &[("profile", &name)]));
     Ok(())
 }
 
@@ -152,28 +155,30 @@ fn status(args: &StatusArgs) -> Result<()> {
         println!("{out:#}");
         return Ok(());
     }
-    println!(
-        "Profile \"{name}\": relay at {}, tenant \"{}\".",
-        config.servers.join(", "),
-        config.tenant
-    );
+    let servers = config.servers.join(", ");
+    let facts = [
+        ("profile", name.as_str()),
+        ("servers", &servers),
+        ("tenant", &config.tenant),
+    ];
+    println!("{}", say("cli.relay_status_profile", &facts));
     match &seat {
-        Ok(seat) => println!("Seat \"{seat}\"."),
-        Err(why) => println!("No seat: {why}."),
+        Ok(seat) => println!("{}", say("cli.relay_seat", &[("seat", seat)])),
+        Err(why) => println!("{}", say("cli.relay_no_seat", &[("why", &why.to_string())])),
     }
     if config.keyless() {
-        println!("The relay holds the PolyAI key: lookups go through the relay.");
+        println!("{}", say("cli.relay_holds_key", &[]));
     }
-    if stored {
-        println!("The seat's password is stored in the system keychain.");
+    let password = if stored {
+        "cli.relay_password_is_stored"
     } else {
-        println!("No password stored: `screenpop relay credentials set --profile \"{name}\"`.");
-    }
+        "cli.relay_no_password"
+    };
+    println!("{}", say(password, &facts));
     match live {
+        // What the window reports of its connection is kept as it said it, as doctor does.
         Some(s) => println!("{}", s.describe()),
-        None => println!(
-            "No screenpop window in this session is connected to the relay for this profile."
-        ),
+        None => println!("{}", say("cli.relay_no_window", &[])),
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use clap::Subcommand;
 use screenpop_core::{Error, Result};
 use screenpop_settings::setting::Setting;
 
-use crate::desk;
+use crate::{desk, say};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum SettingsCommand {
@@ -26,7 +26,7 @@ pub(crate) fn run(cmd: SettingsCommand) -> Result<()> {
         SettingsCommand::List => {
             for (setting, value, locked) in prefs.all() {
                 let lock = if locked {
-                    format!("   ({})", screenpop_settings::policy::SET_BY_ORGANISATION)
+                    format!("   ({})", say("settings.locked", &[]))
                 } else {
                     String::new()
                 };
@@ -36,14 +36,16 @@ pub(crate) fn run(cmd: SettingsCommand) -> Result<()> {
         SettingsCommand::Set { name, value } => {
             let setting = Setting::named(name.trim()).ok_or_else(|| {
                 let names: Vec<&str> = Setting::ALL.iter().map(|s| s.name()).collect();
-                Error::BadInput(format!(
-                    "There is no setting named \"{}\". Settings: {}.",
-                    name.trim(),
-                    names.join(", ")
+                let names = names.join(", ");
+                Error::BadInput(say(
+                    "cli.no_such_setting",
+                    &[("name", name.trim()), ("names", &names)],
                 ))
             })?;
             prefs.set_text(setting, &value)?;
-            println!("{setting} is now {}.", value.trim());
+            let setting = setting.to_string();
+            let facts = [("setting", setting.as_str()), ("value", value.trim())];
+            println!("{}", say("cli.setting_now", &facts));
         }
     }
     Ok(())

@@ -3,9 +3,8 @@
 //! window runs in this session, or its port is taken (on a shared host, by another session).
 
 use screenpop_settings::session;
-use screenpop_trigger::TriggerError;
 
-use crate::exit;
+use crate::{exit, say};
 
 /// Prints the trigger's address and returns 0, or prints why there is none and returns
 /// [`exit::NOT_LISTENING`].
@@ -18,7 +17,7 @@ pub(crate) fn run() -> i32 {
         }
     };
     if !settings.enabled {
-        eprintln!("screenpop: the local trigger is off. Turn it on in the window's Settings, or set `enabled = true` under [trigger] in the settings file.");
+        eprintln!("screenpop: {}", say("cli.trigger_off", &[]));
         return exit::NOT_LISTENING;
     }
     let published = match session::listening() {
@@ -31,23 +30,22 @@ pub(crate) fn run() -> i32 {
     if let Some(address) = published {
         println!("{}", address.url);
         if let Ok(path) = session::trigger_file() {
+            let (pid, file) = (address.pid.to_string(), path.display().to_string());
             eprintln!(
-                "Published by screenpop (process {}) in {}.",
-                address.pid,
-                path.display()
+                "{}",
+                say("cli.trigger_published", &[("pid", &pid), ("file", &file)])
             );
         }
         return exit::OK;
     }
     if settings.port != 0 && session::port_taken(settings.port) {
+        let port = settings.port.to_string();
         eprintln!(
             "screenpop: {}",
-            TriggerError::PortTaken {
-                port: settings.port
-            }
+            say("doctor.port_taken", &[("port", &port)])
         );
     } else {
-        eprintln!("screenpop: no screenpop window listens in this session. Start screenpop; its trigger starts with it.");
+        eprintln!("screenpop: {}", say("cli.trigger_no_window", &[]));
     }
     exit::NOT_LISTENING
 }

@@ -70,7 +70,7 @@ fn status(args: &StatusArgs) -> Result<()> {
         let out = serde_json::json!({"current": current, "status": found});
         println!("{out:#}");
     } else {
-        println!("{}", found.describe(current));
+        println!("{}", found.describe(current).say(crate::words()));
     }
     Ok(())
 }
@@ -96,9 +96,10 @@ fn keygen(args: &KeygenArgs) -> Result<()> {
         .write_all(&secret)
         .map_err(cannot)?;
     println!("{public}");
+    let file = args.out.display().to_string();
     eprintln!(
-        "The secret key is in {} (keep it where your packages are signed); the line above is the public key for the policy's [updates] public_key.",
-        args.out.display()
+        "{}",
+        crate::say("cli.update_key_written", &[("file", &file)])
     );
     Ok(())
 }

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use screenpop_api::client::root_cause;
 use screenpop_api::retry::Timeouts;
+use screenpop_api::Message;
 use screenpop_settings::updates::{UpdateMode, UpdatePolicy};
 
 use crate::{Error, Result};
@@ -81,16 +82,18 @@ pub enum UpdateStatus {
 }
 
 impl UpdateStatus {
-    /// In a sentence, for `doctor` and Diagnostics.
-    pub fn describe(&self, current: &str) -> String {
+    /// In a sentence, for `doctor`, `screenpop update status` and Diagnostics, to be worded in
+    /// the reader's language (its `Display` is the English).
+    pub fn describe(&self, current: &str) -> Message {
         match self {
-            Self::Off => "Off: your organisation's tools update screenpop.".to_owned(),
-            Self::UpToDate { offered } => {
-                format!("Version {current} is current (the manifest offers {offered}).")
-            }
-            Self::Available { version, url, .. } => format!(
-                "Version {version} is available (this is {current}): {url}. Ask IT to install it."
-            ),
+            Self::Off => Message::new("doctor.update_off"),
+            Self::UpToDate { offered } => Message::new("doctor.update_current")
+                .with("current", current)
+                .with("offered", offered),
+            Self::Available { version, url, .. } => Message::new("doctor.update_available")
+                .with("version", version)
+                .with("current", current)
+                .with("url", url),
         }
     }
 }

@@ -274,7 +274,7 @@ async fn updates(policy: &Policy, settings: &Settings) -> Check {
     let current = env!("CARGO_PKG_VERSION");
     let started = Instant::now();
     match crate::update::check(&policy.updates(), &settings.timeouts, current).await {
-        Ok(status) => Check::pass(status.describe(current)).timed(started),
+        Ok(status) => Check::passed(status.describe(current)).timed(started),
         Err(e) => Check::fail(&e).timed(started),
     }
 }
