@@ -462,6 +462,22 @@ fn lookup_exit_codes_follow_the_api() {
         "correlation id: {}",
         r.stderr
     );
+    // In the locale's language, what PolyAI sent kept verbatim.
+    let in_german = |args: &[&str]| {
+        let mut command = user.command(args);
+        command.env("LANG", "de_DE.UTF-8");
+        support::run_with_stdin(command, "")
+    };
+    let r = in_german(&["lookup", "--id", "nobody", "--no-wait"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert_one_line_error(&r);
+    assert!(
+        r.stderr
+            .starts_with("screenpop: Kein Übergabestatus für diese ID. ")
+            && r.stderr.contains("Korrelations-ID: sandbox-"),
+        "{}",
+        r.stderr
+    );
 
     api.sandbox.set_faults(FaultPlan {
         fault: Some(Fault::Status { status: 503 }),
@@ -485,6 +501,15 @@ fn lookup_exit_codes_follow_the_api() {
     let r = user.run(&["lookup", "--id", "demo-billing"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("HTTP 401"), "{}", r.stderr);
+    let r = in_german(&["lookup", "--id", "demo-billing"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "Der API-Schlüssel wurde abgelehnt. PolyAI kennt diesen Schlüssel nicht (HTTP 401)."
+        ) && r.stderr.contains("`screenpop key set`"),
+        "{}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("wrong-key-0000") && !r.stdout.contains("wrong-key-0000"));
 
     let r = user.run_with_stdin(&["key", "set"], "   \n");
@@ -751,6 +776,14 @@ fn a_relay_seat_is_set_up_and_its_password_provisioned_into_the_keychain_only() 
     ] {
         assert!(r.stdout.contains(said), "{said}: {}", r.stdout);
     }
+    let r = in_german(&["genesys", "status"], "");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_one_line_error(&r);
+    assert!(
+        r.stderr.contains("ist nicht mit Genesys Cloud verbunden. Richten Sie es ein mit `screenpop genesys setup"),
+        "{}",
+        r.stderr
+    );
     let r = in_german(&["relay", "credentials", "set"], "  \n");
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(r.stderr.trim(), "screenpop: Das Passwort ist leer.");
@@ -800,6 +833,15 @@ fn a_relay_seat_is_set_up_and_its_password_provisioned_into_the_keychain_only() 
     assert!(
         r.stdout
             .contains("no screenpop window in this session is connected to the relay"),
+        "{}",
+        r.stdout
+    );
+    let r = in_german(&["doctor"], "");
+    assert_eq!(r.code, 9, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "Platz „alice“ hat sein Passwort, aber kein screenpop-Fenster dieser Sitzung ist mit dem Relay verbunden."
+        ),
         "{}",
         r.stdout
     );

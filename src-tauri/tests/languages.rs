@@ -19,8 +19,9 @@ fn root() -> &'static Path {
 /// The Tauri-free files that name catalogue keys: "copy all" (the card), what refuses an
 /// agent's input (the API crate's checks, the profile form), the health check's words, and the
 /// command line's.
-const CRATE_SOURCES: [&str; 17] = [
+const CRATE_SOURCES: [&str; 19] = [
     "src-tauri/crates/screenpop-card/src/text.rs",
+    "src-tauri/crates/screenpop-cli/src/failure.rs",
     "src-tauri/crates/screenpop-cli/src/genesys.rs",
     "src-tauri/crates/screenpop-cli/src/key.rs",
     "src-tauri/crates/screenpop-cli/src/lib.rs",
@@ -31,6 +32,7 @@ const CRATE_SOURCES: [&str; 17] = [
     "src-tauri/crates/screenpop-cli/src/trigger.rs",
     "src-tauri/crates/screenpop-cli/src/update.rs",
     "src-tauri/crates/screenpop-core/src/health/mod.rs",
+    "src-tauri/crates/screenpop-core/src/push/mod.rs",
     "src-tauri/crates/screenpop-core/src/update.rs",
     "src-tauri/crates/screenpop-api/src/ids.rs",
     "src-tauri/crates/screenpop-api/src/endpoint.rs",
@@ -41,7 +43,7 @@ const CRATE_SOURCES: [&str; 17] = [
 
 /// Namespaces of messages Rust formats itself (`Catalogue::say`, `Message`): placeholders and
 /// plurals allowed.
-const FORMATTED_BY_RUST: [&str; 4] = ["cli.", "copy.", "doctor.", "refusal."];
+const FORMATTED_BY_RUST: [&str; 5] = ["cli.", "copy.", "doctor.", "failure.", "refusal."];
 
 /// Every file whose text may name a catalogue key: the page, the shell, and the core's words for
 /// a window that cannot open (which the launcher says too).

@@ -130,6 +130,23 @@ fn a_call_accepted_in_twilio_pops_through_the_relay_once() {
         said.contains("ok   relay: Seat \"alice\" of \"acme\"."),
         "{said}"
     );
+    // The same in the locale's language, the counts included.
+    let r = Command::new(env!("CARGO_BIN_EXE_screenpop"))
+        .arg("doctor")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANGUAGE")
+        .env_remove("SCREENPOP_LANGUAGE")
+        .env("LANG", "de_DE.UTF-8")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        said.contains("Platz „alice“ von „acme“. Das Fenster ist seit ")
+            && said.contains(" verbunden. Anrufe: Ereignisse "),
+        "{said}"
+    );
 }
 
 #[test]

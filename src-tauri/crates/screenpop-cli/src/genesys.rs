@@ -4,12 +4,13 @@
 use std::time::{Duration, SystemTime};
 
 use clap::{Args, Subcommand};
+use screenpop_api::Message;
 use screenpop_core::push::genesys::api::GenesysApi;
 use screenpop_core::push::genesys::signin::SignIn;
 use screenpop_core::{Error, Result};
 use screenpop_settings::genesys::{GenesysConfig, GenesysPlace, IdSources};
 
-use crate::{desk, runtime, say, ProfileArg};
+use crate::{desk, runtime, say, words, ProfileArg};
 
 /// How long `login` waits for the browser to come back.
 const SIGN_IN_WINDOW: Duration = Duration::from_secs(300);
@@ -103,12 +104,10 @@ fn configured(
 ) -> Result<(screenpop_core::desk::Desk, String, GenesysConfig)> {
     let desk = desk()?;
     let p = desk.profiles.get(profile)?;
-    let config = p.genesys.clone().ok_or_else(|| {
-        Error::Config(format!(
-            "Profile \"{}\" is not connected to Genesys Cloud. Set it up with `screenpop genesys setup --profile \"{}\" --region HOST --client-id ID --id-attribute NAME`.",
-            p.name, p.name
-        ))
-    })?;
+    let config = p
+        .genesys
+        .clone()
+        .ok_or_else(|| Error::Config(say("cli.genesys_not_set_up", &[("profile", &p.name)])))?;
     Ok((desk, p.name, config))
 }
 
@@ -214,8 +213,8 @@ fn status(args: &StatusArgs) -> Result<()> {
         ),
     }
     match live {
-        // What the window reports of its connection is kept as it said it, as doctor does.
-        Some(s) => println!("{}", s.describe()),
+        // What the window reports of its connection, its reasons as it gave them.
+        Some(s) => println!("{}", Message::say_all(&s.describe(), words())),
         None => println!("{}", say("cli.genesys_no_window", &[])),
     }
     Ok(())

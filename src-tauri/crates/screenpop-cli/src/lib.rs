@@ -17,6 +17,7 @@ mod browser;
 mod card;
 pub mod console;
 mod doctor;
+mod failure;
 mod genesys;
 mod key;
 pub mod launch;
@@ -167,12 +168,9 @@ pub(crate) fn say(key: &str, args: &[(&str, &str)]) -> String {
     words().say(key, args)
 }
 
-/// Prints `e` (a refusal of what was typed in the locale's language) and answers its exit code.
-fn fail(e: &Error) -> i32 {
-    match e.refusal() {
-        Some(refused) => eprintln!("screenpop: {}", refused.say(words())),
-        None => eprintln!("screenpop: {e}"),
-    }
+/// Prints `e` in the locale's language and answers its exit code.
+pub(crate) fn fail(e: &Error) -> i32 {
+    eprintln!("screenpop: {}", failure::said(e, words()));
     exit_code(e)
 }
 

@@ -3,12 +3,13 @@
 //! as a key is), and say how it stands.
 
 use clap::{Args, Subcommand};
+use screenpop_api::Message;
 use screenpop_core::push::{read_published, Kind};
 use screenpop_core::{Error, Result};
 use screenpop_settings::relay::{KeyHolder, RelayConfig};
 
 use crate::key::read_secret;
-use crate::{desk, runtime, say, ProfileArg};
+use crate::{desk, runtime, say, words, ProfileArg};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum RelayCommand {
@@ -176,8 +177,8 @@ fn status(args: &StatusArgs) -> Result<()> {
     };
     println!("{}", say(password, &facts));
     match live {
-        // What the window reports of its connection is kept as it said it, as doctor does.
-        Some(s) => println!("{}", s.describe()),
+        // What the window reports of its connection, its reasons as it gave them.
+        Some(s) => println!("{}", Message::say_all(&s.describe(), words())),
         None => println!("{}", say("cli.relay_no_window", &[])),
     }
     Ok(())

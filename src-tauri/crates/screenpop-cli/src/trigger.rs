@@ -11,10 +11,7 @@ use crate::{exit, say};
 pub(crate) fn run() -> i32 {
     let settings = match crate::desk() {
         Ok(desk) => desk.prefs.trigger(),
-        Err(e) => {
-            eprintln!("screenpop: {e}");
-            return crate::exit_code(&e);
-        }
+        Err(e) => return crate::fail(&e),
     };
     if !settings.enabled {
         eprintln!("screenpop: {}", say("cli.trigger_off", &[]));

@@ -68,6 +68,12 @@ impl Message {
         self.hint
     }
 
+    /// Several messages in `words`' language, one after the other.
+    pub fn say_all(messages: &[Message], words: &Catalogue) -> String {
+        let said: Vec<String> = messages.iter().map(|m| m.say(words)).collect();
+        said.join(" ")
+    }
+
     /// The message in `words`' language.
     pub fn say(&self, words: &Catalogue) -> String {
         let args: Vec<(&str, String)> = self

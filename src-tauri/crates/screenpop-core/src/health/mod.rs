@@ -42,7 +42,7 @@ pub struct Check {
     /// `detail` as a message, for the text in the reader's language (what the network, the
     /// keychain or a platform said stays as said).
     #[serde(skip)]
-    said: Option<Message>,
+    said: Vec<Message>,
 }
 
 impl Check {
@@ -52,15 +52,25 @@ impl Check {
             detail: detail.into(),
             ms: None,
             code: None,
-            said: None,
+            said: Vec::new(),
         }
     }
 
     /// A check that passed, found as `message` says.
     fn passed(message: Message) -> Self {
+        Self::found(vec![message])
+    }
+
+    /// A check that passed, found as `said` says, sentence by sentence.
+    fn found(said: Vec<Message>) -> Self {
         Self {
-            said: Some(message.clone()),
-            ..Self::pass(message.to_string())
+            detail: said
+                .iter()
+                .map(Message::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
+            said,
+            ..Self::pass(String::new())
         }
     }
 
@@ -72,11 +82,22 @@ impl Check {
         }
     }
 
+    /// A push source that would not pop calls, for want of what `said` says.
+    fn missing(said: Vec<Message>) -> Self {
+        Self {
+            ok: false,
+            code: Some(ErrorKind::PushNotConnected.code()),
+            ..Self::found(said)
+        }
+    }
+
     /// What was found, in `words`' language.
     fn detail_in(&self, words: &Catalogue) -> String {
-        self.said
-            .as_ref()
-            .map_or_else(|| self.detail.clone(), |m| m.say(words))
+        if self.said.is_empty() {
+            self.detail.clone()
+        } else {
+            Message::say_all(&self.said, words)
+        }
     }
 
     fn fail(e: &Error) -> Self {
@@ -85,7 +106,7 @@ impl Check {
             detail: e.to_string(),
             ms: None,
             code: Some(e.kind().code()),
-            said: None,
+            said: Vec::new(),
         }
     }
 
@@ -415,27 +436,28 @@ async fn profile(
             }
         }
     };
+    let mut push = |found: Result<Vec<Message>, Missing>| match found {
+        Ok(said) => Check::found(said),
+        Err(Missing::Said(said)) => {
+            let c = Check::missing(said);
+            problem.get_or_insert(Error::PushNotConnected {
+                detail: c.detail.clone(),
+            });
+            c
+        }
+        Err(Missing::Error(e)) => {
+            let c = Check::fail(&e);
+            problem.get_or_insert(e);
+            c
+        }
+    };
     let genesys = match &p.genesys {
         None => None,
-        Some(_) => Some(match genesys(desk, &p.name).await {
-            Ok(found) => Check::pass(found),
-            Err(e) => {
-                let c = Check::fail(&e);
-                problem.get_or_insert(e);
-                c
-            }
-        }),
+        Some(_) => Some(push(genesys(desk, &p.name).await)),
     };
     let relay = match &p.relay {
         None => None,
-        Some(config) => Some(match relay(desk, &p.name, config).await {
-            Ok(found) => Check::pass(found),
-            Err(e) => {
-                let c = Check::fail(&e);
-                problem.get_or_insert(e);
-                c
-            }
-        }),
+        Some(config) => Some(push(relay(desk, &p.name, config).await)),
     };
     let health = ProfileHealth {
         name: p.name.clone(),
@@ -453,64 +475,98 @@ async fn profile(
     (health, problem)
 }
 
+/// Why a push source would not pop calls: what is missing, in sentences, or an error that
+/// stopped the check (the keychain).
+enum Missing {
+    Said(Vec<Message>),
+    Error(Error),
+}
+
+impl From<screenpop_settings::Error> for Missing {
+    fn from(e: screenpop_settings::Error) -> Self {
+        Self::Error(e.into())
+    }
+}
+
 /// Whether calls answered in Genesys Cloud pop for profile `name`: a sign-in that has not
 /// expired, and a window of this session connected with it.
-async fn genesys(desk: &Desk, name: &str) -> Result<String, Error> {
-    let missing = |detail: String| Error::PushNotConnected { detail };
+async fn genesys(desk: &Desk, name: &str) -> Result<Vec<Message>, Missing> {
+    let missing = |said: Message| Missing::Said(vec![said]);
     let token = desk.genesys_tokens.get(name).await?.ok_or_else(|| {
-        missing(format!(
-            "Not signed in to Genesys Cloud: run `screenpop genesys login --profile \"{name}\"`."
-        ))
+        missing(Message::new("doctor.genesys_not_signed_in").with("profile", name))
     })?;
     if token.expired(Duration::ZERO) {
-        return Err(missing(format!(
-            "The Genesys Cloud sign-in expired at {}: run `screenpop genesys login --profile \"{name}\"`.",
-            httpdate::fmt_http_date(token.expires)
-        )));
+        return Err(missing(
+            Message::new("doctor.genesys_expired")
+                .with("at", httpdate::fmt_http_date(token.expires))
+                .with("profile", name),
+        ));
     }
     let until = httpdate::fmt_http_date(token.expires);
-    match crate::push::read_published(crate::push::Kind::Genesys).ok().flatten() {
+    match crate::push::read_published(crate::push::Kind::Genesys)
+        .ok()
+        .flatten()
+    {
         Some(s) if s.profile == name => match &s.state {
-            SourceState::Connected { .. } => Ok(format!(
-                "Signed in{} until {until}. {}",
-                s.signed_in_as
-                    .as_deref()
-                    .map(|who| format!(" as {}", screenpop_card::inert(who)))
-                    .unwrap_or_default(),
-                s.describe()
+            SourceState::Connected { .. } => {
+                let signed_in = match &s.signed_in_as {
+                    Some(who) => Message::new("doctor.genesys_signed_in_as")
+                        .with("name", screenpop_card::inert(who)),
+                    None => Message::new("doctor.genesys_signed_in"),
+                };
+                Ok([vec![signed_in.with("until", &until)], s.describe()].concat())
+            }
+            _ => Err(Missing::Said(
+                [
+                    vec![Message::new("doctor.genesys_signed_in_but").with("until", &until)],
+                    s.describe(),
+                ]
+                .concat(),
             )),
-            _ => Err(missing(format!("Signed in until {until}, but: {}", s.describe()))),
         },
-        _ => Err(missing(format!(
-            "Signed in until {until}, but no screenpop window in this session is connected to Genesys Cloud."
-        ))),
+        _ => Err(missing(
+            Message::new("doctor.genesys_no_window").with("until", until),
+        )),
     }
 }
 
 /// Whether pops from the relay reach profile `name`: the seat's password stored, and a window of
 /// this session connected with it.
-async fn relay(desk: &Desk, name: &str, config: &RelayConfig) -> Result<String, Error> {
-    let missing = |detail: String| Error::PushNotConnected { detail };
+async fn relay(desk: &Desk, name: &str, config: &RelayConfig) -> Result<Vec<Message>, Missing> {
+    let missing = |said: Message| Missing::Said(vec![said]);
     let seat = config
         .seat_name()
-        .map_err(|why| missing(format!("The relay seat: {why}.")))?;
+        .map_err(|why| missing(Message::new("doctor.relay_no_seat").with("why", why)))?;
     if desk.relay_credentials.get(name).await?.is_none() {
-        return Err(missing(format!(
-            "No relay password for seat \"{seat}\": run `screenpop relay credentials set --profile \"{name}\"` with the seat's password from IT."
-        )));
+        return Err(missing(
+            Message::new("doctor.relay_no_password")
+                .with("seat", &seat)
+                .with("profile", name),
+        ));
     }
-    match crate::push::read_published(crate::push::Kind::Relay).ok().flatten() {
+    match crate::push::read_published(crate::push::Kind::Relay)
+        .ok()
+        .flatten()
+    {
         Some(s) if s.profile == name => match &s.state {
-            SourceState::Connected { .. } => Ok(format!(
-                "Seat \"{seat}\" of \"{}\". {}",
-                config.tenant,
-                s.describe()
+            SourceState::Connected { .. } => Ok([
+                vec![Message::new("doctor.relay_seat_of")
+                    .with("seat", &seat)
+                    .with("tenant", &config.tenant)],
+                s.describe(),
+            ]
+            .concat()),
+            _ => Err(Missing::Said(
+                [
+                    vec![Message::new("doctor.relay_seat").with("seat", &seat)],
+                    s.describe(),
+                ]
+                .concat(),
             )),
-            _ => Err(missing(format!("Seat \"{seat}\": {}", s.describe()))),
         },
-        _ => Err(missing(format!(
-            "Seat \"{seat}\" has its password, but no screenpop window in this session is connected to the relay."
-        ))),
+        _ => Err(missing(
+            Message::new("doctor.relay_no_window").with("seat", seat),
+        )),
     }
 }
 

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use screenpop_settings::session;
 
 use crate::Result;
+use screenpop_api::Message;
 
 pub mod genesys;
 pub mod relay;
@@ -95,39 +96,42 @@ impl SourceStatus {
 }
 
 impl SourceStatus {
-    /// How it stands, in a sentence or two, as the command line prints it.
-    pub fn describe(&self) -> String {
+    /// How it stands, in a few sentences to be worded in the reader's language (`status` on the
+    /// command line, `doctor`, Diagnostics).
+    pub fn describe(&self) -> Vec<Message> {
         let when =
             |ms: u64| httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + Duration::from_millis(ms));
         let state = match &self.state {
-            SourceState::SignedOut => "The window is not signed in.".to_owned(),
-            SourceState::Connecting => "The window is connecting.".to_owned(),
+            SourceState::SignedOut => Message::new("doctor.push_signed_out"),
+            SourceState::Connecting => Message::new("doctor.push_connecting"),
             SourceState::Connected { since_ms } => {
-                format!("The window is connected since {}.", when(*since_ms))
+                Message::new("doctor.push_connected").with("since", when(*since_ms))
             }
-            SourceState::Reconnecting { in_secs, why } => {
-                if *in_secs == 0 {
-                    format!("The window lost the connection ({why}); it is connecting again.")
-                } else {
-                    format!(
-                        "The window lost the connection ({why}); it tries again in {in_secs} s."
-                    )
-                }
+            SourceState::Reconnecting { in_secs: 0, why } => {
+                Message::new("doctor.push_reconnecting_now").with("why", why)
             }
+            SourceState::Reconnecting { in_secs, why } => Message::new("doctor.push_reconnecting")
+                .with("why", why)
+                .with("seconds", in_secs),
             SourceState::SignInAgain { why } => {
-                format!("The window needs the agent to sign in again ({why}).")
+                Message::new("doctor.push_sign_in_again").with("why", why)
             }
         };
         let c = &self.counts;
-        let mut out = format!(
-            "{state} Calls: {} events, {} popped, {} without PolyAI ids, {} refused, {} dropped.",
-            c.events, c.pops, c.without_ids, c.refused, c.dropped
-        );
+        let mut out = vec![
+            state,
+            Message::new("doctor.push_counts")
+                .with("events", c.events)
+                .with("pops", c.pops)
+                .with("without", c.without_ids)
+                .with("refused", c.refused)
+                .with("dropped", c.dropped),
+        ];
         if let Some(ms) = c.last_event_ms {
-            out.push_str(&format!(" Last event {}.", when(ms)));
+            out.push(Message::new("doctor.push_last_event").with("at", when(ms)));
         }
         if let Some(ms) = c.last_pop_ms {
-            out.push_str(&format!(" Last pop {}.", when(ms)));
+            out.push(Message::new("doctor.push_last_pop").with("at", when(ms)));
         }
         out
     }
