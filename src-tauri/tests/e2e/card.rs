@@ -308,3 +308,74 @@ fn an_admins_layout_shapes_the_card_links_open_the_record_once_and_nothing_sensi
         "the security code stays hidden"
     );
 }
+
+/// The recent list's names, top to bottom.
+fn recent_names(d: &webdriver::Driver) -> Vec<String> {
+    let names = d.exec(
+        "return [...document.querySelectorAll('#recent .recent-name')].map((e) => e.textContent)",
+        json!([]),
+    );
+    serde_json::from_value(names).unwrap()
+}
+
+#[test]
+#[ignore = "needs Xvfb, WebKitWebDriver and a Secret Service: run `bash .ci/test`"]
+fn the_recent_list_draws_each_new_caller_on_top_and_stays_what_rust_keeps() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let fixtures = tempfile::tempdir().unwrap();
+    let name = |n: usize| format!("Caller {n:02}");
+    for n in 0..22 {
+        let state =
+            json!({"id": format!("caller-{n:02}"), "data": {"customer": {"full_name": name(n)}}});
+        std::fs::write(
+            fixtures.path().join(format!("caller-{n:02}.json")),
+            state.to_string(),
+        )
+        .unwrap();
+    }
+    let api = api_with_fixtures(fixtures.path());
+    let (_home, env) = configured_home(&api, "Recent");
+    let d = app(&[], &env);
+    // Each new caller's line on top, the others moved down, the oldest dropped after twenty.
+    let mut want: Vec<String> = Vec::new();
+    for n in 0..22 {
+        // The line on top now is marked: drawn once, it is the same element one line down next.
+        d.exec(
+            "const top = document.querySelector('#recent li'); if (top) top.dataset.kept = arguments[0]; return 1",
+            json!([n.to_string()]),
+        );
+        look_up(&d, &format!("caller-{n:02}"));
+        title_is(&d, &name(n));
+        want.insert(0, name(n));
+        want.truncate(20);
+        eventually(Duration::from_secs(10), || {
+            let got = recent_names(&d);
+            check(got == want, || format!("after {}: {got:?}", name(n)))
+        });
+        if n > 0 {
+            let kept = d.exec(
+                "return document.querySelector('#recent li:nth-child(2)').dataset.kept || null",
+                json!([]),
+            );
+            assert_eq!(
+                kept,
+                json!(n.to_string()),
+                "the line below is not drawn again"
+            );
+        }
+    }
+    // Looked up again: Rust moves it to the top; the list is drawn again in its new order.
+    look_up(&d, "caller-10");
+    title_is(&d, &name(10));
+    want.retain(|w| *w != name(10));
+    want.insert(0, name(10));
+    eventually(Duration::from_secs(10), || {
+        let got = recent_names(&d);
+        check(got == want, || {
+            format!("after looking 10 up again: {got:?}")
+        })
+    });
+    // A line picked shows its own caller, whatever came since it was drawn.
+    d.click(&d.wait("#recent li:nth-child(3) button", 5));
+    title_is(&d, &want[2]);
+}

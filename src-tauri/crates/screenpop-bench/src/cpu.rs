@@ -35,12 +35,21 @@ const TAIL: Duration = Duration::from_millis(150);
 
 /// Adds the row: this build's CPU per pop and its split, against the baseline's.
 pub(crate) fn cpu_per_pop(b: &Bench, rows: &mut Vec<Row>) -> Result<()> {
-    let ours = series(b, &b.binary, "head")?;
-    let base = b
-        .baseline
-        .as_deref()
-        .map(|binary| series(b, binary, "baseline"))
-        .transpose()?;
+    let (ours, base) = match b.baseline.as_deref() {
+        None => (series(b, &b.binary, "head", b.pops)?.cost()?, None),
+        Some(baseline) => {
+            // The first window of a run spends ~15 % more per pop than the next one of the same
+            // build (measured: one build against itself read 1.18×): one is run and thrown away,
+            // then the two builds in the order A B B A, so that neither gains by going second.
+            series(b, &b.binary, "warm-up", 5)?;
+            let half = b.pops.div_ceil(2);
+            let mut ours = series(b, &b.binary, "head-1", half)?;
+            let mut base = series(b, baseline, "baseline-1", half)?;
+            base.extend(series(b, baseline, "baseline-2", half)?);
+            ours.extend(series(b, &b.binary, "head-2", half)?);
+            (ours.cost()?, Some(base.cost()?))
+        }
+    };
     let said = |c: &Cost| {
         let processes: Vec<String> = c
             .by_process
@@ -97,9 +106,54 @@ fn cpu_now(app: &App) -> (Vec<(String, f64)>, f64) {
     (by, sum)
 }
 
-/// Starts `binary` on the desk, pops the billing card `b.pops` times (after five warm-up pops)
+/// One or more series' measurements, per pop.
+#[derive(Default)]
+struct Samples {
+    cpu: Vec<f64>,
+    whole: Vec<f64>,
+    /// CPU by process name, summed over the pops.
+    by_process: BTreeMap<String, f64>,
+    build: Vec<f64>,
+    layout: Vec<f64>,
+    paint: Vec<f64>,
+}
+
+impl Samples {
+    /// Adds `other`'s pops to these.
+    fn extend(&mut self, other: Samples) {
+        self.cpu.extend(other.cpu);
+        self.whole.extend(other.whole);
+        for (name, ms) in other.by_process {
+            *self.by_process.entry(name).or_insert(0.0) += ms;
+        }
+        self.build.extend(other.build);
+        self.layout.extend(other.layout);
+        self.paint.extend(other.paint);
+    }
+
+    /// The means and summaries of the pops.
+    fn cost(self) -> Result<Cost> {
+        let n = self.cpu.len().max(1) as f64;
+        let summary = |v: &[f64]| Summary::of(v).ok_or_else(|| BenchError::step("no samples"));
+        Ok(Cost {
+            cpu: summary(&self.cpu)?,
+            mean_cpu: self.cpu.iter().sum::<f64>() / n,
+            by_process: self
+                .by_process
+                .into_iter()
+                .map(|(name, ms)| (name, ms / n))
+                .collect(),
+            mean_whole: self.whole.iter().sum::<f64>() / n,
+            build: summary(&self.build)?,
+            layout: Summary::of(&self.layout),
+            paint: summary(&self.paint)?,
+        })
+    }
+}
+
+/// Starts `binary` on the desk, pops the billing card `pops` times (after five warm-up pops)
 /// through the trigger, and reads its processes' CPU time around each.
-fn series(b: &Bench, binary: &Path, tag: &str) -> Result<Cost> {
+fn series(b: &Bench, binary: &Path, tag: &str, pops: usize) -> Result<Samples> {
     let sandbox = b.sandbox()?;
     let data = demo_data("demo-billing")?;
     let port = configure_desk(&sandbox.base_url())?;
@@ -110,10 +164,8 @@ fn series(b: &Bench, binary: &Path, tag: &str) -> Result<Cost> {
         &b.out.join(format!("paint-cpu-{tag}.log")),
     )?;
     wait_for_port(port, WAIT)?;
-    let (mut cpu, mut whole, mut build, mut layout, mut paint) =
-        (vec![], vec![], vec![], vec![], vec![]);
-    let mut by_process = BTreeMap::<String, f64>::new();
-    for i in 0..b.pops + 5 {
+    let mut s = Samples::default();
+    for i in 0..pops + 5 {
         let id = format!("cpu-{tag}-{i}");
         add(&sandbox, &id, &data);
         // Let the last pop's tail finish, then watch the window idle as long as a tail.
@@ -135,32 +187,20 @@ fn series(b: &Bench, binary: &Path, tag: &str) -> Result<Cost> {
         if i < 5 {
             continue;
         }
-        cpu.push(at_paint - at_start);
-        whole.push(settled - at_start - idle_per_ms * watched_ms);
+        s.cpu.push(at_paint - at_start);
+        s.whole.push(settled - at_start - idle_per_ms * watched_ms);
         for (name, ms) in &after {
             let was = before
                 .iter()
                 .find(|(n, _)| n == name)
                 .map_or(0.0, |(_, ms)| *ms);
-            *by_process.entry(name.clone()).or_insert(0.0) += ms - was;
+            *s.by_process.entry(name.clone()).or_insert(0.0) += ms - was;
         }
-        build.push(p.build_ms);
-        layout.extend(p.layout_ms);
-        paint.push(p.render_ms - p.build_ms - p.layout_ms.unwrap_or(0.0));
+        s.build.push(p.build_ms);
+        s.layout.extend(p.layout_ms);
+        s.paint
+            .push(p.render_ms - p.build_ms - p.layout_ms.unwrap_or(0.0));
     }
     app.stop();
-    let n = cpu.len().max(1) as f64;
-    for ms in by_process.values_mut() {
-        *ms /= n;
-    }
-    let summary = |v: &[f64]| Summary::of(v).ok_or_else(|| BenchError::step("no samples"));
-    Ok(Cost {
-        cpu: summary(&cpu)?,
-        mean_cpu: cpu.iter().sum::<f64>() / n,
-        by_process,
-        mean_whole: whole.iter().sum::<f64>() / n,
-        build: summary(&build)?,
-        layout: Summary::of(&layout),
-        paint: summary(&paint)?,
-    })
+    Ok(s)
 }
