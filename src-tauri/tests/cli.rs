@@ -200,11 +200,7 @@ fn the_card_speaks_the_locales_language_unless_scripts_ask_for_english() {
 
     // What a command says, in German: the profile added and listed.
     let in_german = |args: &[&str]| {
-        let out = user
-            .command(args)
-            .env("LANG", "de_DE.UTF-8")
-            .output()
-            .unwrap();
+        let out = user.command_in("de_DE.UTF-8", args).output().unwrap();
         assert!(out.status.success(), "{out:?}");
         String::from_utf8(out.stdout).unwrap()
     };
@@ -463,11 +459,8 @@ fn lookup_exit_codes_follow_the_api() {
         r.stderr
     );
     // In the locale's language, what PolyAI sent kept verbatim.
-    let in_german = |args: &[&str]| {
-        let mut command = user.command(args);
-        command.env("LANG", "de_DE.UTF-8");
-        support::run_with_stdin(command, "")
-    };
+    let in_german =
+        |args: &[&str]| support::run_with_stdin(user.command_in("de_DE.UTF-8", args), "");
     let r = in_german(&["lookup", "--id", "nobody", "--no-wait"]);
     assert_eq!(r.code, 4, "{}", r.stderr);
     assert_one_line_error(&r);
@@ -706,10 +699,7 @@ fn genesys_sign_in_follows_the_printed_address_and_keeps_the_token_in_the_keycha
     // The agent's own words follow the locale: status while signed in, then signing out.
     let german = catalogue::catalogue("de");
     let in_german = |args: &[&str]| {
-        // `command` has cleared the other locale variables: LANG decides.
-        let mut command = user.command(args);
-        command.env("LANG", "de_DE.UTF-8");
-        let r = support::run_with_stdin(command, "");
+        let r = support::run_with_stdin(user.command_in("de_DE.UTF-8", args), "");
         assert_eq!(r.code, 0, "{}", r.stderr);
         r.stdout
     };
@@ -762,9 +752,7 @@ fn a_relay_seat_is_set_up_and_its_password_provisioned_into_the_keychain_only() 
     assert_eq!(status["seat"], "alice");
     // The seat's own words follow the locale (LANG: `command` has cleared the others).
     let in_german = |args: &[&str], stdin: &str| {
-        let mut command = user.command(args);
-        command.env("LANG", "de_DE.UTF-8");
-        support::run_with_stdin(command, stdin)
+        support::run_with_stdin(user.command_in("de_DE.UTF-8", args), stdin)
     };
     let r = in_german(&["relay", "status"], "");
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -188,9 +188,8 @@ fn locked_settings_win_over_the_command_line_and_the_settings_file() {
 
     // In the locale's language: the lock, the change, and a name that is no setting (verbatim).
     let in_french = |line: &str| {
-        let mut c = seat.user.command(&words(line));
-        c.env("SCREENPOP_POLICY_FILE", &seat.policy)
-            .env("LANG", "fr_FR.UTF-8");
+        let mut c = seat.user.command_in("fr_FR.UTF-8", &words(line));
+        c.env("SCREENPOP_POLICY_FILE", &seat.policy);
         support::run_with_stdin(c, "")
     };
     let list = in_french("settings list").stdout;
@@ -226,9 +225,8 @@ fn a_broken_policy_fails_closed_with_its_place_and_reason() {
         "{}",
         r.stderr
     );
-    let mut c = seat.user.command(&words("settings list"));
-    c.env("SCREENPOP_POLICY_FILE", &seat.policy)
-        .env("LANG", "fr_FR.UTF-8");
+    let mut c = seat.user.command_in("fr_FR.UTF-8", &words("settings list"));
+    c.env("SCREENPOP_POLICY_FILE", &seat.policy);
     let r = support::run_with_stdin(c, "");
     assert!(
         r.stderr

@@ -126,8 +126,7 @@ fn off_asks_nothing_and_notify_says_when_a_newer_signed_version_is_there() {
     // The same in the locale's language, in doctor and in `update status`; its address as given.
     let in_dutch = |args: &[&str]| {
         let out = user
-            .command(args)
-            .env("LANG", "nl_NL.UTF-8")
+            .command_in("nl_NL.UTF-8", args)
             .env("SCREENPOP_POLICY_FILE", policy.path())
             .env("SSL_CERT_FILE", fleet.ca.path())
             .output()

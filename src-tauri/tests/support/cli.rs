@@ -138,6 +138,13 @@ impl User {
         c
     }
 
+    /// [`Self::command`] in the language of `locale` (`de_DE.UTF-8`), as `LANG` says it.
+    pub(crate) fn command_in(&self, locale: &str, args: &[&str]) -> Command {
+        let mut c = self.command(args);
+        c.env("LANG", locale);
+        c
+    }
+
     pub(crate) fn run(&self, args: &[&str]) -> Ran {
         self.run_with_stdin(args, "")
     }
