@@ -201,7 +201,10 @@ fn two_sessions_each_pop_into_their_own_window_on_a_port_of_their_own() {
     let (code, _, err) = third.screenpop(&["trigger"]);
     assert_eq!(code, 7, "{err}");
     assert!(
-        err.contains("already in use") && err.contains("set the port to 0"),
+        err.contains(&format!(
+            "Port {} is taken by another program or session",
+            a.port
+        )) && err.contains("set the port to 0"),
         "{err}"
     );
 }
